@@ -1,0 +1,227 @@
+// Runs the passes over a set of files: parse -> pass -> apply edits -> re-parse
+// -> next pass. Pure: all reading goes through a SourceHost; nothing is written.
+import { applyEdits, mapOffsetBack, sortEdits, type TextEdit } from "./edits.js";
+import { parseNix, type ParsedNix } from "./parse.js";
+import { joinPath, isWithin } from "./paths.js";
+import { LineIndex, type LineCol } from "./text.js";
+import { RULES } from "./rules.js";
+import type { Finding, MigrateOptions, ProjectView, RawFinding, Transform } from "./types.js";
+
+export interface SourceHost {
+  /** Text of a file, or undefined when it does not exist or cannot be read. */
+  read(path: string): string | undefined;
+  isDirectory?(path: string): boolean;
+  /** Module following never reads outside this directory (default: everything the host has). */
+  readonly root?: string;
+}
+
+export type Refusal =
+  | { kind: "syntax"; message: string; at: LineCol; offset: number }
+  | { kind: "internal"; message: string }
+  | { kind: "unreadable"; message: string };
+
+export interface FileResult {
+  readonly path: string;
+  /** Text before migration (undefined: the file did not exist). */
+  readonly before: string | undefined;
+  readonly after: string;
+  readonly changed: boolean;
+  /** Set when the file must not be written (syntax error in the input, internal error). */
+  readonly refused?: Refusal;
+  /** Given by the caller (as opposed to touched because a given file uses it). */
+  readonly primary: boolean;
+}
+
+export interface ProjectResult {
+  readonly files: FileResult[];
+  readonly findings: Finding[];
+}
+
+interface FileState {
+  readonly original: string | undefined;
+  current: string;
+  /** Sorted edits of every committed step, oldest first (to map offsets back). */
+  readonly steps: TextEdit[][];
+  refused?: Refusal;
+  primary: boolean;
+  /** Other files this primary's passes changed (reverted with it on an internal error). */
+  readonly touched: Set<string>;
+  parsed?: { text: string; result: ParsedNix };
+}
+
+export const isNixPath = (p: string) => p.endsWith(".nix");
+
+export function migrateProject(
+  paths: readonly string[],
+  host: SourceHost,
+  options: MigrateOptions,
+  transforms: readonly Transform[],
+): ProjectResult {
+  const states = new Map<string, FileState>();
+  const findings: Finding[] = [];
+  const root = host.root;
+
+  const stateOf = (path: string): FileState | undefined => {
+    let s = states.get(path);
+    if (s) return s;
+    const text = host.read(path);
+    if (text === undefined) return undefined;
+    s = { original: text, current: text, steps: [], primary: false, touched: new Set() };
+    states.set(path, s);
+    return s;
+  };
+  const parsedOf = (s: FileState): ParsedNix => {
+    if (!s.parsed || s.parsed.text !== s.current) s.parsed = { text: s.current, result: parseNix(s.current) };
+    return s.parsed.result;
+  };
+  const report = (path: string, raw: RawFinding, stateBefore: TextEdit[][] | null) => {
+    const s = states.get(path);
+    const original = s?.original ?? s?.current ?? "";
+    let start = raw.start;
+    let end = raw.end;
+    if (stateBefore) {
+      for (let i = stateBefore.length - 1; i >= 0; i--) {
+        start = mapOffsetBack(start, stateBefore[i]!);
+        end = mapOffsetBack(end, stateBefore[i]!);
+      }
+    }
+    end = Math.max(start, end);
+    const lines = new LineIndex(original);
+    findings.push({
+      path,
+      rule: raw.rule,
+      severity: raw.severity ?? RULES[raw.rule]?.severity ?? "warning",
+      message: raw.message,
+      start: lines.position(start),
+      end: lines.position(end),
+      offset: start,
+      endOffset: end,
+    });
+  };
+
+  const view: ProjectView = {
+    read: (p) => stateOf(p)?.current,
+    parse: (p) => {
+      const s = stateOf(p);
+      return s ? parsedOf(s) : undefined;
+    },
+    isDirectory: (p) => host.isDirectory?.(p) ?? false,
+    inside: (p) => (root === undefined ? true : isWithin(joinPath(root), joinPath(p))),
+  };
+
+  // Primary files: read, and refuse the ones that do not parse.
+  const primaries: string[] = [];
+  for (const path of paths) {
+    const s = stateOf(path);
+    if (!s) {
+      const refused: Refusal = { kind: "unreadable", message: "cannot read the file" };
+      states.set(path, { original: undefined, current: "", steps: [], primary: true, refused, touched: new Set() });
+      continue;
+    }
+    s.primary = true;
+    primaries.push(path);
+    if (isNixPath(path)) {
+      const parsed = parsedOf(s);
+      if (parsed.error) {
+        const at = new LineIndex(s.current).position(parsed.error.offset);
+        s.refused = { kind: "syntax", message: parsed.error.message, at, offset: parsed.error.offset };
+        report(path, {
+          rule: "syntax-error",
+          message: `syntax error (${parsed.error.message}): the file was not migrated; fix it so that \`nix-instantiate --parse ${path}\` accepts it, then run again`,
+          start: parsed.error.offset,
+          end: parsed.error.offset,
+        }, null);
+      }
+    }
+  }
+
+  for (const pass of transforms) {
+    for (const path of primaries) {
+      const s = states.get(path)!;
+      if (s.refused || !pass.appliesTo(path) || !pass.mayApply(s.current)) continue;
+      const file = pass.input === "nix" ? parsedOf(s) : null;
+      if (file?.error) continue; // an earlier pass broke it: already refused below
+      let out;
+      try {
+        out = pass.run({ path, text: s.current, file, options, project: view });
+      } catch (e) {
+        refuse(path, s, `${pass.id}: ${(e as Error).message}`);
+        continue;
+      }
+      // Findings refer to the texts the pass saw: map them back before committing its edits.
+      for (const f of out.findings) {
+        const fp = f.path ?? path;
+        report(fp, f, states.get(fp)?.steps ?? null);
+      }
+      const failure = commit(path, out.edits);
+      if (failure) refuse(path, s, `${pass.id}: ${failure}`);
+    }
+  }
+
+  /** An internal error: the primary and every file changed on its behalf go back to their original text. */
+  function refuse(path: string, s: FileState, message: string) {
+    report(path, { rule: "internal-error", message: `internal error in ${message}; the file was not migrated (please report this at the project's issue tracker with the file)`, start: 0, end: 0 }, null);
+    s.refused = { kind: "internal", message };
+    for (const other of s.touched) {
+      const o = states.get(other);
+      if (!o || o.primary) continue;
+      o.current = o.original ?? "";
+      o.steps.length = 0;
+    }
+  }
+
+  /** Applies one pass's edits to all files, or none of them. Returns an error message. */
+  function commit(owner: string, fileEdits: readonly { path: string; edits: readonly TextEdit[] }[]): string | null {
+    const staged: { s: FileState; sorted: TextEdit[]; text: string; path: string }[] = [];
+    for (const fe of fileEdits) {
+      if (fe.edits.length === 0) continue;
+      let s = stateOf(fe.path);
+      if (!s) {
+        // a new file
+        s = { original: undefined, current: "", steps: [], primary: false, touched: new Set() };
+        states.set(fe.path, s);
+      }
+      if (s.refused) return `${fe.path} cannot be changed (${s.refused.message})`;
+      let sorted: TextEdit[];
+      let text: string;
+      try {
+        sorted = sortEdits(fe.edits);
+        text = applyEdits(s.current, sorted);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      if (text === s.current) continue;
+      if (isNixPath(fe.path)) {
+        const reparsed = parseNix(text);
+        if (reparsed.error) {
+          const at = new LineIndex(text).position(reparsed.error.offset);
+          return `the migrated ${fe.path} would not parse (${reparsed.error.message} at ${at.line}:${at.column})`;
+        }
+      }
+      staged.push({ s, sorted, text, path: fe.path });
+    }
+    const ownerState = states.get(owner)!;
+    for (const { s, sorted, text, path } of staged) {
+      s.steps.push(sorted);
+      s.current = text;
+      if (path !== owner) ownerState.touched.add(path);
+    }
+    return null;
+  }
+
+  const files: FileResult[] = [];
+  for (const [path, s] of states) {
+    const changed = !s.refused && s.original !== s.current;
+    if (!s.primary && !changed) continue;
+    files.push({
+      path,
+      before: s.original,
+      after: s.refused ? (s.original ?? "") : s.current,
+      changed,
+      primary: s.primary,
+      ...(s.refused ? { refused: s.refused } : {}),
+    });
+  }
+  findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.offset - b.offset));
+  return { files, findings };
+}

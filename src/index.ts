@@ -1,0 +1,25 @@
+// Public API for Node. `await init()` once, then `migrate(text, options)`.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { initParser } from "./parse.js";
+
+export { migrate, migrateFiles, type MigrateResult } from "./migrate.js";
+export type { Finding, MigrateOptions, Severity } from "./types.js";
+export type { FileResult, ProjectResult, SourceHost } from "./engine.js";
+export { FORMATS, lookupFormat, type FormatInfo } from "./formats.js";
+export { RULES } from "./rules.js";
+
+/** The grammar shipped with the package (dist/src/ when built, src/ in tests). */
+export function grammarPath(): string {
+  for (const rel of ["../../grammar/tree-sitter-nix.wasm", "../grammar/tree-sitter-nix.wasm"]) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  throw new Error("nixgen-migrate: grammar/tree-sitter-nix.wasm is missing from the installation");
+}
+
+/** Loads the Nix parser (web-tree-sitter + our tree-sitter-nix.wasm). Call once. */
+export async function init(): Promise<void> {
+  await initParser(async () => ({ grammar: await readFile(grammarPath()) }));
+}

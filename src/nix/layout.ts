@@ -1,0 +1,149 @@
+// Layout-aware edit builders: remove an entry together with its line when it
+// stands alone, remove a formal with the right comma, re-indent moved text.
+// They only produce TextEdits; nothing here mutates text.
+import type { TextEdit } from "../edits.js";
+import type { SyntaxNode } from "../parse.js";
+import { descendants, field, fields, inheritedNames } from "./ast.js";
+import { indentOf, isBlank, lineEndOf, lineStartOf } from "../text.js";
+
+/** End of the line after `offset` including its line break (or text end). */
+function afterLineBreak(text: string, offset: number): number {
+  const i = text.indexOf("\n", offset);
+  return i < 0 ? text.length : i + 1;
+}
+
+/** Offset just after a `#` comment that follows `end` on the same line, else `end`. */
+function trailingLineComment(text: string, end: number): number {
+  let i = end;
+  while (i < text.length && (text[i] === " " || text[i] === "\t")) i++;
+  if (text[i] === "#") return lineEndOf(text, i);
+  return end;
+}
+
+/**
+ * Removes the syntax in [start, end). When it is the only thing on its lines
+ * (apart from a trailing `#` comment), the whole lines go; otherwise the range
+ * and the spaces after it.
+ */
+export function removeRange(text: string, start: number, end: number): TextEdit {
+  const ls = lineStartOf(text, start);
+  const afterComment = trailingLineComment(text, end);
+  const le = lineEndOf(text, afterComment);
+  if (isBlank(text, ls, start) && isBlank(text, afterComment, le)) {
+    return { start: ls, end: afterLineBreak(text, afterComment), text: "" };
+  }
+  let e = end;
+  while (e < text.length && (text[e] === " " || text[e] === "\t")) e++;
+  // keep one space between neighbours on the same line
+  if (e < text.length && text[e] !== "\n" && text[e] !== "\r" && start > 0 && text[start - 1] !== " " && text[start - 1] !== "\t" && text[start - 1] !== "{") {
+    return { start, end: e, text: " " };
+  }
+  return { start, end: e, text: "" };
+}
+
+/** Removes one `binding`/`inherit` entry of an attrset or let. */
+export function removeEntry(text: string, entry: SyntaxNode): TextEdit {
+  return removeRange(text, entry.start, entry.end);
+}
+
+/**
+ * Removes one name from an `inherit` / `inherit (x)` entry; the whole entry
+ * when it is the only name.
+ */
+export function removeInheritedName(text: string, entry: SyntaxNode, name: string): TextEdit | null {
+  const names = inheritedNames(text, entry);
+  const hit = names.find((n) => n.name === name);
+  if (!hit) return null;
+  if (names.length === 1) return removeEntry(text, entry);
+  let end = hit.node.end;
+  while (end < text.length && (text[end] === " " || text[end] === "\t")) end++;
+  let start = hit.node.start;
+  if (hit === names[names.length - 1]) {
+    // last name: take the space before it instead
+    end = hit.node.end;
+    while (start > 0 && (text[start - 1] === " " || text[start - 1] === "\t")) start--;
+  }
+  return { start, end, text: "" };
+}
+
+/** Removes a formal (`name` or `name ? default`) from `{ … }:` with its comma. */
+export function removeFormal(text: string, formal: SyntaxNode): TextEdit[] {
+  const formals = formal.parent!;
+  const kids = formals.children;
+  const i = formal.index;
+  let next = i + 1;
+  while (next < kids.length && kids[next]!.type === "comment") next++;
+  const after = kids[next];
+  if (after && after.type === ",") {
+    // `name,` — remove through the comma (and the line if it stands alone)
+    return [removeRange(text, formal.start, after.end)];
+  }
+  // last formal without a trailing comma: remove the comma before it
+  let prev = i - 1;
+  while (prev >= 0 && kids[prev]!.type === "comment") prev--;
+  const before = kids[prev];
+  if (before && before.type === ",") {
+    const ls = lineStartOf(text, formal.start);
+    if (isBlank(text, ls, formal.start)) {
+      // `a,\n  name\n}` -> `a\n}`
+      return [{ start: before.start, end: before.end, text: "" }, removeRange(text, formal.start, formal.end)];
+    }
+    return [{ start: before.start, end: formal.end, text: "" }];
+  }
+  return [removeRange(text, formal.start, formal.end)];
+}
+
+/** Ranges of string literals (where re-indenting would change a value). */
+export function stringRanges(root: SyntaxNode): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  for (const n of descendants(root)) {
+    if (n.type === "string_expression" || n.type === "indented_string_expression") out.push({ start: n.start, end: n.end });
+  }
+  return out;
+}
+
+/**
+ * Re-indents the lines of `text[start,end)` after the first: a line that starts
+ * with `from` starts with `to` instead. Lines that begin inside a string stay.
+ */
+export function reindent(text: string, start: number, end: number, from: string, to: string, strings: { start: number; end: number }[]): string {
+  if (from === to) return text.slice(start, end);
+  let out = "";
+  let pos = start;
+  for (let nl = text.indexOf("\n", start); nl >= 0 && nl < end; nl = text.indexOf("\n", nl + 1)) {
+    const lineStart = nl + 1;
+    out += text.slice(pos, lineStart);
+    pos = lineStart;
+    if (strings.some((r) => r.start < lineStart && lineStart < r.end)) continue;
+    if (text.startsWith(from, lineStart)) {
+      out += to;
+      pos = lineStart + from.length;
+    }
+  }
+  return out + text.slice(pos, end);
+}
+
+/** Indentation of the line holding `node`. */
+export function indentAt(text: string, node: { start: number }): string {
+  return indentOf(text, node.start);
+}
+
+/** Is `node` the first thing on its line? */
+export function startsLine(text: string, node: { start: number }): boolean {
+  return isBlank(text, lineStartOf(text, node.start), node.start);
+}
+
+/** Comments between a node's `{` and the end of that first line (e.g. `{   # for the lab`). */
+export function firstLineComments(text: string, attrset: SyntaxNode): SyntaxNode[] {
+  const open = attrset.children.find((c) => c.type === "{");
+  if (!open) return [];
+  const eol = lineEndOf(text, open.end);
+  const set = attrset.children.find((c) => c.type === "binding_set");
+  const candidates = [...attrset.children, ...(set ? set.children : [])];
+  return candidates.filter((c) => c.type === "comment" && c.start >= open.end && c.start < eol).sort((a, b) => a.start - b.start);
+}
+
+export function formalsOf(fn: SyntaxNode): SyntaxNode[] {
+  const formals = field(fn, "formals");
+  return formals ? fields(formals, "formal") : [];
+}

@@ -1,0 +1,86 @@
+// Which expressions stand for a flake input, or an attribute path inside one?
+// A tiny symbolic evaluator over variables, selects, let aliases, inherits and
+// `with`: enough to see that `gen { … }` is `nixos-generators.nixosGenerate`.
+import type { SyntaxNode } from "../parse.js";
+import { attrName, field, fields, unparen } from "./ast.js";
+import { resolveName, variableName, type Definition } from "./scope.js";
+
+/** `input.path…` where input is a flake input name, or the whole inputs set (input = null). */
+export interface InputRef {
+  readonly input: string | null;
+  readonly path: readonly string[];
+}
+
+export interface RefRoots {
+  /** A function parameter / formal that holds the inputs set or one input. */
+  root(def: Definition): InputRef | null;
+  /** Names that resolve to no lexical binding: an input by itself only if the caller says so. */
+  free?(name: string): InputRef | null;
+}
+
+const MAX_STEPS = 64;
+
+/** Follows `node` through aliases to an input reference, or null. */
+export function evalRef(source: string, node: SyntaxNode, roots: RefRoots, steps = 0): InputRef | null {
+  if (steps > MAX_STEPS) return null;
+  const n = unparen(node);
+  if (n.type === "variable_expression") {
+    const name = variableName(source, n);
+    return name === null ? null : evalName(source, n, name, roots, steps + 1);
+  }
+  if (n.type === "select_expression") {
+    if (field(n, "default")) return null;
+    const base = field(n, "expression");
+    const path = field(n, "attrpath");
+    if (!base || !path) return null;
+    const keys: string[] = [];
+    for (const a of fields(path, "attr")) {
+      const k = attrName(source, a);
+      if (k === null) return null;
+      keys.push(k);
+    }
+    const b = evalRef(source, base, roots, steps + 1);
+    return b ? extend(b, keys) : null;
+  }
+  return null;
+}
+
+function extend(ref: InputRef, keys: readonly string[]): InputRef {
+  if (keys.length === 0) return ref;
+  if (ref.input === null) return { input: keys[0]!, path: keys.slice(1) };
+  return { input: ref.input, path: [...ref.path, ...keys] };
+}
+
+/** Resolves a name as seen from `at` and evaluates what it is bound to. */
+export function evalName(source: string, at: SyntaxNode, name: string, roots: RefRoots, steps = 0): InputRef | null {
+  if (steps > MAX_STEPS) return null;
+  const r = resolveName(source, at, name);
+  const d = r.definition;
+  if (d) return evalDefinition(source, d, roots, steps + 1);
+  for (const env of r.withs) {
+    const e = evalRef(source, env, roots, steps + 1);
+    if (e) return extend(e, [name]);
+  }
+  return roots.free?.(name) ?? null;
+}
+
+export function evalDefinition(source: string, d: Definition, roots: RefRoots, steps = 0): InputRef | null {
+  switch (d.kind) {
+    case "binding":
+      return d.value ? evalRef(source, d.value, roots, steps + 1) : null;
+    case "inherit":
+      return evalName(source, d.scope, d.name, roots, steps + 1);
+    case "inherit-from": {
+      const from = evalRef(source, d.from, roots, steps + 1);
+      return from ? extend(from, [d.name]) : null;
+    }
+    case "formal":
+    case "param":
+      return roots.root(d);
+  }
+}
+
+/** Does this expression denote `<input>.<path…>` exactly? */
+export function isRefTo(ref: InputRef | null, input: string, path: readonly string[]): boolean {
+  return !!ref && ref.input === input && ref.path.length === path.length && ref.path.every((p, i) => p === path[i]);
+}

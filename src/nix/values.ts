@@ -1,0 +1,195 @@
+// Static string values: which literal strings can an expression have, as far
+// as the file itself shows? Follows let/rec bindings, inherits, if/else, and a
+// lambda parameter fed by `genAttrs LIST`, `map f LIST`, `forEach LIST f` or
+// `mapAttrs f SET` with a literal LIST/SET. Anything else is "unknown", with
+// the node where the trail went cold.
+import type { SyntaxNode } from "../parse.js";
+import { attrName, entries, field, fields, stringValue, unparen } from "./ast.js";
+import { resolveName, variableName, type Definition } from "./scope.js";
+
+export type StaticStrings =
+  | { readonly known: true; readonly values: string[] }
+  | { readonly known: false; readonly at: SyntaxNode; readonly reason: string };
+
+const MAX_DEPTH = 32;
+const unknown = (at: SyntaxNode, reason: string): StaticStrings => ({ known: false, at, reason });
+
+export function possibleStrings(source: string, node: SyntaxNode, depth = 0): StaticStrings {
+  if (depth > MAX_DEPTH) return unknown(node, "too many indirections");
+  const n = unparen(node);
+  const s = stringValue(source, n);
+  if (s !== null) return { known: true, values: [s] };
+  switch (n.type) {
+    case "variable_expression": {
+      const name = variableName(source, n);
+      return name === null ? unknown(n, "not a name") : nameStrings(source, n, name, depth + 1);
+    }
+    case "if_expression": {
+      const a = possibleStrings(source, field(n, "consequence")!, depth + 1);
+      if (!a.known) return a;
+      const b = possibleStrings(source, field(n, "alternative")!, depth + 1);
+      if (!b.known) return b;
+      return { known: true, values: uniq([...a.values, ...b.values]) };
+    }
+    default:
+      return unknown(n, "not a string literal");
+  }
+}
+
+/** Values of a name as seen from `at` (also used for `inherit name;`). */
+export function nameStrings(source: string, at: SyntaxNode, name: string, depth = 0): StaticStrings {
+  const r = resolveName(source, at, name);
+  if (!r.definition) return unknown(at, `\`${name}\` is not bound in this file`);
+  return definitionStrings(source, r.definition, at, depth + 1);
+}
+
+function definitionStrings(source: string, d: Definition, at: SyntaxNode, depth: number): StaticStrings {
+  switch (d.kind) {
+    case "binding":
+      return d.value ? possibleStrings(source, d.value, depth + 1) : unknown(d.entry, "a nested attribute set");
+    case "inherit":
+      return nameStrings(source, d.scope, d.name, depth + 1);
+    case "inherit-from":
+      return unknown(d.entry, `\`inherit (…) ${d.name}\` is not a literal`);
+    case "param":
+    case "formal":
+      return parameterStrings(source, d.scope, d.kind === "param" ? d.name : null, depth + 1) ?? unknown(d.scope, `\`${d.name}\` is a function argument whose values are not listed in this file`);
+  }
+}
+
+/** Last name of a function reference: `lib.genAttrs` -> `genAttrs`. */
+function calleeName(source: string, node: SyntaxNode): string | null {
+  const n = unparen(node);
+  if (n.type === "variable_expression") return variableName(source, n);
+  if (n.type === "select_expression") {
+    const attrs = fields(field(n, "attrpath")!, "attr");
+    const last = attrs[attrs.length - 1];
+    return last ? attrName(source, last) : null;
+  }
+  return null;
+}
+
+/** Climbs out of parentheses. */
+function outer(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.parent && n.parent.type === "parenthesized_expression") n = n.parent;
+  return n;
+}
+
+/**
+ * The values a lambda's parameter takes when the lambda is fed by a list
+ * combinator. `param` null means "the first parameter" (formals are not supported).
+ */
+function parameterStrings(source: string, fn: SyntaxNode, param: string | null, depth: number): StaticStrings | null {
+  if (param === null) return null;
+  const self = outer(fn);
+  const app = self.parent;
+  // mapAttrs (name: value: …) SET — the value parameter is an inner lambda
+  if (self.field === "body" && app?.type === "function_expression") {
+    const top = outer(app);
+    const site = applicationSite(source, top);
+    if (site && site.callee === "mapAttrs" && site.collection) {
+      const keys = attrsetValues(source, site.collection, "values", depth);
+      return keys;
+    }
+    return null;
+  }
+  const site = applicationSite(source, self);
+  if (!site || !site.collection) return null;
+  switch (site.callee) {
+    case "genAttrs":
+    case "map":
+    case "forEach":
+    case "concatMap":
+    case "imap0":
+      return listStrings(source, site.collection, depth + 1);
+    case "mapAttrs":
+      return attrsetValues(source, site.collection, "keys", depth);
+    default:
+      return null;
+  }
+}
+
+/** For a function value F: `genAttrs LIST F`, `map F LIST`, `forEach LIST F`, `mapAttrs F SET`. */
+function applicationSite(source: string, f: SyntaxNode): { callee: string; collection: SyntaxNode | null } | null {
+  const app = f.parent;
+  if (!app || app.type !== "apply_expression") return null;
+  if (f.field === "argument") {
+    const fn = unparen(field(app, "function")!);
+    // genAttrs LIST F / forEach LIST F
+    if (fn.type === "apply_expression") {
+      const callee = calleeName(source, field(fn, "function")!);
+      if (callee === "genAttrs" || callee === "forEach") return { callee, collection: field(fn, "argument") };
+    }
+    // map F LIST / mapAttrs F SET
+    const callee = calleeName(source, fn);
+    if (callee && ["map", "mapAttrs", "concatMap", "imap0"].includes(callee)) {
+      const outerApp = outer(app).parent;
+      if (outerApp?.type === "apply_expression" && outer(app).field === "function") return { callee, collection: field(outerApp, "argument") };
+      return { callee, collection: null };
+    }
+  }
+  return null;
+}
+
+/** The string elements of a list expression (through names, `++`, attrNames). */
+export function listStrings(source: string, node: SyntaxNode, depth = 0): StaticStrings {
+  if (depth > MAX_DEPTH) return unknown(node, "too many indirections");
+  const n = unparen(node);
+  if (n.type === "list_expression") {
+    const values: string[] = [];
+    for (const el of fields(n, "element")) {
+      const v = possibleStrings(source, el, depth + 1);
+      if (!v.known) return v;
+      values.push(...v.values);
+    }
+    return { known: true, values };
+  }
+  if (n.type === "variable_expression") {
+    const name = variableName(source, n)!;
+    const r = resolveName(source, n, name);
+    const d = r.definition;
+    if (d?.kind === "binding" && d.value) return listStrings(source, d.value, depth + 1);
+    if (d?.kind === "inherit") return listStrings(source, d.scope, depth + 1);
+    return unknown(n, `\`${name}\` is not a list literal in this file`);
+  }
+  if (n.type === "binary_expression" && field(n, "operator") && source.slice(field(n, "operator")!.start, field(n, "operator")!.end) === "++") {
+    const a = listStrings(source, field(n, "left")!, depth + 1);
+    if (!a.known) return a;
+    const b = listStrings(source, field(n, "right")!, depth + 1);
+    if (!b.known) return b;
+    return { known: true, values: [...a.values, ...b.values] };
+  }
+  if (n.type === "apply_expression" && calleeName(source, field(n, "function")!) === "attrNames") {
+    return attrsetValues(source, field(n, "argument")!, "keys", depth + 1);
+  }
+  return unknown(n, "not a list literal");
+}
+
+function attrsetValues(source: string, node: SyntaxNode, which: "keys" | "values", depth: number): StaticStrings {
+  let n = unparen(node);
+  if (n.type === "variable_expression") {
+    const r = resolveName(source, n, variableName(source, n)!);
+    const d = r.definition;
+    if (d?.kind === "binding" && d.value) n = unparen(d.value);
+  }
+  if (n.type !== "attrset_expression" && n.type !== "rec_attrset_expression") return unknown(n, "not an attribute set literal");
+  const values: string[] = [];
+  for (const e of entries(n)) {
+    if (e.type !== "binding") return unknown(e, "inherit in the set");
+    const keys = fields(field(e, "attrpath")!, "attr");
+    const k = keys.length === 1 ? attrName(source, keys[0]!) : null;
+    if (k === null) return unknown(e, "dynamic or nested key");
+    if (which === "keys") values.push(k);
+    else {
+      const v = possibleStrings(source, field(e, "expression")!, depth + 1);
+      if (!v.known) return v;
+      values.push(...v.values);
+    }
+  }
+  return { known: true, values };
+}
+
+function uniq(xs: string[]): string[] {
+  return [...new Set(xs)];
+}

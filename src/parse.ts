@@ -1,0 +1,184 @@
+// The only module that knows the parser. It turns Nix text into a plain JS
+// syntax tree (SyntaxNode) that the rest of the code walks without touching
+// wasm again; positions are UTF-16 offsets into the original string, so
+// `source.slice(node.start, node.end)` is always the node's text.
+import { Parser, Language, type Tree } from "web-tree-sitter";
+
+export interface SyntaxNode {
+  /** tree-sitter node type, e.g. `binding`, `apply_expression`, or a token such as `=`. */
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  readonly named: boolean;
+  /** Field name under which the parent holds this node (`function`, `attrpath`, …). */
+  readonly field: string | null;
+  readonly parent: SyntaxNode | null;
+  readonly children: SyntaxNode[];
+  /** Position in `parent.children`. */
+  readonly index: number;
+}
+
+export interface SyntaxError {
+  /** UTF-16 offset of the first ERROR or MISSING node. */
+  readonly offset: number;
+  readonly message: string;
+}
+
+export interface ParsedNix {
+  readonly source: string;
+  readonly root: SyntaxNode;
+  readonly error: SyntaxError | null;
+}
+
+export interface GrammarInput {
+  /** Bytes of tree-sitter-nix.wasm (Node: read from the package; browser: fetched). */
+  grammar: Uint8Array;
+  /** Where web-tree-sitter finds its own runtime wasm; default: next to its JS file. */
+  locateRuntime?: (file: string) => string;
+  /** The runtime wasm itself, when the caller already has its bytes. */
+  runtimeWasm?: Uint8Array;
+}
+
+let parser: Parser | null = null;
+let initializing: Promise<void> | null = null;
+
+/** Loads the parser once per process (or page). Safe to call many times. */
+export function initParser(input: GrammarInput | (() => Promise<GrammarInput>)): Promise<void> {
+  if (parser) return Promise.resolve();
+  initializing ??= (async () => {
+    const resolved = typeof input === "function" ? await input() : input;
+    const moduleOptions: Record<string, unknown> = {};
+    if (resolved.locateRuntime) moduleOptions.locateFile = resolved.locateRuntime;
+    if (resolved.runtimeWasm) moduleOptions.wasmBinary = resolved.runtimeWasm;
+    await Parser.init(moduleOptions);
+    const language = await Language.load(resolved.grammar);
+    const p = new Parser();
+    p.setLanguage(language);
+    parser = p;
+  })();
+  return initializing;
+}
+
+export function isParserReady(): boolean {
+  return parser !== null;
+}
+
+function requireParser(): Parser {
+  if (!parser) throw new Error("nixgen-migrate: the Nix parser is not initialised; await init() first");
+  return parser;
+}
+
+/**
+ * Parses Nix source. Never throws on bad input: syntax problems are reported
+ * in `error` (the first ERROR/MISSING node), and the tree is still returned.
+ */
+export function parseNix(source: string): ParsedNix {
+  const p = requireParser();
+  let tree = p.parse(source);
+  if (!tree) throw new Error("tree-sitter returned no tree");
+  let text = source;
+  if (tree.rootNode.hasError) {
+    // tree-sitter-nix 0.0.2 predates trailing commas in formals (nixfmt style).
+    // Nix uses `,` only in formals, so a comma token followed by `}` is blanked
+    // (same length: offsets stay valid) and the text parsed again; the commas
+    // must then sit inside a `formals` node or the file is really broken.
+    const commas = trailingCommaOffsets(tree, source);
+    if (commas.length > 0) {
+      const chars = source.split("");
+      for (const c of commas) chars[c] = " ";
+      const retry = p.parse(chars.join(""));
+      if (retry && !retry.rootNode.hasError && commas.every((c) => insideFormals(retry, c))) {
+        tree.delete();
+        tree = retry;
+        text = chars.join("");
+      } else {
+        retry?.delete();
+      }
+    }
+  }
+  const { root, firstError } = convert(tree, text);
+  tree.delete();
+  return { source, root, error: firstError };
+}
+
+function trailingCommaOffsets(tree: Tree, source: string): number[] {
+  const out: number[] = [];
+  for (const comma of tree.rootNode.descendantsOfType(",")) {
+    if (!comma) continue;
+    let i = comma.endIndex;
+    // skip whitespace and comments
+    for (;;) {
+      while (i < source.length && /\s/.test(source[i]!)) i++;
+      if (source[i] === "#") {
+        while (i < source.length && source[i] !== "\n") i++;
+      } else if (source.startsWith("/*", i)) {
+        const close = source.indexOf("*/", i + 2);
+        if (close < 0) return [];
+        i = close + 2;
+      } else break;
+    }
+    if (source[i] === "}") out.push(comma.startIndex);
+  }
+  return out;
+}
+
+function insideFormals(tree: Tree, offset: number): boolean {
+  let node = tree.rootNode.descendantForIndex(offset, offset);
+  while (node) {
+    if (node.type === "formals") return true;
+    node = node.parent;
+  }
+  return false;
+}
+
+/** Walks the wasm tree once with a cursor (no recursion: 100k-deep input is fine). */
+function convert(tree: Tree, text: string): { root: SyntaxNode; firstError: SyntaxError | null } {
+  const cursor = tree.walk();
+  let firstError: SyntaxError | null = null;
+  const make = (parent: SyntaxNode | null, index: number): SyntaxNode => {
+    const type = cursor.nodeType;
+    let end = cursor.endIndex;
+    // a `#` comment of a CRLF file ends before the `\r`, like the line does
+    if (type === "comment" && text.charCodeAt(end - 1) === 13) end--;
+    const node: SyntaxNode = {
+      type,
+      start: cursor.startIndex,
+      end,
+      named: cursor.nodeIsNamed,
+      field: cursor.currentFieldName,
+      parent,
+      children: [],
+      index,
+    };
+    if (!firstError) {
+      if (cursor.nodeIsMissing) {
+        firstError = { offset: node.start, message: `missing ${JSON.stringify(node.type)}` };
+      } else if (node.type === "ERROR") {
+        const snippet = text.slice(node.start, Math.min(node.end, node.start + 20)).split("\n")[0];
+        firstError = { offset: node.start, message: snippet ? `unexpected ${JSON.stringify(snippet)}` : "syntax error" };
+      }
+    }
+    return node;
+  };
+  const root = make(null, 0);
+  let current = root;
+  if (cursor.gotoFirstChild()) {
+    for (;;) {
+      const child = make(current, current.children.length);
+      current.children.push(child);
+      if (cursor.gotoFirstChild()) {
+        current = child;
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          cursor.delete();
+          return { root, firstError };
+        }
+        current = current.parent!;
+      }
+    }
+  }
+  cursor.delete();
+  return { root, firstError };
+}

@@ -1,0 +1,90 @@
+// Shared data types of the engine, the passes and the reporters.
+import type { TextEdit } from "./edits.js";
+import type { LineCol } from "./text.js";
+import type { ParsedNix } from "./parse.js";
+
+/**
+ * error: could not migrate, the user must act (exit code 1).
+ * warning: migrated, but check this.  note: information.
+ */
+export type Severity = "error" | "warning" | "note";
+
+export interface Finding {
+  /** File the finding is about (as given / relative to the project root). */
+  readonly path: string;
+  readonly rule: string;
+  readonly severity: Severity;
+  /** What is wrong and exactly what to do. */
+  readonly message: string;
+  /** Position in the file as it was before migration. */
+  readonly start: LineCol;
+  readonly end: LineCol;
+  /** UTF-16 offsets matching start/end. */
+  readonly offset: number;
+  readonly endOffset: number;
+}
+
+export interface MigrateOptions {
+  /** Path used in findings and to resolve relative module paths (default `flake.nix`). */
+  readonly path?: string;
+  /** Name for the new nixosConfiguration when there is exactly one. */
+  readonly host?: string;
+  /** Add image.modules settings that keep nixos-generators' defaults. */
+  readonly parity?: boolean;
+  /** Migrate even when the flake pins nixpkgs older than 25.05. */
+  readonly allowOldNixpkgs?: boolean;
+}
+
+/** A finding as a pass produces it: offsets in the text the pass saw. */
+export interface RawFinding {
+  readonly path?: string;
+  readonly rule: string;
+  readonly severity?: Severity;
+  readonly message: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface FileEdits {
+  readonly path: string;
+  readonly edits: readonly TextEdit[];
+}
+
+export interface PassOutput {
+  readonly edits: FileEdits[];
+  readonly findings: RawFinding[];
+}
+
+/** Read access to the project for passes that follow imports (pure: backed by a host). */
+export interface ProjectView {
+  /** Current text (after earlier passes) of a file, or undefined when absent/unreadable. */
+  read(path: string): string | undefined;
+  /** Parsed current text of a `.nix` file; undefined when absent. */
+  parse(path: string): ParsedNix | undefined;
+  isDirectory(path: string): boolean;
+  /** Whether paths outside the project root may be read (never: module following stops at the root). */
+  inside(path: string): boolean;
+}
+
+export interface PassContext {
+  readonly path: string;
+  /** Current text of the file (after earlier passes). */
+  readonly text: string;
+  /** The parsed text, for passes whose `input` is "nix" (null for text passes). */
+  readonly file: ParsedNix | null;
+  readonly options: MigrateOptions;
+  readonly project: ProjectView;
+}
+
+export interface Transform {
+  /** kebab-case; equals the file name under transforms/ and the fixture folder. */
+  readonly id: string;
+  readonly summary: string;
+  /** Which files the pass looks at. */
+  appliesTo(path: string): boolean;
+  /** Cheap substring test on the text before anything is parsed. */
+  mayApply(text: string): boolean;
+  /** "nix": the engine parses the file (and refuses it on syntax errors); "text": scripts, flake.lock … */
+  readonly input: "nix" | "text";
+  run(ctx: PassContext): PassOutput;
+}

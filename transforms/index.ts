@@ -1,0 +1,5 @@
+// The passes, in the order they run. This list is the only registry.
+import type { Transform } from "../src/types.js";
+import { nixosGenerateCall } from "./nixos-generate-call.js";
+
+export const TRANSFORMS: readonly Transform[] = [nixosGenerateCall];

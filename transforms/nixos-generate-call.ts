@@ -1,0 +1,1051 @@
+/**
+ * nixos-generate-call: `nixos-generators.nixosGenerate { format = "qcow"; … }`
+ * becomes an image of a NixOS configuration:
+ *
+ *   nixosConfigurations.<host> = nixpkgs.lib.nixosSystem { … };      (once per distinct configuration)
+ *   qcow = self.nixosConfigurations.<host>.config.system.build.images.qemu;
+ *
+ * or, when the arguments use variables of the call's surroundings (e.g.
+ * `system` from `forAllSystems (system: …)`), in place:
+ *
+ *   qcow = (nixpkgs.lib.nixosSystem { … }).config.system.build.images.qemu;
+ *
+ * Formats without an upstream variant are left alone and reported with a
+ * recipe; when nothing refers to the nixos-generators input any more, the
+ * input and its outputs formal are removed.
+ */
+import type { TextEdit } from "../src/edits.js";
+import { lookupFormat, type FormatInfo } from "../src/formats.js";
+import type { SyntaxNode } from "../src/parse.js";
+import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
+import { descendants, entries, field, fields, inheritedNames, isAncestor, normalized, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
+import { analyzeFlake, generatorsInputs, nixpkgsInputFor, type FlakeInfo, type FlakeInput } from "../src/nix/flake.js";
+import { removeEntry, removeFormal, removeInheritedName, removeRange, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
+import { configurationTarget, entriesStartingWith, existingConfigurations } from "../src/nix/outputs.js";
+import { evalRef, type RefRoots } from "../src/nix/refs.js";
+import { freeVariables, resolveName, variableName, type Definition } from "../src/nix/scope.js";
+import { possibleStrings, nameStrings } from "../src/nix/values.js";
+import { applyEdits } from "../src/edits.js";
+import { detectEol, detectIndentUnit, isBlank, lineEndOf, lineStartOf } from "../src/text.js";
+import { dirname, joinPath } from "../src/paths.js";
+
+const NIXOS_SYSTEM_ARGS = new Set(["system", "modules", "specialArgs", "pkgs", "lib"]);
+const KNOWN_ARGS = new Set([...NIXOS_SYSTEM_ARGS, "format", "customFormats", "nixosSystem"]);
+
+interface ArgEntry {
+  readonly key: string;
+  readonly entry: SyntaxNode;
+  readonly kind: "binding" | "inherit" | "inherit-from";
+  /** `key = value;` value, or the `inherit (from)` expression. */
+  readonly value: SyntaxNode | null;
+}
+
+interface Call {
+  readonly node: SyntaxNode;
+  readonly fn: SyntaxNode;
+  readonly args: SyntaxNode;
+  readonly argEntries: ArgEntry[];
+  /** Possible formats, null when unknown. */
+  formats: string[] | null;
+  /** Expression text to look the variant up at run time (dynamic formats), null for one literal. */
+  formatExpr: string | null;
+  infos: FormatInfo[];
+  bindingName: string | null;
+}
+
+interface Group {
+  readonly key: string;
+  readonly calls: Call[];
+  host: string;
+  reuse: boolean;
+}
+
+const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
+
+export const nixosGenerateCall: Transform = {
+  id: "nixos-generate-call",
+  summary: "nixosGenerate calls -> nixosConfigurations + config.system.build.images.<variant>",
+  appliesTo: (path) => path.endsWith(".nix"),
+  mayApply: (text) => text.includes("nixosGenerate"),
+  input: "nix",
+  run(ctx) {
+    const flake = analyzeFlake(ctx.text, ctx.file!.root);
+    if (!flake?.outputs) return NO_OUTPUT;
+    const gens = generatorsInputs(flake);
+    if (gens.length === 0) return NO_OUTPUT;
+    return new FlakeMigration(ctx, flake, gens[0]!).run();
+  },
+};
+
+export default nixosGenerateCall;
+
+class FlakeMigration {
+  private readonly src: string;
+  private readonly edits: TextEdit[] = [];
+  private readonly findings: RawFinding[] = [];
+  private readonly outputs;
+  private readonly roots: RefRoots;
+  private readonly eol: string;
+  private readonly unit: string;
+  /** Ranges replaced by migration: references inside them are gone. */
+  private readonly consumed: { start: number; end: number }[] = [];
+  private readonly strings: { start: number; end: number }[];
+
+  constructor(private readonly ctx: PassContext, private readonly flake: FlakeInfo, private readonly gen: FlakeInput) {
+    this.src = ctx.text;
+    this.outputs = flake.outputs!;
+    const out = this.outputs;
+    this.roots = {
+      root: (def: Definition) => {
+        if (def.scope !== out.fn) return null;
+        if (def.kind === "formal") return { input: def.name, path: [] };
+        if (def.kind === "param") return { input: null, path: [] };
+        return null;
+      },
+    };
+    this.eol = detectEol(this.src);
+    this.unit = detectIndentUnit(this.src);
+    this.strings = stringRanges(ctx.file!.root);
+  }
+
+  run(): PassOutput {
+    const calls = this.findCalls();
+    if (calls.length === 0) return NO_OUTPUT;
+    const np = nixpkgsInputFor(this.flake, this.gen);
+    if (!np) {
+      for (const c of calls) this.finding(c.node, "unmigratable-call", "no nixpkgs input found: add `inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\";` and run again");
+      return this.result();
+    }
+
+    const migratable: Call[] = [];
+    for (const call of calls) if (this.classify(call)) migratable.push(call);
+
+    const target = configurationTarget(this.src, this.outputs.body);
+    const hoisted: Call[] = [];
+    const inline: Call[] = [];
+    for (const call of migratable) {
+      const why = target ? this.notHoistable(call, target) : "the flake's outputs are not an attribute set";
+      if (why) {
+        inline.push(call);
+        this.finding(call.node, "inline-configuration", `${why}, so the configuration is built in place: \`(${this.fnText(call, np.name, call.node)} { … }).config.system.build.images.${this.variantLabel(call)}\`. To share it, move it to \`nixosConfigurations\` by hand`);
+      } else hoisted.push(call);
+    }
+
+    for (const call of inline) this.rewriteInline(call, np.name);
+    if (hoisted.length) this.rewriteHoisted(hoisted, target!, np.name);
+
+    if (migratable.length) {
+      this.notes(migratable, np);
+      this.removeInputIfUnused(migratable);
+    }
+    return this.result();
+  }
+
+  // ---------------------------------------------------------------- finding calls
+
+  private findCalls(): Call[] {
+    const calls: Call[] = [];
+    const seenFns = new Set<SyntaxNode>();
+    for (const n of descendants(this.ctx.file!.root)) {
+      if (n.type !== "apply_expression") continue;
+      const fn = field(n, "function");
+      if (!fn || !this.isNixosGenerate(fn)) continue;
+      seenFns.add(unparen(fn));
+      const arg = field(n, "argument");
+      const args = arg ? unparen(arg) : null;
+      if (!args || args.type !== "attrset_expression") {
+        this.finding(n, "unmigratable-call", "the argument of nixosGenerate is not an attribute set literal; rewrite it as `<nixpkgs>.lib.nixosSystem { system = …; modules = …; }` and use `.config.system.build.images.<variant>` by hand");
+        continue;
+      }
+      calls.push({ node: n, fn, args, argEntries: this.argEntries(args), formats: null, formatExpr: null, infos: [], bindingName: bindingNameOf(this.src, n) });
+    }
+    // nixosGenerate used as a value (map nixosGenerate …): cannot be rewritten
+    for (const n of descendants(this.ctx.file!.root)) {
+      if ((n.type === "variable_expression" || n.type === "select_expression") && !seenFns.has(n) && !isInsideFunctionOf(n, seenFns) && this.isNixosGenerate(n)) {
+        if (n.parent?.type === "select_expression" && n.field === "expression") continue;
+        if (isAliasDefinition(n)) continue;
+        this.finding(n, "unmigratable-call", "nixosGenerate is used as a value here, not called with an attribute set; call `<nixpkgs>.lib.nixosSystem` and use `.config.system.build.images.<variant>` by hand");
+      }
+    }
+    return calls;
+  }
+
+  private isNixosGenerate(node: SyntaxNode): boolean {
+    const ref = evalRef(this.src, node, this.roots);
+    return !!ref && ref.input === this.gen.name && ref.path.length === 1 && ref.path[0] === "nixosGenerate";
+  }
+
+  private argEntries(args: SyntaxNode): ArgEntry[] {
+    const out: ArgEntry[] = [];
+    for (const e of entries(args)) {
+      if (e.type === "binding") {
+        const first = fields(field(e, "attrpath")!, "attr")[0];
+        const key = first ? attrName(this.src, first) : null;
+        if (key !== null) out.push({ key, entry: e, kind: "binding", value: field(e, "expression") });
+      } else {
+        for (const inh of inheritedNames(this.src, e)) {
+          out.push({ key: inh.name, entry: e, kind: e.type === "inherit" ? "inherit" : "inherit-from", value: field(e, "expression") });
+        }
+      }
+    }
+    return out;
+  }
+
+  private arg(call: Call, key: string): ArgEntry | undefined {
+    return call.argEntries.find((a) => a.key === key);
+  }
+
+  /** Works out the formats of a call; reports and returns false when it cannot be migrated. */
+  private classify(call: Call): boolean {
+    for (const a of call.argEntries) {
+      if (!KNOWN_ARGS.has(a.key)) {
+        this.finding(a.entry, "unmigratable-call", `nixosGenerate has no argument \`${a.key}\`; remove it, then run again`);
+        return false;
+      }
+    }
+    if (this.arg(call, "customFormats")) {
+      this.finding(this.arg(call, "customFormats")!.entry, "unmigratable-call", "customFormats: move each custom format to `image.modules.<name>` (it must set `system.build.image`; drop formatAttr/fileExtension) and build `config.system.build.images.<name>`");
+      return false;
+    }
+    const f = this.arg(call, "format");
+    if (!f) {
+      this.finding(call.node, "unmigratable-call", "nixosGenerate without `format`: add the format, then run again");
+      return false;
+    }
+    let values;
+    if (f.kind === "binding") values = possibleStrings(this.src, f.value!);
+    else if (f.kind === "inherit") values = nameStrings(this.src, f.entry, "format");
+    else values = { known: false as const, at: f.entry, reason: "`inherit (…) format` is not a literal" };
+    if (!values.known) {
+      const where = this.lineOf(values.at);
+      this.finding(f.entry, "dynamic-format",
+        `the format is not known statically (${values.reason}, line ${where}): set \`format = "<name>";\` here, or change line ${where} to a literal list, then run again; ` +
+        `by hand: build \`<config>.config.system.build.images.<variant>\` (variants: see \`nixgen-migrate --list-formats\`)`);
+      return false;
+    }
+    const formats = [...new Set(values.values)];
+    call.formats = formats;
+    call.formatExpr = f.kind === "binding" && stringValue(this.src, f.value!) !== null ? null : f.kind === "inherit" ? "format" : textOf(this.src, unparen(f.value!));
+    if (call.formatExpr !== null && formats.length === 1) call.formatExpr = null;
+    let ok = true;
+    for (const name of formats) {
+      const info = lookupFormat(name);
+      if (!info) {
+        this.finding(f.entry, "unknown-format", `"${name}" is not a nixos-generators format (see \`nixgen-migrate --list-formats\`); the call is left as it is`);
+        ok = false;
+      } else if (!info.variant) {
+        this.finding(f.entry, "unsupported-format", `format "${name}" has no nixpkgs image variant; the call is left as it is and nixos-generators stays. ${info.recipe}`);
+        ok = false;
+      } else call.infos.push(info);
+    }
+    return ok;
+  }
+
+  // ---------------------------------------------------------------- placement
+
+  /** Why the call cannot move to the top-level outputs (null when it can). */
+  private notHoistable(call: Call, target: SyntaxNode): string | null {
+    const probe = target.children.find((c) => c.type === "binding_set") ?? target;
+    const exprs: SyntaxNode[] = [];
+    const names = new Map<string, SyntaxNode[]>();
+    for (const a of call.argEntries) {
+      if (a.key === "format") continue;
+      if (a.kind === "binding" && a.value) exprs.push(a.value);
+      else if (a.kind === "inherit-from" && a.value) exprs.push(a.value);
+      else if (a.kind === "inherit") names.set(a.key, [a.entry]);
+    }
+    for (const e of exprs) for (const [k, v] of freeVariables(this.src, e)) names.set(k, [...(names.get(k) ?? []), ...v]);
+    for (const [name, refs] of names) {
+      const here = resolveName(this.src, refs[0]!, name);
+      const there = resolveName(this.src, probe, name);
+      if (!sameDefinition(here.definition, there.definition)) return `\`${name}\` (line ${this.lineOf(refs[0]!)}) is defined around the call, not at the top of the outputs`;
+      if (!here.definition && here.withs.length !== there.withs.length) return `\`${name}\` (line ${this.lineOf(refs[0]!)}) may come from a \`with\` around the call`;
+    }
+    const selfName = this.selfExpr();
+    if (selfName === "self") {
+      const r = resolveName(this.src, call.node, "self");
+      if (!(r.definition?.kind === "formal" && r.definition.scope === this.outputs.fn)) return "`self` is redefined around the call";
+    }
+    if (selfName === null) return "the outputs function has no `self` and no way to add it";
+    return null;
+  }
+
+  /** How the outputs refer to the flake itself. */
+  private selfExpr(): string | null {
+    const o = this.outputs;
+    if (o.formalNames.has("self")) return "self";
+    if (o.inputsParam) return `${o.inputsParam}.self`;
+    if (o.formals) return "self"; // added as a formal
+    return null;
+  }
+
+  private selfFormalEdit(): TextEdit | null {
+    const o = this.outputs;
+    if (o.formalNames.has("self") || o.inputsParam || !o.formals) return null;
+    const first = fields(o.formals, "formal").find((f) => !this.removedFormals.has(f)) ?? null;
+    if (!first) {
+      const open = o.formals.children[0]!;
+      return { start: open.end, end: open.end, text: " self," };
+    }
+    if (startsLine(this.src, first)) return { start: first.start, end: first.start, text: `self,${this.eol}${indentAt(this.src, first)}` };
+    return { start: first.start, end: first.start, text: "self, " };
+  }
+
+  /** `<nixpkgs>.lib.nixosSystem`, or the call's own `nixosSystem` argument. */
+  private fnText(call: Call, np: string, at: SyntaxNode): string {
+    const a = this.arg(call, "nixosSystem");
+    if (a) {
+      if (a.kind === "binding") return textOf(this.src, a.value!);
+      if (a.kind === "inherit") return "nixosSystem";
+      return `${textOf(this.src, a.value!)}.nixosSystem`;
+    }
+    return `${this.inputExpr(np, at)}.lib.nixosSystem`;
+  }
+
+  /** How code at `at` refers to flake input `name`. */
+  private inputExpr(name: string, at: SyntaxNode): string {
+    const o = this.outputs;
+    const r = resolveName(this.src, at, name);
+    if (r.definition?.kind === "formal" && r.definition.scope === o.fn) return name;
+    if (o.inputsParam) return `${o.inputsParam}.${name}`;
+    return name;
+  }
+
+  private variantLabel(call: Call): string {
+    return call.infos.length === 1 ? call.infos[0]!.variant! : "<variant>";
+  }
+
+  /** `.${FORMAT}` or `.${{ qcow = "qemu"; }.${FORMAT} or FORMAT}` for dynamic formats. */
+  private variantAccess(call: Call): string {
+    if (call.formatExpr === null) return `.${call.infos[0]!.variant}`;
+    const renames = call.infos.filter((i) => i.variant !== i.format).map((i) => `${quoteKey(i.format)} = "${i.variant}";`);
+    const expr = /^[A-Za-z_][\w'-]*$/.test(call.formatExpr) ? call.formatExpr : `(${call.formatExpr})`;
+    if (renames.length === 0) return `.\${${expr}}`;
+    return `.\${{ ${renames.join(" ")} }.\${${expr}} or ${expr}}`;
+  }
+
+  // ---------------------------------------------------------------- rewriting
+
+  private rewriteInline(call: Call, np: string) {
+    this.consume(call.fn);
+    const extras = this.extraModules(call.infos);
+    this.edits.push({ start: call.fn.start, end: call.fn.end, text: `(${this.fnText(call, np, call.node)}` });
+    this.edits.push(...this.argumentEdits(call, extras, null));
+    this.edits.push({ start: call.node.end, end: call.node.end, text: `).config.system.build.images${this.variantAccess(call)}` });
+    this.findings.push(this.migratedNote(call, `(${this.fnText(call, np, call.node)} { … }).config.system.build.images${this.variantAccess(call)}`));
+  }
+
+  private rewriteHoisted(calls: Call[], target: SyntaxNode, np: string) {
+    const groups = this.group(calls, target);
+    this.nameHosts(groups, target);
+    const self = this.selfExpr()!;
+    const selfEdit = this.selfFormalEdit();
+    if (selfEdit) this.edits.push(selfEdit);
+
+    const existingSet = entriesStartingWith(this.src, target, "nixosConfigurations");
+    const nested = existingSet.find((e) => fields(field(e, "attrpath")!, "attr").length === 1);
+    const newConfigs: { group: Group; text: (indent: string, prefix: string) => string }[] = [];
+    for (const g of groups) {
+      for (const call of g.calls) {
+        const ref = `${self}.nixosConfigurations.${quoteKey(g.host)}.config.system.build.images${this.variantAccess(call)}`;
+        this.replaceCall(call, ref, g.calls[0] === call);
+        this.findings.push(this.migratedNote(call, ref));
+      }
+      if (!g.reuse) newConfigs.push({ group: g, text: (indent, prefix) => this.configText(g, np, target, indent, prefix) });
+    }
+    if (newConfigs.length === 0) return;
+
+    if (nested) {
+      const value = unparen(field(nested, "expression")!);
+      if (value.type === "attrset_expression" || value.type === "rec_attrset_expression") {
+        this.insertIntoSet(value, newConfigs.map((c) => (indent: string) => c.text(indent, "")));
+        return;
+      }
+      // nixosConfigurations = <expr>;  ->  <expr> // { host = …; }
+      const indent = indentAt(this.src, nested);
+      const inner = indent + this.unit;
+      const body = newConfigs.map((c) => inner + c.text(inner, "")).join(this.eol);
+      const simple = ["apply_expression", "select_expression", "variable_expression", "parenthesized_expression"].includes(value.type);
+      const fieldExpr = field(nested, "expression")!;
+      if (!simple) {
+        this.edits.push({ start: fieldExpr.start, end: fieldExpr.start, text: "(" });
+        this.edits.push({ start: fieldExpr.end, end: fieldExpr.end, text: `) // {${this.eol}${body}${this.eol}${indent}}` });
+      } else {
+        this.edits.push({ start: fieldExpr.end, end: fieldExpr.end, text: ` // {${this.eol}${body}${this.eol}${indent}}` });
+      }
+      return;
+    }
+    const dotted = existingSet[existingSet.length - 1];
+    if (dotted) {
+      // after the last `nixosConfigurations.x = …;`
+      const indent = indentAt(this.src, dotted);
+      const text = newConfigs.map((c) => this.eol + indent + c.text(indent, "nixosConfigurations.")).join("");
+      const end = lineEndOf(this.src, dotted.end);
+      const at = isBlank(this.src, dotted.end, end) ? end : dotted.end;
+      this.edits.push({ start: at, end: at, text });
+      return;
+    }
+    // before the entry of the target that holds the group's first call
+    for (const c of newConfigs) {
+      const holder = entries(target).find((e) => isAncestor(e, c.group.calls[0]!.node)) ?? null;
+      this.insertBefore(target, holder, (indent) => c.text(indent, "nixosConfigurations."));
+    }
+  }
+
+  /** Inserts an entry before `holder` (or at the end of `set`), keeping comments above `holder` with it. */
+  private insertBefore(set: SyntaxNode, holder: SyntaxNode | null, make: (indent: string) => string) {
+    if (!holder) {
+      this.insertIntoSet(set, [make]);
+      return;
+    }
+    if (!startsLine(this.src, holder)) {
+      const indent = indentAt(this.src, holder);
+      this.edits.push({ start: holder.start, end: holder.start, text: make(indent) + " " });
+      return;
+    }
+    const indent = indentAt(this.src, holder);
+    let at = lineStartOf(this.src, holder.start);
+    // comments on their own lines directly above the entry (no blank line) stay with it
+    for (let c = prevComment(holder); c; c = prevComment(c)) {
+      const ls = lineStartOf(this.src, c.start);
+      const gap = this.src.slice(c.end, at);
+      if (!isBlank(this.src, ls, c.start) || !isBlank(this.src, c.end, at) || gap.split("\n").length > 2) break;
+      at = ls;
+    }
+    this.edits.push({ start: at, end: at, text: indent + make(indent) + this.eol });
+  }
+
+  /** Appends entries to an attrset literal in its own layout. */
+  private insertIntoSet(set: SyntaxNode, makers: ((indent: string) => string)[]) {
+    const close = set.children[set.children.length - 1]!;
+    const ents = entries(set);
+    const last = ents[ents.length - 1];
+    if (last && startsLine(this.src, last)) {
+      const indent = indentAt(this.src, last);
+      const end = lineEndOf(this.src, last.end);
+      const at = isBlank(this.src, last.end, end) || this.src[trimStart(this.src, last.end)] === "#" ? end : last.end;
+      this.edits.push({ start: at, end: at, text: makers.map((m) => this.eol + indent + m(indent)).join("") });
+      return;
+    }
+    const outer = indentAt(this.src, set);
+    const inner = outer + this.unit;
+    if (!last) {
+      const open = set.children.find((c) => c.type === "{")!;
+      this.edits.push({ start: open.end, end: close.start, text: makers.map((m) => this.eol + inner + m(inner)).join("") + this.eol + outer });
+      return;
+    }
+    this.edits.push({ start: last.end, end: last.end, text: makers.map((m) => " " + m(inner)).join("") });
+  }
+
+  /** Text of `nixosConfigurations.<host> = <fn> { …args without format… };` */
+  private configText(g: Group, np: string, target: SyntaxNode, indent: string, prefix: string): string {
+    const rep = g.calls[0]!;
+    const extras = this.extraModules(g.calls.flatMap((c) => c.infos));
+    const sub = this.argumentEdits(rep, extras, rep);
+    const argsIndent = indentAt(this.src, rep.args);
+    // re-indent every line of the moved argument set that is not inside a string or removed
+    const removed = sub.filter((e) => e.text === "");
+    for (let nl = this.src.indexOf("\n", rep.args.start); nl >= 0 && nl < rep.args.end; nl = this.src.indexOf("\n", nl + 1)) {
+      const ls = nl + 1;
+      if (this.strings.some((r) => r.start < ls && ls < r.end)) continue;
+      if (removed.some((e) => e.start <= ls && ls < e.end)) continue;
+      if (sub.some((e) => e.start < ls && ls < e.end)) continue;
+      if (this.src.startsWith(argsIndent, ls) && argsIndent !== indent) sub.push({ start: ls, end: ls + argsIndent.length, text: indent });
+    }
+    const shifted = sub.map((e) => ({ start: e.start - rep.args.start, end: e.end - rep.args.start, text: e.text }));
+    const argsText = applyEdits(this.src.slice(rep.args.start, rep.args.end), shifted);
+    const fn = this.fnText(rep, np, target.children.find((c) => c.type === "binding_set") ?? target);
+    return `${prefix}${quoteKey(g.host)} = ${fn} ${argsText};`;
+  }
+
+  /**
+   * Edits inside a call's argument set: drop format/nixosSystem/customFormats,
+   * add image modules and `system` where needed. For the moved copy
+   * (`movedFrom`), comments on the `{` line are dropped (they stay at the call).
+   */
+  private argumentEdits(call: Call, extras: string | null, movedFrom: Call | null): TextEdit[] {
+    const out: TextEdit[] = [];
+    const drop = new Map<SyntaxNode, string[]>();
+    for (const a of call.argEntries) {
+      if (a.key === "format" || a.key === "nixosSystem" || a.key === "customFormats") drop.set(a.entry, [...(drop.get(a.entry) ?? []), a.key]);
+    }
+    for (const [entry, keys] of drop) {
+      if (entry.type === "binding") out.push(removeEntry(this.src, entry));
+      else {
+        const names = inheritedNames(this.src, entry);
+        if (names.every((n) => keys.includes(n.name))) out.push(removeEntry(this.src, entry));
+        else for (const k of keys) out.push(removeInheritedName(this.src, entry, k)!);
+      }
+    }
+    if (movedFrom) {
+      for (const c of firstLineComments(this.src, call.args)) {
+        let s = c.start;
+        while (s > 0 && (this.src[s - 1] === " " || this.src[s - 1] === "\t")) s--;
+        if (!out.some((e) => e.start <= s && s < e.end)) out.push({ start: s, end: c.end, text: "" });
+      }
+    }
+    const required = call.infos.find((i) => i.requiresSystem)?.requiresSystem;
+    const sys = this.arg(call, "system");
+    const additions: string[] = [];
+    if (required) {
+      const check = this.systemCheck(call, required);
+      if (check === "absent") additions.push(`system = "${required}";`);
+    }
+    if (extras) {
+      const mods = this.arg(call, "modules");
+      if (!mods) additions.push(`modules = [ ${extras} ];`);
+      else if (mods.kind === "binding") out.push(...this.appendToList(mods.value!, extras));
+      else {
+        // inherit modules;  ->  keep it, add the image settings through a second list
+        out.push(...this.replaceInheritedModules(mods, extras));
+      }
+    }
+    if (additions.length) out.push(this.appendEntries(call.args, additions));
+    void sys;
+    return out;
+  }
+
+  /** `[ a b ]` -> `[ a b EXTRA ]`; `x` -> `x ++ [ EXTRA ]`. */
+  private appendToList(value: SyntaxNode, extra: string): TextEdit[] {
+    const v = unparen(value);
+    if (v.type === "list_expression" && v === value) {
+      const close = v.children[v.children.length - 1]!;
+      const elems = fields(v, "element");
+      const last = elems[elems.length - 1];
+      if (last && startsLine(this.src, last) && startsLine(this.src, close)) {
+        const indent = indentAt(this.src, last);
+        return [{ start: lineEndOf(this.src, last.end), end: lineEndOf(this.src, last.end), text: this.eol + indent + extra }];
+      }
+      if (!last) return [{ start: close.start, end: close.start, text: `${extra} ` }];
+      return [{ start: last.end, end: last.end, text: ` ${extra}` }];
+    }
+    const simple = ["variable_expression", "select_expression", "list_expression", "parenthesized_expression", "apply_expression"].includes(value.type);
+    if (simple) return [{ start: value.end, end: value.end, text: ` ++ [ ${extra} ]` }];
+    return [{ start: value.start, end: value.start, text: "(" }, { start: value.end, end: value.end, text: `) ++ [ ${extra} ]` }];
+  }
+
+  private replaceInheritedModules(mods: ArgEntry, extra: string): TextEdit[] {
+    const from = mods.kind === "inherit-from" ? `${textOf(this.src, mods.value!)}.modules` : "modules";
+    const rm = mods.kind === "inherit" || mods.kind === "inherit-from" ? removeInheritedName(this.src, mods.entry, "modules") : null;
+    const edits: TextEdit[] = rm ? [rm] : [];
+    edits.push(this.appendEntries(mods.entry.parent!.parent!, [`modules = ${from} ++ [ ${extra} ];`]));
+    return edits;
+  }
+
+  /** Adds `key = value;` entries at the end of an attrset literal. */
+  private appendEntries(set: SyntaxNode, texts: string[]): TextEdit {
+    const ents = entries(set);
+    const last = ents[ents.length - 1];
+    if (last && startsLine(this.src, last)) {
+      const indent = indentAt(this.src, last);
+      const at = lineEndOf(this.src, last.end);
+      return { start: at, end: at, text: texts.map((t) => this.eol + indent + t).join("") };
+    }
+    const at = last ? last.end : set.children.find((c) => c.type === "{")!.end;
+    return { start: at, end: at, text: texts.map((t) => " " + t).join("") };
+  }
+
+  /** `{ image.modules.<v> = …; }` for formats that need one (always, or with --parity). */
+  private extraModules(infos: FormatInfo[]): string | null {
+    const parts = new Map<string, string[]>();
+    for (const i of infos) {
+      const mods: string[] = [];
+      if (i.variantModule) mods.push(i.variantModule);
+      if (this.ctx.options.parity && i.parityModule) mods.push(i.parityModule);
+      for (const m of mods) {
+        const list = parts.get(i.variant!) ?? [];
+        if (!list.includes(m)) list.push(m);
+        parts.set(i.variant!, list);
+      }
+    }
+    if (parts.size === 0) return null;
+    const body = [...parts].map(([v, mods]) =>
+      mods.length === 1 ? `image.modules.${v} = ${mods[0]};` : `image.modules.${v} = { imports = [ ${mods.map((m) => `(${m})`).join(" ")} ]; };`);
+    return `{ ${body.join(" ")} }`;
+  }
+
+  /** Replaces a hoisted call by its reference, keeping its comments at the call site. */
+  private replaceCall(call: Call, ref: string, representative: boolean) {
+    this.consume(call.node);
+    this.edits.push({ start: call.node.start, end: call.node.end, text: ref });
+    const firstLine = firstLineComments(this.src, call.args);
+    const firstSet = new Set(firstLine);
+    if (firstLine.length) {
+      const gapStart = (c: SyntaxNode) => {
+        let s = c.start;
+        while (s > 0 && (this.src[s - 1] === " " || this.src[s - 1] === "\t")) s--;
+        return s;
+      };
+      const text = firstLine.map((c) => this.src.slice(gapStart(c), c.end)).join("");
+      // after the `;` that ends the binding, if the rest of that line is free
+      let after = call.node.end;
+      while (after < this.src.length && (this.src[after] === " " || this.src[after] === "\t")) after++;
+      const semi = this.src[after] === ";" ? after + 1 : -1;
+      const lineRest = semi >= 0 ? this.src.slice(semi, lineEndOf(this.src, semi)) : "x";
+      if (semi >= 0 && /^\s*(#.*)?$/.test(lineRest)) this.edits.push({ start: semi, end: semi, text });
+      else this.commentsAbove(call, firstLine);
+    }
+    if (!representative) {
+      // other comments inside a duplicate call's arguments would vanish: keep them above the binding
+      const inner = [...descendants(call.args)].filter((n) => n.type === "comment" && !firstSet.has(n));
+      if (inner.length) this.commentsAbove(call, inner);
+    }
+  }
+
+  private commentsAbove(call: Call, comments: SyntaxNode[]) {
+    const holder = enclosingEntry(call.node) ?? call.node;
+    const indent = indentAt(this.src, holder);
+    const at = lineStartOf(this.src, holder.start);
+    const text = comments.map((c) => indent + textOf(this.src, c) + this.eol).join("");
+    this.edits.push({ start: at, end: at, text });
+  }
+
+  // ---------------------------------------------------------------- grouping & names
+
+  private argsKey(call: Call): string {
+    const parts: string[] = [];
+    for (const a of call.argEntries) {
+      if (a.key === "format") continue;
+      if (a.kind === "binding") parts.push(`${a.key}=${normalized(this.src, a.value!)}`);
+      else if (a.kind === "inherit") parts.push(`${a.key}=<inherit>`);
+      else parts.push(`${a.key}=<inherit ${normalized(this.src, a.value!)}>`);
+    }
+    return parts.sort().join(";");
+  }
+
+  private group(calls: Call[], target: SyntaxNode): Group[] {
+    const groups: Group[] = [];
+    for (const call of calls) {
+      const key = this.argsKey(call);
+      // same configuration, and no variant asked for twice with different image modules
+      const g = groups.find((x) => x.key === key && !x.calls.some((o) => conflicts(o, call, !!this.ctx.options.parity)));
+      if (g) g.calls.push(call);
+      else groups.push({ key, calls: [call], host: "", reuse: false });
+    }
+    // reuse an existing nixosConfigurations.<name> with the same arguments
+    const existing = existingConfigurations(this.src, target);
+    for (const g of groups) {
+      if (g.calls.some((c) => this.extraModules(c.infos))) continue;
+      for (const [name, { value }] of existing) {
+        const v = unparen(value);
+        if (v.type !== "apply_expression") continue;
+        const a = unparen(field(v, "argument")!);
+        if (a.type !== "attrset_expression") continue;
+        const fnNorm = normalized(this.src, field(v, "function")!);
+        const wantFn = this.arg(g.calls[0]!, "nixosSystem");
+        const expectedFn = wantFn?.kind === "binding" ? normalized(this.src, wantFn.value!) : null;
+        const fnOk = expectedFn !== null ? fnNorm === expectedFn : /(^|\.)\s*lib \. nixosSystem$|^nixosSystem$|lib \. nixosSystem$/.test(fnNorm);
+        if (!fnOk) continue;
+        const pseudo: Call = { ...g.calls[0]!, argEntries: this.argEntries(a) };
+        const k = this.argsKey({ ...pseudo, argEntries: pseudo.argEntries.filter((x) => x.key !== "nixosSystem") });
+        const want = this.argsKey({ ...g.calls[0]!, argEntries: g.calls[0]!.argEntries.filter((x) => x.key !== "nixosSystem") });
+        if (k === want) {
+          g.host = name;
+          g.reuse = true;
+          break;
+        }
+      }
+    }
+    return groups;
+  }
+
+  private nameHosts(groups: Group[], target: SyntaxNode) {
+    const taken = new Set(existingConfigurations(this.src, target).keys());
+    for (const g of groups) if (g.reuse) taken.add(g.host);
+    const fresh = groups.filter((g) => !g.reuse);
+    const host = this.ctx.options.host;
+    if (host && fresh.length > 1) {
+      this.finding(fresh[0]!.calls[0]!.node, "host-option-ignored", `--host ${host} was ignored: this file needs ${fresh.length} configurations (${fresh.length} different sets of arguments); their names are derived from the bindings`);
+    }
+    for (const g of fresh) {
+      let base = host && fresh.length === 1 ? host : this.deriveHost(g);
+      base = sanitizeHost(base);
+      let name = base;
+      for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+      taken.add(name);
+      g.host = name;
+    }
+  }
+
+  private deriveHost(g: Group): string {
+    const names = g.calls.map((c) => c.bindingName).filter((n): n is string => !!n);
+    if (g.calls.length === 1 && names.length === 1) return names[0]!;
+    if (names.length === g.calls.length && names.length > 1) {
+      const common = commonWordPrefix(names) || commonWordSuffix(names);
+      if (common) return common;
+    }
+    const mods = this.arg(g.calls[0]!, "modules");
+    if (mods?.kind === "binding") {
+      for (const n of descendants(mods.value!)) {
+        if (n.type !== "path_expression") continue;
+        const p = textOf(this.src, n);
+        const parts = joinPath(p).split("/").filter((s) => s !== "." && s !== "..");
+        let last = parts[parts.length - 1] ?? "";
+        if (/^(default|configuration|config|hardware-configuration)\.nix$/.test(last)) last = parts[parts.length - 2] ?? "";
+        last = last.replace(/\.nix$/, "");
+        if (last && !/^(hosts?|machines?|nixos|modules?|systems?)$/.test(last)) return last;
+        break;
+      }
+    }
+    return "nixos";
+  }
+
+  // ---------------------------------------------------------------- checks & notes
+
+  /** sd-card: does the configuration target the SD image's system? */
+  private systemCheck(call: Call, required: string): "ok" | "absent" | "other" {
+    const sys = this.arg(call, "system");
+    const fmt = call.infos.find((i) => i.requiresSystem)!.format;
+    if (!sys) {
+      if (this.arg(call, "pkgs")) {
+        this.finding(call.node, "sd-card-system", `format "${fmt}" maps to the sd-card variant, which builds the SD image of the configuration's own platform; this call takes its system from \`pkgs\`, which was not checked: make sure it is ${required}`);
+        return "other";
+      }
+      this.finding(call.node, "sd-card-system", `format "${fmt}" maps to the sd-card variant, which builds the SD image of the configuration's own platform: \`system = "${required}";\` was added`);
+      return "absent";
+    }
+    const values = sys.kind === "binding" ? possibleStrings(this.src, sys.value!) : sys.kind === "inherit" ? nameStrings(this.src, sys.entry, "system") : null;
+    if (values?.known && values.values.length && values.values.every((v) => v === required)) return "ok";
+    const what = values?.known ? `targets ${values.values.join(", ")}` : "has a system that could not be checked";
+    this.finding(sys.entry, "sd-card-system", `format "${fmt}" maps to the sd-card variant, which picks its SD module from the configuration's platform (pkgs.targetPlatform.qemuArch); this configuration ${what}: set \`system = "${required}";\` (or \`nixpkgs.hostPlatform\`) so that images.sd-card builds the ${required} SD image`);
+    return "other";
+  }
+
+  private notes(calls: Call[], np: { name: string; followed: boolean }) {
+    const first = calls[0]!;
+    this.finding(first.node, "output-paths",
+      "image file names and paths change: upstream images are `$out/<image.filePath>` (e.g. nixos-image-<label>-<system>.<ext>, iso/… for ISOs); " +
+      "scripts that glob result/*.qcow2 and the like should use `<image>.passthru.filePath`");
+    if (!np.followed) {
+      const def = [...this.gen.definitions][0] ?? first.node;
+      this.finding(def, "nixpkgs-source-changed",
+        `nixos-generators had no \`inputs.nixpkgs.follows\`, so images were built from its own pinned nixpkgs; they are now built from your \`${np.name}\` input, so package versions and module defaults may change`);
+    }
+    const seen = new Set<string>();
+    for (const c of calls) {
+      for (const info of c.infos) {
+        const key = `${info.format}@${c.node.start}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (info.newerThan2505) {
+          this.finding(c.node, "variant-needs-newer-nixpkgs", `the ${info.variant} variant exists only in nixpkgs newer than 25.05; check with \`nix eval .#nixosConfigurations.<host>.config.system.build.images --apply builtins.attrNames\``);
+        }
+        if (info.difference && !(this.ctx.options.parity && info.parityModule)) {
+          this.finding(c.node, "behaviour-change", `${info.format} -> ${info.variant}: ${info.difference}${info.parityModule ? "; run with --parity to keep nixos-generators' behaviour" : ""}`);
+        }
+      }
+    }
+  }
+
+  private migratedNote(call: Call, ref: string): RawFinding {
+    const fmts = call.infos.map((i) => (i.variant === i.format ? i.format : `${i.format} (now ${i.variant})`)).join(", ");
+    return { rule: "migrated-call", message: `nixosGenerate (format ${fmts}) -> ${ref}`, start: call.node.start, end: call.node.end };
+  }
+
+  // ---------------------------------------------------------------- input removal
+
+  private removedFormals = new Set<SyntaxNode>();
+
+  private removeInputIfUnused(migrated: Call[]) {
+    void migrated;
+    const G = this.gen.name;
+    const aliasEdits = this.removeDeadAliases();
+    const sites = this.referenceSites();
+    const live = sites.filter((s) => !this.isConsumed(s));
+    if (live.length) {
+      const s = live[0]!;
+      this.finding(s, "generators-input-kept", `the nixos-generators input \`${G}\` stays: it is still used at line ${this.lineOf(s)}${live.length > 1 ? ` and ${live.length - 1} more place(s)` : ""}`);
+      this.edits.push(...aliasEdits);
+      return;
+    }
+    // other inputs that follow something inside nixos-generators
+    const dependents = this.flake.allFollows.filter((f) => f.target === G || f.target.startsWith(G + "/"));
+    if (dependents.length) {
+      this.finding(dependents[0]!.node, "generators-input-kept", `the nixos-generators input \`${G}\` stays: input \`${dependents[0]!.input}\` follows "${dependents[0]!.target}"; point it at another input, then remove \`${G}\``);
+      this.edits.push(...aliasEdits);
+      return;
+    }
+    // whole `inputs` passed on (specialArgs = { inherit inputs; }): other files might use it
+    const escapes = this.inputsEscapes();
+    if (escapes) {
+      const users = this.filesUsing(G);
+      if (users === null) {
+        this.finding(escapes, "unused-input-check", `the flake passes its inputs on (line ${this.lineOf(escapes)}); \`${G}\` was removed, so make sure no module uses \`inputs.${G}\``);
+      } else if (users.length) {
+        this.finding(escapes, "generators-input-kept", `the nixos-generators input \`${G}\` stays: ${users.join(", ")} use${users.length === 1 ? "s" : ""} it through the inputs passed at line ${this.lineOf(escapes)}; migrate ${users.length === 1 ? "that file" : "those files"}, then run again`);
+        this.edits.push(...aliasEdits);
+        return;
+      }
+    }
+    this.edits.push(...aliasEdits);
+    for (const def of this.gen.definitions) this.edits.push(removeEntry(this.src, def));
+    const formal = this.outputs.formalNames.get(G);
+    if (formal) {
+      this.removedFormals.add(formal);
+      this.edits.push(...removeFormal(this.src, formal));
+    }
+  }
+
+  /** Every syntax node that refers to the generators input. */
+  private referenceSites(): SyntaxNode[] {
+    const G = this.gen.name;
+    const out: SyntaxNode[] = [];
+    for (const n of descendants(this.ctx.file!.root)) {
+      if (n.type === "variable_expression") {
+        const name = variableName(this.src, n);
+        if (!name) continue;
+        const ref = name === G || name === this.outputs.inputsParam ? evalRef(this.src, n, this.roots) : null;
+        if (ref && ref.input === G && ref.path.length === 0) out.push(n);
+      } else if (n.type === "select_expression") {
+        const base = field(n, "expression")!;
+        const b = evalRef(this.src, base, this.roots);
+        const first = fields(field(n, "attrpath")!, "attr")[0];
+        if (b && b.input === null && b.path.length === 0 && first && attrName(this.src, first) === G) out.push(n);
+      } else if (n.type === "inherit_from") {
+        const b = evalRef(this.src, field(n, "expression")!, this.roots);
+        if (b && b.input === null && inheritedNames(this.src, n).some((x) => x.name === G)) out.push(n);
+      }
+    }
+    return out;
+  }
+
+  /** The inputs set used as a whole (not just `.x`): a place it escapes, or null. */
+  private inputsEscapes(): SyntaxNode | null {
+    const P = this.outputs.inputsParam;
+    if (!P) return null;
+    for (const n of descendants(this.ctx.file!.root)) {
+      if (n.type === "variable_expression" && variableName(this.src, n) === P) {
+        const r = resolveName(this.src, n, P);
+        if (r.definition?.kind !== "param" || r.definition.scope !== this.outputs.fn) continue;
+        if (n.parent?.type === "select_expression" && n.field === "expression") continue;
+        if (n.parent?.type === "inherit_from") continue;
+        return n;
+      }
+      if (n.type === "inherit") {
+        if (inheritedNames(this.src, n).some((x) => x.name === P)) {
+          const r = resolveName(this.src, n, P);
+          if (r.definition?.kind === "param" && r.definition.scope === this.outputs.fn) return n;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Module files this flake refers to (relative paths, followed recursively) that mention the input; null when none can be read. */
+  private filesUsing(G: string): string[] | null {
+    const seen = new Set<string>();
+    const users: string[] = [];
+    let readable = false;
+    const queue: string[] = [];
+    const addPaths = (root: SyntaxNode, text: string, from: string) => {
+      for (const n of descendants(root)) {
+        if (n.type !== "path_expression" || n.children.some((c) => c.type === "interpolation")) continue;
+        const p = textOf(text, n);
+        if (p.startsWith("./") || p.startsWith("../")) queue.push(joinPath(dirname(from), p));
+      }
+    };
+    addPaths(this.ctx.file!.root, this.src, this.ctx.path);
+    while (queue.length && seen.size < 500) {
+      let p = queue.shift()!;
+      if (seen.has(p)) continue;
+      seen.add(p);
+      if (!this.ctx.project.inside(p)) continue;
+      if (this.ctx.project.isDirectory(p)) p = joinPath(p, "default.nix");
+      if (!p.endsWith(".nix")) continue;
+      const text = this.ctx.project.read(p);
+      if (text === undefined) continue;
+      readable = true;
+      if (text.includes(G)) users.push(p);
+      const parsed = this.ctx.project.parse(p);
+      if (parsed && !parsed.error) addPaths(parsed.root, text, p);
+    }
+    return readable ? users : null;
+  }
+
+  /** let/inherit aliases of nixosGenerate whose every use was migrated. */
+  private removeDeadAliases(): TextEdit[] {
+    const out: TextEdit[] = [];
+    const root = this.ctx.file!.root;
+    for (const n of descendants(root)) {
+      if (n.type === "binding" && n.parent?.parent && (n.parent.parent.type === "let_expression" || n.parent.parent.type === "rec_attrset_expression")) {
+        const value = field(n, "expression");
+        const keys = fields(field(n, "attrpath")!, "attr");
+        if (!value || keys.length !== 1 || !this.isGeneratorsValue(value)) continue;
+        const name = attrName(this.src, keys[0]!);
+        if (name && this.allUsesConsumed(n.parent.parent, name)) {
+          out.push(removeEntry(this.src, n));
+          this.consume(n);
+        }
+      } else if (n.type === "inherit_from" && n.parent?.parent && (n.parent.parent.type === "let_expression" || n.parent.parent.type === "rec_attrset_expression")) {
+        const from = evalRef(this.src, field(n, "expression")!, this.roots);
+        if (!from || from.input !== this.gen.name) continue;
+        const names = inheritedNames(this.src, n);
+        const dead = names.filter((x) => this.allUsesConsumed(n.parent!.parent!, x.name));
+        if (dead.length === names.length) {
+          out.push(removeEntry(this.src, n));
+          this.consume(n);
+        } else for (const d of dead) out.push(removeInheritedName(this.src, n, d.name)!);
+      } else if (n.type === "with_expression") {
+        const env = field(n, "environment");
+        const ref = env ? evalRef(this.src, env, this.roots) : null;
+        if (!ref || ref.input !== this.gen.name || ref.path.length) continue;
+        if (this.withIsDead(n)) {
+          const body = field(n, "body")!;
+          out.push({ start: n.start, end: body.start, text: "" });
+          this.consume({ start: n.start, end: body.start });
+        }
+      }
+    }
+    return out;
+  }
+
+  private isGeneratorsValue(value: SyntaxNode): boolean {
+    const ref = evalRef(this.src, value, this.roots);
+    return !!ref && ref.input === this.gen.name;
+  }
+
+  private allUsesConsumed(scope: SyntaxNode, name: string): boolean {
+    for (const n of descendants(scope)) {
+      if (n.type !== "variable_expression" || variableName(this.src, n) !== name) continue;
+      const r = resolveName(this.src, n, name);
+      if (r.definition?.scope !== scope) continue;
+      if (!this.isConsumed(n)) return false;
+    }
+    return true;
+  }
+
+  /** A `with <generators>;` can go when every name it could supply is gone or builtin. */
+  private withIsDead(w: SyntaxNode): boolean {
+    const body = field(w, "body")!;
+    for (const n of descendants(body)) {
+      if (n.type !== "variable_expression") continue;
+      const name = variableName(this.src, n)!;
+      const r = resolveName(this.src, n, name);
+      if (r.definition) continue;
+      if (BUILTIN_NAMES.has(name)) continue;
+      if (this.isConsumed(n)) continue;
+      return false;
+    }
+    return true;
+  }
+
+  private consume(range: { start: number; end: number }) {
+    this.consumed.push({ start: range.start, end: range.end });
+  }
+
+  private isConsumed(node: { start: number; end: number }): boolean {
+    return this.consumed.some((r) => r.start <= node.start && node.end <= r.end);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private lineOf(node: { start: number }): number {
+    let line = 1;
+    for (let i = this.src.indexOf("\n"); i >= 0 && i < node.start; i = this.src.indexOf("\n", i + 1)) line++;
+    return line;
+  }
+
+  private finding(node: { start: number; end: number }, rule: string, message: string) {
+    this.findings.push({ rule, message, start: node.start, end: node.end });
+  }
+
+  private result(): PassOutput {
+    return { edits: this.edits.length ? [{ path: this.ctx.path, edits: this.edits }] : [], findings: this.findings };
+  }
+}
+
+// ---------------------------------------------------------------- free functions
+
+const BUILTIN_NAMES = new Set([
+  "builtins", "import", "toString", "map", "true", "false", "null", "throw", "abort", "baseNameOf", "dirOf", "isNull",
+  "removeAttrs", "derivation", "fetchTarball", "fetchGit", "fetchurl", "placeholder", "scopedImport", "__curPos",
+]);
+
+function sameDefinition(a: Definition | null, b: Definition | null): boolean {
+  if (!a || !b) return a === b;
+  if (a.kind !== b.kind || a.scope !== b.scope || a.name !== b.name) return false;
+  return true;
+}
+
+/** Two calls of one configuration that want the same variant with different image modules. */
+function conflicts(a: Call, b: Call, parity: boolean): boolean {
+  for (const x of a.infos) for (const y of b.infos) {
+    if (x.variant !== y.variant) continue;
+    const mx = [x.variantModule, parity ? x.parityModule : undefined].join("|");
+    const my = [y.variantModule, parity ? y.parityModule : undefined].join("|");
+    if (mx !== my) return true;
+  }
+  return false;
+}
+
+/** `name = <call>;` -> name (last key), through parentheses. */
+function bindingNameOf(source: string, call: SyntaxNode): string | null {
+  let n = call;
+  while (n.parent?.type === "parenthesized_expression") n = n.parent;
+  if (n.field !== "expression" || n.parent?.type !== "binding") return null;
+  const attrs = fields(field(n.parent, "attrpath")!, "attr");
+  const last = attrs[attrs.length - 1];
+  return last ? attrName(source, last) : null;
+}
+
+function enclosingEntry(node: SyntaxNode): SyntaxNode | null {
+  for (let n = node.parent; n; n = n.parent) if (n.type === "binding" || n.type === "inherit" || n.type === "inherit_from") return n;
+  return null;
+}
+
+function isInsideFunctionOf(n: SyntaxNode, fns: Set<SyntaxNode>): boolean {
+  for (const f of fns) if (f.start <= n.start && n.end <= f.end) return true;
+  return false;
+}
+
+/** `gen = nixos-generators.nixosGenerate;` — the value of an alias is not a use. */
+function isAliasDefinition(n: SyntaxNode): boolean {
+  let x = n;
+  while (x.parent?.type === "parenthesized_expression") x = x.parent;
+  return x.field === "expression" && x.parent?.type === "binding";
+}
+
+function prevComment(node: SyntaxNode): SyntaxNode | null {
+  const p = node.parent;
+  if (!p) return null;
+  const prev = p.children[node.index - 1];
+  return prev && prev.type === "comment" ? prev : null;
+}
+
+function trimStart(text: string, i: number): number {
+  while (i < text.length && (text[i] === " " || text[i] === "\t")) i++;
+  return i;
+}
+
+function quoteKey(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(k) && !["if", "then", "else", "let", "in", "with", "rec", "inherit", "assert", "or"].includes(k) ? k : JSON.stringify(k);
+}
+
+function sanitizeHost(name: string): string {
+  let s = name.replace(/[^A-Za-z0-9_'-]+/g, "-").replace(/^-+|-+$/g, "");
+  if (!s) s = "nixos";
+  if (!/^[A-Za-z_]/.test(s)) s = "host-" + s;
+  return s;
+}
+
+function commonWordPrefix(names: string[]): string {
+  const split = names.map((n) => n.split(/(?<=[-_])/));
+  const out: string[] = [];
+  for (let i = 0; ; i++) {
+    const w = split[0]![i];
+    if (w === undefined || !split.every((s) => s[i] === w) || split.some((s) => s.length === i + 1)) break;
+    out.push(w);
+  }
+  return out.join("").replace(/[-_]+$/, "");
+}
+
+function commonWordSuffix(names: string[]): string {
+  const rev = names.map((n) => n.split(/(?=[-_])/).reverse());
+  const out: string[] = [];
+  for (let i = 0; ; i++) {
+    const w = rev[0]![i];
+    if (w === undefined || !rev.every((s) => s[i] === w) || rev.some((s) => s.length === i + 1)) break;
+    out.unshift(w);
+  }
+  return out.join("").replace(/^[-_]+/, "");
+}
