@@ -2,7 +2,6 @@
 // -> next pass. Pure: all reading goes through a SourceHost; nothing is written.
 import { applyEdits, mapOffsetBack, sortEdits, type TextEdit } from "./edits.js";
 import { parseNix, type ParsedNix } from "./parse.js";
-import { joinPath, isWithin } from "./paths.js";
 import { LineIndex, type LineCol } from "./text.js";
 import { RULES } from "./rules.js";
 import type { Finding, MigrateOptions, ProjectView, RawFinding, Transform } from "./types.js";
@@ -11,8 +10,8 @@ export interface SourceHost {
   /** Text of a file, or undefined when it does not exist or cannot be read. */
   read(path: string): string | undefined;
   isDirectory?(path: string): boolean;
-  /** Module following never reads outside this directory (default: everything the host has). */
-  readonly root?: string;
+  /** May passes follow modules into this path? (default: yes). The CLI keeps them inside the repository. */
+  inside?(path: string): boolean;
 }
 
 export type Refusal =
@@ -59,7 +58,6 @@ export function migrateProject(
 ): ProjectResult {
   const states = new Map<string, FileState>();
   const findings: Finding[] = [];
-  const root = host.root;
 
   const stateOf = (path: string): FileState | undefined => {
     let s = states.get(path);
@@ -106,7 +104,7 @@ export function migrateProject(
       return s ? parsedOf(s) : undefined;
     },
     isDirectory: (p) => host.isDirectory?.(p) ?? false,
-    inside: (p) => (root === undefined ? true : isWithin(joinPath(root), joinPath(p))),
+    inside: (p) => host.inside?.(p) ?? true,
   };
 
   // Primary files: read, and refuse the ones that do not parse.

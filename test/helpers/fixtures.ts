@@ -77,7 +77,7 @@ export function runProject(inputs: Map<string, string>, primary: string[], optio
     const parts = p.split("/");
     for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join("/"));
   }
-  return migrateFiles(primary, { read: (p) => inputs.get(p.replace(/^\.\//, "")), isDirectory: (p) => dirs.has(p.replace(/^\.\//, "").replace(/\/$/, "")), root: "." }, options);
+  return migrateFiles(primary, { read: (p) => inputs.get(p.replace(/^\.\//, "")), isDirectory: (p) => dirs.has(p.replace(/^\.\//, "").replace(/\/$/, "")), inside: (p) => !p.startsWith("../") && !p.startsWith("/") }, options);
 }
 
 export function formatFindings(findings: readonly Finding[]): string {

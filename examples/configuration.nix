@@ -1,0 +1,5 @@
+{ ... }: {
+  networking.hostName = "lab";
+  users.users.admin = { isNormalUser = true; extraGroups = [ "wheel" ]; };
+  system.stateVersion = "25.05";
+}

@@ -1,0 +1,72 @@
+// Argument parsing. util.parseArgs (built into Node, ~0 ms) handles every valid
+// command line; yargs is loaded only for --help and to explain a usage error,
+// because importing it costs ~80 ms (cliui/string-width) and this tool runs in
+// pre-commit hooks on every commit.
+import { parseArgs } from "node:util";
+import { OPTIONS, EXAMPLES, USAGE, EPILOG, type OptionName } from "./options.js";
+
+export type ParsedArgs = { [K in OptionName]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string } & { paths: string[] };
+
+export type ArgsOutcome =
+  | { kind: "args"; args: ParsedArgs }
+  | { kind: "output"; text: string }
+  | { kind: "usage-error"; message: string };
+
+function conflict(values: Record<string, unknown>): string | null {
+  for (const [name, spec] of Object.entries(OPTIONS)) {
+    if (!values[name] || !("conflicts" in spec)) continue;
+    for (const other of spec.conflicts) if (values[other]) return `Arguments ${name} and ${other} are mutually exclusive`;
+  }
+  if (values.color && values["no-color"]) return "Arguments color and no-color are mutually exclusive";
+  return null;
+}
+
+export async function parseCommandLine(argv: string[], version: string): Promise<ArgsOutcome> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: Object.fromEntries(Object.entries(OPTIONS).map(([k, v]) => [k, { type: v.type, ...("short" in v ? { short: v.short } : {}) }])),
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.version) return { kind: "output", text: version + "\n" };
+    const problem = conflict(values);
+    if (!values.help && !problem) return { kind: "args", args: { ...(values as object), paths: positionals } as ParsedArgs };
+  } catch (e) {
+    // let yargs word the error; keep Node's message in case yargs accepts the line
+    return explainWithYargs(argv, version, (e as Error).message);
+  }
+  return explainWithYargs(argv, version, null);
+}
+
+async function explainWithYargs(argv: string[], version: string, nodeMessage: string | null): Promise<ArgsOutcome> {
+  const { default: yargs } = await import("yargs");
+  let failure: string | null = null;
+  let output = "";
+  const y = yargs(argv)
+    .scriptName("nixgen-migrate")
+    .usage(USAGE)
+    .command("$0 [paths..]", false as unknown as string, (c) => c.positional("paths", { type: "string", array: true, describe: "files to migrate (default: ./flake.nix); - reads stdin" }))
+    .example(EXAMPLES as [string, string][])
+    .epilog(EPILOG)
+    .version(version)
+    .help(false)
+    .strict()
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      failure = msg || err?.message || "invalid arguments";
+    });
+  for (const [name, spec] of Object.entries(OPTIONS)) {
+    if (name === "version") continue;
+    y.option(name, { type: spec.type, describe: spec.describe, ...("short" in spec ? { alias: spec.short } : {}), ...("conflicts" in spec ? { conflicts: [...spec.conflicts] } : {}) });
+  }
+  await y.parseAsync(argv, {}, (_e, _a, out) => {
+    if (out) output = out;
+  });
+  if (argv.includes("--help") || argv.includes("-h")) return { kind: "output", text: (await y.getHelp()) + "\n" };
+  if (failure) return { kind: "usage-error", message: failure };
+  if (output) return { kind: "output", text: output + "\n" };
+  const c = conflict(Object.fromEntries(argv.filter((a) => a.startsWith("--")).map((a) => [a.slice(2), true])));
+  return { kind: "usage-error", message: c ?? nodeMessage ?? "invalid arguments" };
+}

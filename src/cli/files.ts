@@ -1,0 +1,150 @@
+// Reading and writing files for the CLI: strict UTF-8, binary detection,
+// atomic writes that keep the mode, and the project boundary for module following.
+import { constants, promises as fs, existsSync, readFileSync, statSync, lstatSync } from "node:fs";
+import { dirname, basename, join, resolve, sep } from "node:path";
+
+export class FileError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(message);
+  }
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Decodes bytes strictly; throws FileError for binary or non-UTF-8 content. */
+export function decodeText(path: string, bytes: Uint8Array): string {
+  const probe = bytes.subarray(0, 8192);
+  if (probe.includes(0)) throw new FileError(path, "is a binary file (it contains NUL bytes); not a Nix file");
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    let offset = 0;
+    // find the first invalid byte for the message
+    for (let end = 1; end <= bytes.length; end++) {
+      try {
+        decoder.decode(bytes.subarray(0, end), { stream: true });
+      } catch {
+        offset = end - 1;
+        break;
+      }
+    }
+    throw new FileError(path, `is not valid UTF-8 (first bad byte at offset ${offset}); convert it to UTF-8 first`);
+  }
+}
+
+function describe(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case "ENOENT": return "no such file";
+    case "EACCES":
+    case "EPERM": return "permission denied";
+    case "EISDIR": return "is a directory";
+    case "ELOOP": return "symbolic link loop";
+    case "ENAMETOOLONG": return "path too long";
+    default: return err.message;
+  }
+}
+
+export function readTextFileSync(path: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new FileError(path, describe(e as NodeJS.ErrnoException));
+  }
+  return decodeText(path, bytes);
+}
+
+/** Nearest ancestor holding `.git`, else the file's own directory. */
+export function projectRoot(file: string): string {
+  const start = dirname(resolve(file));
+  for (let d = start; ; d = dirname(d)) {
+    if (existsSync(join(d, ".git"))) return d;
+    if (dirname(d) === d) return start;
+  }
+}
+
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function isInside(root: string, path: string): boolean {
+  const p = resolve(path);
+  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+const TMP_MARK = ".nixgen-migrate-";
+
+/** Temp files of runs that were killed (their pid is gone) are removed. */
+async function cleanStaleTemps(dir: string, name: string) {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  const prefix = `.${name}${TMP_MARK}`;
+  for (const n of names) {
+    if (!n.startsWith(prefix) || !n.endsWith(".tmp")) continue;
+    const pid = Number(n.slice(prefix.length).split("-")[0]);
+    if (pid && pid !== process.pid && isAlive(pid)) continue;
+    await fs.rm(join(dir, n), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Writes `text` to `path` atomically: a temp file in the same directory (same
+ * mode as the original), fsync, then rename over it. A symlink is followed and
+ * its target written. `expected` is what was read: if the file changed since,
+ * nothing is written.
+ */
+export async function writeFileAtomic(path: string, text: string, expected: string | undefined): Promise<void> {
+  let target = path;
+  try {
+    if (lstatSync(path).isSymbolicLink()) target = await fs.realpath(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new FileError(path, describe(e as NodeJS.ErrnoException));
+  }
+  const dir = dirname(target);
+  const name = basename(target);
+  await cleanStaleTemps(dir, name);
+  let mode = 0o644;
+  if (expected !== undefined) {
+    let current: string;
+    try {
+      mode = (await fs.stat(target)).mode & 0o7777;
+      current = decodeText(path, await fs.readFile(target));
+    } catch (e) {
+      if (e instanceof FileError) throw e;
+      throw new FileError(path, describe(e as NodeJS.ErrnoException));
+    }
+    if (current !== expected) throw new FileError(path, "changed on disk while it was being migrated; not written (run again)");
+  }
+  const tmp = join(dir, `.${name}${TMP_MARK}${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
+    await handle.writeFile(text, "utf8");
+    await handle.chmod(mode);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fs.rename(tmp, target);
+  } catch (e) {
+    await handle?.close().catch(() => {});
+    await fs.rm(tmp, { force: true }).catch(() => {});
+    throw new FileError(path, `cannot be written: ${describe(e as NodeJS.ErrnoException)}`);
+  }
+}

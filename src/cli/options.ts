@@ -1,0 +1,48 @@
+// Every command-line option, declared once. The fast path parses with Node's
+// util.parseArgs; yargs renders --help and explains usage errors from the same table.
+
+export interface OptionSpec {
+  readonly type: "boolean" | "string";
+  readonly short?: string;
+  readonly describe: string;
+  /** Shown in --help under this group. */
+  readonly group?: string;
+  /** Values a string option accepts. */
+  readonly choices?: readonly string[];
+  readonly default?: string | boolean;
+  /** Option names that cannot be used together with this one. */
+  readonly conflicts?: readonly string[];
+}
+
+export const OPTIONS = {
+  write: { type: "boolean", short: "w", describe: "write the migrated files (atomically; only files that change)", conflicts: ["check"] },
+  check: { type: "boolean", describe: "print only the paths that need migrating, no diff (exit 1 if any)" },
+  stdin: { type: "boolean", describe: "read one file from stdin and print the migrated text (same as the path -)" },
+  "stdin-filepath": { type: "string", describe: "name of the stdin file, used in findings and to pick the passes (default flake.nix)" },
+  host: { type: "string", describe: "name of the new nixosConfiguration when one is created" },
+  parity: { type: "boolean", describe: "add image.modules settings that keep nixos-generators' old defaults (iso EFI/USB boot, …)" },
+  "allow-old-nixpkgs": { type: "boolean", describe: "migrate even when the flake pins nixpkgs older than 25.05" },
+  "list-formats": { type: "boolean", describe: "print the nixos-generators format -> image variant table and exit" },
+  color: { type: "boolean", describe: "colour the output (default: when stdout is a terminal; NO_COLOR / FORCE_COLOR honoured)" },
+  "no-color": { type: "boolean", describe: "never colour the output" },
+  help: { type: "boolean", short: "h", describe: "show this help" },
+  version: { type: "boolean", describe: "print the version" },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+export const EXAMPLES: readonly [string, string][] = [
+  ["$0", "show the migration of ./flake.nix as a diff (nothing is written)"],
+  ["$0 ./flake.nix --write", "migrate ./flake.nix in place"],
+  ["$0 --check flake.nix", "list files that still need migrating (exit 1 if any)"],
+  ["$0 --host myhost flake.nix", "name the new nixosConfiguration"],
+  ["$0 - --stdin-filepath flake.nix < flake.nix", "read stdin, print the migrated text"],
+  ["$0 --list-formats", "print the format -> image variant table"],
+];
+
+export const USAGE =
+  "$0 [paths..]\n\nMigrate Nix flakes from nixos-generators to nixpkgs' image builder (config.system.build.images).\n" +
+  "Without --write it prints a unified diff and changes nothing.";
+
+export const EPILOG =
+  "Exit codes: 0 nothing to do or all written; 1 changes needed or something could not be migrated; 2 usage, parse or I/O error.";

@@ -1,0 +1,186 @@
+// The CLI as users run it: the real bin on temp copies.
+import { afterEach, describe, expect, it } from "vitest";
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { cli, tempProject } from "./helpers/cli.js";
+import { FORMATS } from "../src/formats.js";
+
+const EXAMPLE = readFileSync(join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example", "input.nix"), "utf8");
+const MIGRATED = readFileSync(join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example", "output.nix"), "utf8");
+const DOCKER = `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+  inputs.nixos-generators.url = "github:nix-community/nixos-generators";
+  outputs = { self, nixpkgs, nixos-generators, ... }: {
+    packages.x86_64-linux.docker = nixos-generators.nixosGenerate {
+      system = "x86_64-linux";
+      format = "docker";
+    };
+  };
+}
+`;
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups) c();
+  cleanups = [];
+});
+function project(files: Record<string, string | Buffer>) {
+  const p = tempProject(files);
+  cleanups.push(p.cleanup);
+  return p.dir;
+}
+
+describe("dry run (default)", () => {
+  it("prints a diff that git apply accepts, changes nothing, exits 1", () => {
+    const dir = project({ "flake.nix": EXAMPLE });
+    const r = cli([], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^diff --git a\/flake.nix b\/flake.nix\n--- a\/flake.nix\n\+\+\+ b\/flake.nix\n@@ /);
+    expect(r.stdout).toContain("+      qcow = self.nixosConfigurations.nixos.config.system.build.images.qemu;");
+    expect(r.stdout).toMatch(/flake\.nix:14:14 note migrated-call /);
+    expect(r.stderr).toMatch(/1 file to migrate/);
+    expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(EXAMPLE);
+    // the diff applies with git and gives exactly what --write writes
+    const diff = r.stdout.slice(0, r.stdout.search(/^flake\.nix:\d+/m));
+    spawnSync("git", ["init", "-q"], { cwd: dir });
+    const applied = spawnSync("git", ["apply", "-"], { cwd: dir, input: diff, encoding: "utf8" });
+    expect(applied.stderr).toBe("");
+    expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(MIGRATED);
+  });
+
+  it("exits 0 with nothing to do", () => {
+    const dir = project({ "flake.nix": MIGRATED });
+    const r = cli(["flake.nix"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/0 files to migrate, 1 unchanged/);
+  });
+});
+
+describe("--write", () => {
+  it("writes atomically, keeps the mode, and a second run has nothing to do", () => {
+    const dir = project({ "flake.nix": EXAMPLE });
+    chmodSync(join(dir, "flake.nix"), 0o640);
+    const r = cli(["--write", "flake.nix"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/1 file migrated/);
+    expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(MIGRATED);
+    expect(statSync(join(dir, "flake.nix")).mode & 0o777).toBe(0o640);
+    const again = cli(["--write", "flake.nix"], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/0 files migrated, 1 unchanged/);
+  });
+
+  it("does not touch a file it cannot migrate and exits 1", () => {
+    const dir = project({ "flake.nix": DOCKER });
+    const before = statSync(join(dir, "flake.nix")).mtimeMs;
+    const r = cli(["--write", "flake.nix"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/flake\.nix:7:7 error unsupported-format format "docker" has no nixpkgs image variant/);
+    expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(DOCKER);
+    expect(statSync(join(dir, "flake.nix")).mtimeMs).toBe(before);
+  });
+
+  it("refuses a file with a syntax error: exit 2, file:line:col, untouched", () => {
+    const broken = EXAMPLE.replace('format = "qcow";', 'format = "qcow"');
+    const dir = project({ "flake.nix": broken });
+    const r = cli(["--write", "flake.nix"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^flake\.nix:\d+:\d+ error syntax-error /m);
+    expect(r.stderr).toMatch(/1 refused/);
+    expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(broken);
+  });
+
+  it("handles paths with spaces and non-ASCII text", () => {
+    const name = "my flake é😀/flake.nix";
+    const text = "# café 😀\n" + EXAMPLE.replace("# for the lab", "# für das Labor 🧪");
+    const dir = project({ [name]: text });
+    const r = cli(["--write", name], { cwd: dir });
+    expect(r.code).toBe(0);
+    const out = readFileSync(join(dir, name), "utf8");
+    expect(out).toContain("images.vmware;   # für das Labor 🧪");
+    expect(out.startsWith("# café 😀\n")).toBe(true);
+  });
+});
+
+describe("--check", () => {
+  it("lists files that need migrating without a diff", () => {
+    const dir = project({ "a/flake.nix": EXAMPLE, "b/flake.nix": MIGRATED });
+    const r = cli(["--check", "a/flake.nix", "b/flake.nix"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split("\n")[0]).toBe("a/flake.nix");
+    expect(r.stdout).not.toContain("@@");
+  });
+});
+
+describe("stdin", () => {
+  it("prints the migrated text for `-`", () => {
+    const r = cli(["-", "--stdin-filepath", "flake.nix"], { input: EXAMPLE });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(MIGRATED);
+    expect(r.stderr).toMatch(/flake\.nix:9:16 note migrated-call/);
+  });
+  it("prints the input unchanged and exits 2 on a syntax error", () => {
+    const r = cli(["--stdin"], { input: "{ a = ; }" });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("{ a = ; }");
+    expect(r.stderr).toMatch(/^flake\.nix:1:\d+ error syntax-error/);
+  });
+});
+
+describe("flags", () => {
+  it("--list-formats prints all 32 formats", () => {
+    const r = cli(["--list-formats"]);
+    expect(r.code).toBe(0);
+    const rows = new Map(r.stdout.trim().split("\n").slice(1).map((l) => { const [fmt, variant] = l.split(/\s+/); return [fmt!, variant!]; }));
+    for (const f of FORMATS) expect(rows.get(f.format), f.format).toBe(f.variant ?? "-");
+    expect(r.stdout.trim().split("\n").length).toBe(33);
+  });
+  it("--help shows usage, options and examples", () => {
+    const r = cli(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--write/);
+    expect(r.stdout).toMatch(/Examples:/);
+    expect(r.stdout).toMatch(/Exit codes: 0/);
+  });
+  it("--version prints the package version", () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8"));
+    expect(cli(["--version"]).stdout.trim()).toBe(pkg.version);
+  });
+  it("usage errors exit 2 with one clear line", () => {
+    for (const args of [["--bogus"], ["--write", "--check"], ["--host"], ["--host", "1bad"]]) {
+      const r = cli(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(/^nixgen-migrate: .+\n/);
+      expect(r.stdout).toBe("");
+    }
+  });
+  it("--host names the configuration", () => {
+    const r = cli(["-", "--host", "lab"], { input: EXAMPLE });
+    expect(r.stdout).toContain("nixosConfigurations.lab = nixpkgs.lib.nixosSystem {");
+    expect(r.stdout).toContain("self.nixosConfigurations.lab.config.system.build.images.qemu");
+  });
+  it("colours only when asked or on a TTY", () => {
+    const dir = project({ "flake.nix": EXAMPLE });
+    expect(cli([], { cwd: dir }).stdout).not.toMatch(/\x1b\[/);
+    expect(cli([], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: "1" } }).stdout).toMatch(/\x1b\[32m\+/);
+    expect(cli(["--color"], { cwd: dir }).stdout).toMatch(/\x1b\[/);
+    expect(cli(["--no-color"], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: "1" } }).stdout).not.toMatch(/\x1b\[/);
+  });
+  it("a missing file is one line and exit 2", () => {
+    const dir = project({});
+    const r = cli(["nope.nix"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe("nope.nix: no such file");
+  });
+});
+
+describe("CRLF and BOM files through the CLI", () => {
+  it("keeps both", () => {
+    const dir = project({ "flake.nix": "\ufeff" + EXAMPLE.replace(/\n/g, "\r\n") });
+    expect(cli(["--write"], { cwd: dir }).code).toBe(0);
+    writeFileSync(join(dir, "expected"), "\ufeff" + MIGRATED.replace(/\n/g, "\r\n"));
+    expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(readFileSync(join(dir, "expected"), "utf8"));
+  });
+});
