@@ -51,6 +51,8 @@ interface Call {
   formatExpr: string | null;
   infos: FormatInfo[];
   bindingName: string | null;
+  /** The nixosConfigurations name, once the call is hoisted. */
+  host?: string;
 }
 
 interface Group {
@@ -61,6 +63,8 @@ interface Group {
 }
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
+/** Lines we write stay under this many columns where we can choose. */
+const MAX_LINE = 100;
 
 export const nixosGenerateCall: Transform = {
   id: "nixos-generate-call",
@@ -110,7 +114,7 @@ class FlakeMigration {
 
   run(): PassOutput {
     const calls = this.findCalls();
-    if (calls.length === 0) return NO_OUTPUT;
+    if (calls.length === 0) return this.result();
     const np = nixpkgsInputFor(this.flake, this.gen);
     if (!np) {
       for (const c of calls) this.finding(c.node, "unmigratable-call", "no nixpkgs input found: add `inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\";` and run again");
@@ -217,10 +221,14 @@ class FlakeMigration {
     else if (f.kind === "inherit") values = nameStrings(this.src, f.entry, "format");
     else values = { known: false as const, at: f.entry, reason: "`inherit (…) format` is not a literal" };
     if (!values.known) {
+      const here = this.lineOf(f.entry);
       const where = this.lineOf(values.at);
+      const expr = f.kind === "binding" ? textOf(this.src, f.value!) : "format";
+      const elsewhere = where !== here ? ` (line ${where}: ${values.reason})` : ` (${values.reason})`;
       this.finding(f.entry, "dynamic-format",
-        `the format is not known statically (${values.reason}, line ${where}): set \`format = "<name>";\` here, or change line ${where} to a literal list, then run again; ` +
-        `by hand: build \`<config>.config.system.build.images.<variant>\` (variants: see \`nixgen-migrate --list-formats\`)`);
+        `the format \`${expr.length > 60 ? expr.slice(0, 57) + "..." : expr}\` is not known in this file${elsewhere}; ` +
+        `write the format as a literal (\`format = "iso";\`, or a literal list such as \`genAttrs [ "iso" "qcow" ] (format: …)\`) and run again, ` +
+        `or migrate by hand to \`<configuration>.config.system.build.images.<variant>\` (\`nixgen-migrate --list-formats\` lists the variants)`);
       return false;
     }
     const formats = [...new Set(values.values)];
@@ -264,7 +272,9 @@ class FlakeMigration {
     const selfName = this.selfExpr();
     if (selfName === "self") {
       const r = resolveName(this.src, call.node, "self");
-      if (!(r.definition?.kind === "formal" && r.definition.scope === this.outputs.fn)) return "`self` is redefined around the call";
+      const formal = this.outputs.formalNames.has("self");
+      const ok = formal ? r.definition?.kind === "formal" && r.definition.scope === this.outputs.fn : r.definition === null;
+      if (!ok) return "`self` is redefined around the call";
     }
     if (selfName === null) return "the outputs function has no `self` and no way to add it";
     return null;
@@ -347,6 +357,7 @@ class FlakeMigration {
     const newConfigs: { group: Group; text: (indent: string, prefix: string) => string }[] = [];
     for (const g of groups) {
       for (const call of g.calls) {
+        call.host = g.host;
         const ref = `${self}.nixosConfigurations.${quoteKey(g.host)}.config.system.build.images${this.variantAccess(call)}`;
         this.replaceCall(call, ref, g.calls[0] === call);
         this.findings.push(this.migratedNote(call, ref));
@@ -405,12 +416,13 @@ class FlakeMigration {
     }
     const indent = indentAt(this.src, holder);
     let at = lineStartOf(this.src, holder.start);
-    // comments on their own lines directly above the entry (no blank line) stay with it
-    for (let c = prevComment(holder); c; c = prevComment(c)) {
-      const ls = lineStartOf(this.src, c.start);
-      const gap = this.src.slice(c.end, at);
-      if (!isBlank(this.src, ls, c.start) || !isBlank(this.src, c.end, at) || gap.split("\n").length > 2) break;
-      at = ls;
+    // comment lines directly above the entry (no blank line between) stay with it
+    for (;;) {
+      if (at === 0) break;
+      const prevStart = lineStartOf(this.src, at - 1);
+      const line = this.src.slice(prevStart, at).trim();
+      if (!(line.startsWith("#") || (line.startsWith("/*") && line.endsWith("*/")))) break;
+      at = prevStart;
     }
     this.edits.push({ start: at, end: at, text: indent + make(indent) + this.eol });
   }
@@ -441,8 +453,10 @@ class FlakeMigration {
   private configText(g: Group, np: string, target: SyntaxNode, indent: string, prefix: string): string {
     const rep = g.calls[0]!;
     const extras = this.extraModules(g.calls.flatMap((c) => c.infos));
-    const sub = this.argumentEdits(rep, extras, rep);
     const argsIndent = indentAt(this.src, rep.args);
+    // text inserted inside the moved set was indented for its old place
+    const sub = this.argumentEdits(rep, extras, rep).map((e) =>
+      e.text.includes("\n") && argsIndent !== indent ? { ...e, text: e.text.split(this.eol + argsIndent).join(this.eol + indent) } : e);
     // re-indent every line of the moved argument set that is not inside a string or removed
     const removed = sub.filter((e) => e.text === "");
     for (let nl = this.src.indexOf("\n", rep.args.start); nl >= 0 && nl < rep.args.end; nl = this.src.indexOf("\n", nl + 1)) {
@@ -463,7 +477,7 @@ class FlakeMigration {
    * add image modules and `system` where needed. For the moved copy
    * (`movedFrom`), comments on the `{` line are dropped (they stay at the call).
    */
-  private argumentEdits(call: Call, extras: string | null, movedFrom: Call | null): TextEdit[] {
+  private argumentEdits(call: Call, extras: string[] | null, movedFrom: Call | null): TextEdit[] {
     const out: TextEdit[] = [];
     const drop = new Map<SyntaxNode, string[]>();
     for (const a of call.argEntries) {
@@ -485,7 +499,6 @@ class FlakeMigration {
       }
     }
     const required = call.infos.find((i) => i.requiresSystem)?.requiresSystem;
-    const sys = this.arg(call, "system");
     const additions: string[] = [];
     if (required) {
       const check = this.systemCheck(call, required);
@@ -493,7 +506,7 @@ class FlakeMigration {
     }
     if (extras) {
       const mods = this.arg(call, "modules");
-      if (!mods) additions.push(`modules = [ ${extras} ];`);
+      if (!mods) additions.push(`modules = [ ${this.renderExtras(extras, null)} ];`);
       else if (mods.kind === "binding") out.push(...this.appendToList(mods.value!, extras));
       else {
         // inherit modules;  ->  keep it, add the image settings through a second list
@@ -501,12 +514,17 @@ class FlakeMigration {
       }
     }
     if (additions.length) out.push(this.appendEntries(call.args, additions));
-    void sys;
     return out;
   }
 
-  /** `[ a b ]` -> `[ a b EXTRA ]`; `x` -> `x ++ [ EXTRA ]`. */
-  private appendToList(value: SyntaxNode, extra: string): TextEdit[] {
+  /**
+   * `[ a b ]` -> `[ a b EXTRA ]` (or one element per line when that gets long);
+   * `x` -> `x ++ [ EXTRA ]`.
+   */
+  private appendToList(value: SyntaxNode, lines: string[]): TextEdit[] {
+    const oneLine = this.renderExtras(lines, null);
+    const lineIndent = indentAt(this.src, value);
+    const fits = (extraLength: number) => lineEndOf(this.src, value.end) - lineStartOf(this.src, value.start) + extraLength <= MAX_LINE;
     const v = unparen(value);
     if (v.type === "list_expression" && v === value) {
       const close = v.children[v.children.length - 1]!;
@@ -514,21 +532,36 @@ class FlakeMigration {
       const last = elems[elems.length - 1];
       if (last && startsLine(this.src, last) && startsLine(this.src, close)) {
         const indent = indentAt(this.src, last);
-        return [{ start: lineEndOf(this.src, last.end), end: lineEndOf(this.src, last.end), text: this.eol + indent + extra }];
+        const at = lineEndOf(this.src, last.end);
+        const text = indent.length + oneLine.length <= MAX_LINE ? oneLine : this.renderExtras(lines, indent);
+        return [{ start: at, end: at, text: this.eol + indent + text }];
       }
-      if (!last) return [{ start: close.start, end: close.start, text: `${extra} ` }];
-      return [{ start: last.end, end: last.end, text: ` ${extra}` }];
+      if (fits(oneLine.length + 1)) {
+        if (!last) return [{ start: close.start, end: close.start, text: `${oneLine} ` }];
+        return [{ start: last.end, end: last.end, text: ` ${oneLine}` }];
+      }
+      const hasComments = v.children.some((c) => c.type === "comment");
+      if (!hasComments && !this.src.slice(v.start, v.end).includes("\n")) {
+        // one element per line
+        const inner = lineIndent + this.unit;
+        const items = elems.map((e) => this.eol + inner + textOf(this.src, e)).join("");
+        return [{ start: v.start, end: v.end, text: `[${items}${this.eol}${inner}${this.renderExtras(lines, inner)}${this.eol}${lineIndent}]` }];
+      }
+      return [{ start: (last ?? close).end, end: (last ?? close).end, text: ` ${oneLine}` }];
     }
+    const extra = fits(oneLine.length + 8) ? oneLine : this.renderExtras(lines, lineIndent);
     const simple = ["variable_expression", "select_expression", "list_expression", "parenthesized_expression", "apply_expression"].includes(value.type);
     if (simple) return [{ start: value.end, end: value.end, text: ` ++ [ ${extra} ]` }];
     return [{ start: value.start, end: value.start, text: "(" }, { start: value.end, end: value.end, text: `) ++ [ ${extra} ]` }];
   }
 
-  private replaceInheritedModules(mods: ArgEntry, extra: string): TextEdit[] {
+  private replaceInheritedModules(mods: ArgEntry, lines: string[]): TextEdit[] {
     const from = mods.kind === "inherit-from" ? `${textOf(this.src, mods.value!)}.modules` : "modules";
-    const rm = mods.kind === "inherit" || mods.kind === "inherit-from" ? removeInheritedName(this.src, mods.entry, "modules") : null;
+    const rm = removeInheritedName(this.src, mods.entry, "modules");
     const edits: TextEdit[] = rm ? [rm] : [];
-    edits.push(this.appendEntries(mods.entry.parent!.parent!, [`modules = ${from} ++ [ ${extra} ];`]));
+    const set = mods.entry.parent!.parent!;
+    const indent = entries(set).length && startsLine(this.src, mods.entry) ? indentAt(this.src, mods.entry) : null;
+    edits.push(this.appendEntries(set, [`modules = ${from} ++ [ ${this.renderExtras(lines, indent)} ];`]));
     return edits;
   }
 
@@ -545,8 +578,8 @@ class FlakeMigration {
     return { start: at, end: at, text: texts.map((t) => " " + t).join("") };
   }
 
-  /** `{ image.modules.<v> = …; }` for formats that need one (always, or with --parity). */
-  private extraModules(infos: FormatInfo[]): string | null {
+  /** `image.modules.<v> = …;` lines for formats that need them (always, or with --parity). */
+  private extraModules(infos: FormatInfo[]): string[] | null {
     const parts = new Map<string, string[]>();
     for (const i of infos) {
       const mods: string[] = [];
@@ -559,9 +592,14 @@ class FlakeMigration {
       }
     }
     if (parts.size === 0) return null;
-    const body = [...parts].map(([v, mods]) =>
+    return [...parts].map(([v, mods]) =>
       mods.length === 1 ? `image.modules.${v} = ${mods[0]};` : `image.modules.${v} = { imports = [ ${mods.map((m) => `(${m})`).join(" ")} ]; };`);
-    return `{ ${body.join(" ")} }`;
+  }
+
+  /** The extra module as `{ a; b; }` on one line, or as a block indented from `indent`. */
+  private renderExtras(lines: string[], indent: string | null): string {
+    if (indent === null) return `{ ${lines.join(" ")} }`;
+    return `{${lines.map((l) => this.eol + indent + this.unit + l).join("")}${this.eol}${indent}}`;
   }
 
   /** Replaces a hoisted call by its reference, keeping its comments at the call site. */
@@ -728,7 +766,7 @@ class FlakeMigration {
         if (seen.has(key)) continue;
         seen.add(key);
         if (info.newerThan2505) {
-          this.finding(c.node, "variant-needs-newer-nixpkgs", `the ${info.variant} variant exists only in nixpkgs newer than 25.05; check with \`nix eval .#nixosConfigurations.<host>.config.system.build.images --apply builtins.attrNames\``);
+          this.finding(c.node, "variant-needs-newer-nixpkgs", `the ${info.variant} variant exists only in nixpkgs newer than 25.05; check with \`nix eval .#nixosConfigurations.${c.host ? quoteKey(c.host) : "<host>"}.config.system.build.images --apply builtins.attrNames\``);
         }
         if (info.difference && !(this.ctx.options.parity && info.parityModule)) {
           this.finding(c.node, "behaviour-change", `${info.format} -> ${info.variant}: ${info.difference}${info.parityModule ? "; run with --parity to keep nixos-generators' behaviour" : ""}`);
@@ -862,29 +900,33 @@ class FlakeMigration {
     return readable ? users : null;
   }
 
-  /** let/inherit aliases of nixosGenerate whose every use was migrated. */
+  /** let/inherit aliases of nixosGenerate whose every use was migrated (and `with <generators>;`). */
   private removeDeadAliases(): TextEdit[] {
     const out: TextEdit[] = [];
-    const root = this.ctx.file!.root;
-    for (const n of descendants(root)) {
-      if (n.type === "binding" && n.parent?.parent && (n.parent.parent.type === "let_expression" || n.parent.parent.type === "rec_attrset_expression")) {
+    /** Whole entries removed, per let / rec set: a let left empty goes entirely. */
+    const removedEntries = new Map<SyntaxNode, { entry: SyntaxNode; edit: TextEdit }[]>();
+    const removeWhole = (scope: SyntaxNode, entry: SyntaxNode) => {
+      const list = removedEntries.get(scope) ?? [];
+      list.push({ entry, edit: removeEntry(this.src, entry) });
+      removedEntries.set(scope, list);
+      this.consume(entry);
+    };
+    for (const n of descendants(this.ctx.file!.root)) {
+      const scope = n.parent?.parent;
+      const inScope = !!scope && (scope.type === "let_expression" || scope.type === "rec_attrset_expression");
+      if (n.type === "binding" && inScope) {
         const value = field(n, "expression");
         const keys = fields(field(n, "attrpath")!, "attr");
         if (!value || keys.length !== 1 || !this.isGeneratorsValue(value)) continue;
         const name = attrName(this.src, keys[0]!);
-        if (name && this.allUsesConsumed(n.parent.parent, name)) {
-          out.push(removeEntry(this.src, n));
-          this.consume(n);
-        }
-      } else if (n.type === "inherit_from" && n.parent?.parent && (n.parent.parent.type === "let_expression" || n.parent.parent.type === "rec_attrset_expression")) {
+        if (name && this.allUsesConsumed(scope!, name)) removeWhole(scope!, n);
+      } else if (n.type === "inherit_from" && inScope) {
         const from = evalRef(this.src, field(n, "expression")!, this.roots);
         if (!from || from.input !== this.gen.name) continue;
         const names = inheritedNames(this.src, n);
-        const dead = names.filter((x) => this.allUsesConsumed(n.parent!.parent!, x.name));
-        if (dead.length === names.length) {
-          out.push(removeEntry(this.src, n));
-          this.consume(n);
-        } else for (const d of dead) out.push(removeInheritedName(this.src, n, d.name)!);
+        const dead = names.filter((x) => this.allUsesConsumed(scope!, x.name));
+        if (dead.length === names.length) removeWhole(scope!, n);
+        else for (const d of dead) out.push(removeInheritedName(this.src, n, d.name)!);
       } else if (n.type === "with_expression") {
         const env = field(n, "environment");
         const ref = env ? evalRef(this.src, env, this.roots) : null;
@@ -895,6 +937,13 @@ class FlakeMigration {
           this.consume({ start: n.start, end: body.start });
         }
       }
+    }
+    for (const [scope, removed] of removedEntries) {
+      const body = field(scope, "body");
+      if (scope.type === "let_expression" && body && removed.length === entries(scope).length) {
+        // `let <only aliases> in body` -> `body`
+        out.push({ start: scope.start, end: body.start, text: "" });
+      } else out.push(...removed.map((r) => r.edit));
     }
     return out;
   }

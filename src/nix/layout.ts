@@ -78,6 +78,9 @@ export function removeFormal(text: string, formal: SyntaxNode): TextEdit[] {
     // `name,` — remove through the comma (and the line if it stands alone)
     return [removeRange(text, formal.start, after.end)];
   }
+  // a trailing comma (`name,\n}`) is not a token for the grammar we use: look at the text
+  const comma = skipSpaceAndComments(text, formal.end);
+  if (text[comma] === ",") return [removeRange(text, formal.start, comma + 1)];
   // last formal without a trailing comma: remove the comma before it
   let prev = i - 1;
   while (prev >= 0 && kids[prev]!.type === "comment") prev--;
@@ -91,6 +94,20 @@ export function removeFormal(text: string, formal: SyntaxNode): TextEdit[] {
     return [{ start: before.start, end: formal.end, text: "" }];
   }
   return [removeRange(text, formal.start, formal.end)];
+}
+
+/** First offset at or after `i` that is not whitespace or a comment. */
+export function skipSpaceAndComments(text: string, i: number): number {
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (text[i] === "#") {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (text.startsWith("/*", i)) {
+      const close = text.indexOf("*/", i + 2);
+      if (close < 0) return text.length;
+      i = close + 2;
+    } else return i;
+  }
 }
 
 /** Ranges of string literals (where re-indenting would change a value). */

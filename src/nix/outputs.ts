@@ -9,7 +9,7 @@ export function outputAttrsets(body: SyntaxNode): SyntaxNode[] {
   const stack: SyntaxNode[] = [body];
   while (stack.length) {
     const n = unparen(stack.pop()!);
-    if (n.type === "let_expression") {
+    if (n.type === "let_expression" || n.type === "with_expression") {
       const b = field(n, "body");
       if (b) stack.push(b);
     } else if (n.type === "binary_expression") {
