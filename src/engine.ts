@@ -58,6 +58,7 @@ export function migrateProject(
 ): ProjectResult {
   const states = new Map<string, FileState>();
   const findings: Finding[] = [];
+  const lineIndexes = new Map<string, LineIndex>();
 
   const stateOf = (path: string): FileState | undefined => {
     let s = states.get(path);
@@ -84,7 +85,8 @@ export function migrateProject(
       }
     }
     end = Math.max(start, end);
-    const lines = new LineIndex(original);
+    let lines = lineIndexes.get(original);
+    if (!lines) lineIndexes.set(original, (lines = new LineIndex(original)));
     findings.push({
       path,
       rule: raw.rule,

@@ -40,6 +40,9 @@ export interface GrammarInput {
 }
 
 let parser: Parser | null = null;
+/** Type id -> [name, named] and field id -> name, so the walk reads numbers, not strings. */
+let typeTable: { name: string; named: boolean }[] = [];
+let fieldTable: (string | null)[] = [];
 let initializing: Promise<void> | null = null;
 
 /** Loads the parser once per process (or page). Safe to call many times. */
@@ -54,6 +57,8 @@ export function initParser(input: GrammarInput | (() => Promise<GrammarInput>)):
     const language = await Language.load(resolved.grammar);
     const p = new Parser();
     p.setLanguage(language);
+    typeTable = language.types.map((name, id) => ({ name, named: language.nodeTypeIsNamed(id) }));
+    fieldTable = language.fields;
     parser = p;
   })();
   return initializing;
@@ -96,7 +101,7 @@ export function parseNix(source: string): ParsedNix {
       }
     }
   }
-  const { root, firstError } = convert(tree, text);
+  const { root, firstError } = convert(tree, text, tree.rootNode.hasError);
   tree.delete();
   return { source, root, error: firstError };
 }
@@ -132,11 +137,13 @@ function insideFormals(tree: Tree, offset: number): boolean {
 }
 
 /** Walks the wasm tree once with a cursor (no recursion: 100k-deep input is fine). */
-function convert(tree: Tree, text: string): { root: SyntaxNode; firstError: SyntaxError | null } {
+function convert(tree: Tree, text: string, hasError: boolean): { root: SyntaxNode; firstError: SyntaxError | null } {
   const cursor = tree.walk();
   let firstError: SyntaxError | null = null;
   const make = (parent: SyntaxNode | null, index: number): SyntaxNode => {
-    const type = cursor.nodeType;
+    // every cursor getter crosses into wasm: read ids, map them through the tables
+    const info = typeTable[cursor.nodeTypeId];
+    const type = info ? info.name : cursor.nodeType;
     let end = cursor.endIndex;
     // a `#` comment of a CRLF file ends before the `\r`, like the line does
     if (type === "comment" && text.charCodeAt(end - 1) === 13) end--;
@@ -144,13 +151,13 @@ function convert(tree: Tree, text: string): { root: SyntaxNode; firstError: Synt
       type,
       start: cursor.startIndex,
       end,
-      named: cursor.nodeIsNamed,
-      field: cursor.currentFieldName,
+      named: info ? info.named : cursor.nodeIsNamed,
+      field: fieldTable[cursor.currentFieldId] ?? null,
       parent,
       children: [],
       index,
     };
-    if (!firstError) {
+    if (hasError && !firstError) {
       if (cursor.nodeIsMissing) {
         firstError = { offset: node.start, message: `missing ${JSON.stringify(node.type)}` };
       } else if (node.type === "ERROR") {

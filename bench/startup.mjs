@@ -1,0 +1,34 @@
+// Whole-process time of a dry run on one typical flake, against `node -e 0` on
+// the same machine (goal: median <= 1.8x). Prints medians of N alternating runs.
+//   node bench/startup.mjs [runs=30]
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, copyFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const runs = Number(process.argv[2] ?? 30);
+const dir = mkdtempSync(join(tmpdir(), "nixgen-bench-"));
+copyFileSync(join(root, "examples", "flake.nix"), join(dir, "flake.nix"));
+
+const time = (args) => {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: dir, stdio: "ignore", env: { ...process.env, NO_COLOR: "1" } });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`exit ${r.status} for ${args.join(" ")}`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+};
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const base = [];
+const tool = [];
+for (let i = 0; i < 3; i++) { time(["-e", "0"]); time([join(root, "bin", "nixgen-migrate.js"), "flake.nix"]); }
+for (let i = 0; i < runs; i++) {
+  base.push(time(["-e", "0"]));
+  tool.push(time([join(root, "bin", "nixgen-migrate.js"), "flake.nix"]));
+}
+rmSync(dir, { recursive: true, force: true });
+const b = median(base);
+const t = median(tool);
+console.log(`node -e 0                      median ${b.toFixed(1)} ms  (${runs} runs)`);
+console.log(`nixgen-migrate flake.nix (dry) median ${t.toFixed(1)} ms`);
+console.log(`ratio ${(t / b).toFixed(2)}x  (goal <= 1.80x)`);
