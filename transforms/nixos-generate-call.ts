@@ -20,14 +20,14 @@ import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
 import { descendants, entries, field, fields, inheritedNames, isAncestor, normalized, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
 import { analyzeFlake, generatorsInputs, nixpkgsInputFor, type FlakeInfo, type FlakeInput } from "../src/nix/flake.js";
-import { removeEntry, removeFormal, removeInheritedName, removeRange, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
+import { removeEntry, removeInheritedName, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
 import { configurationTarget, entriesStartingWith, existingConfigurations } from "../src/nix/outputs.js";
 import { evalRef, type RefRoots } from "../src/nix/refs.js";
-import { freeVariables, resolveName, variableName, type Definition } from "../src/nix/scope.js";
+import { freeVariables, resolveName, type Definition } from "../src/nix/scope.js";
 import { possibleStrings, nameStrings } from "../src/nix/values.js";
 import { applyEdits } from "../src/edits.js";
 import { detectEol, detectIndentUnit, isBlank, lineEndOf, lineStartOf } from "../src/text.js";
-import { dirname, joinPath } from "../src/paths.js";
+import { joinPath } from "../src/paths.js";
 
 const NIXOS_SYSTEM_ARGS = new Set(["system", "modules", "specialArgs", "pkgs", "lib"]);
 const KNOWN_ARGS = new Set([...NIXOS_SYSTEM_ARGS, "format", "customFormats", "nixosSystem"]);
@@ -91,8 +91,6 @@ class FlakeMigration {
   private readonly roots: RefRoots;
   private readonly eol: string;
   private readonly unit: string;
-  /** Ranges replaced by migration: references inside them are gone. */
-  private readonly consumed: { start: number; end: number }[] = [];
   private readonly strings: { start: number; end: number }[];
 
   constructor(private readonly ctx: PassContext, private readonly flake: FlakeInfo, private readonly gen: FlakeInput) {
@@ -138,10 +136,7 @@ class FlakeMigration {
     for (const call of inline) this.rewriteInline(call, np.name);
     if (hoisted.length) this.rewriteHoisted(hoisted, target!, np.name);
 
-    if (migratable.length) {
-      this.notes(migratable, np);
-      this.removeInputIfUnused(migratable);
-    }
+    if (migratable.length) this.notes(migratable, np);
     return this.result();
   }
 
@@ -292,7 +287,8 @@ class FlakeMigration {
   private selfFormalEdit(): TextEdit | null {
     const o = this.outputs;
     if (o.formalNames.has("self") || o.inputsParam || !o.formals) return null;
-    const first = fields(o.formals, "formal").find((f) => !this.removedFormals.has(f)) ?? null;
+    // before a formal that stays (the generators formal goes in a later pass)
+    const first = fields(o.formals, "formal").find((f) => textOf(this.src, field(f, "name")!) !== this.gen.name) ?? null;
     if (!first) {
       const open = o.formals.children[0]!;
       return { start: open.end, end: open.end, text: " self," };
@@ -337,7 +333,6 @@ class FlakeMigration {
   // ---------------------------------------------------------------- rewriting
 
   private rewriteInline(call: Call, np: string) {
-    this.consume(call.fn);
     const extras = this.extraModules(call.infos);
     this.edits.push({ start: call.fn.start, end: call.fn.end, text: `(${this.fnText(call, np, call.node)}` });
     this.edits.push(...this.argumentEdits(call, extras, null));
@@ -604,7 +599,6 @@ class FlakeMigration {
 
   /** Replaces a hoisted call by its reference, keeping its comments at the call site. */
   private replaceCall(call: Call, ref: string, representative: boolean) {
-    this.consume(call.node);
     this.edits.push({ start: call.node.start, end: call.node.end, text: ref });
     const firstLine = firstLineComments(this.src, call.args);
     const firstSet = new Set(firstLine);
@@ -780,212 +774,6 @@ class FlakeMigration {
     return { rule: "migrated-call", message: `nixosGenerate (format ${fmts}) -> ${ref}`, start: call.node.start, end: call.node.end };
   }
 
-  // ---------------------------------------------------------------- input removal
-
-  private removedFormals = new Set<SyntaxNode>();
-
-  private removeInputIfUnused(migrated: Call[]) {
-    void migrated;
-    const G = this.gen.name;
-    const aliasEdits = this.removeDeadAliases();
-    const sites = this.referenceSites();
-    const live = sites.filter((s) => !this.isConsumed(s));
-    if (live.length) {
-      const s = live[0]!;
-      this.finding(s, "generators-input-kept", `the nixos-generators input \`${G}\` stays: it is still used at line ${this.lineOf(s)}${live.length > 1 ? ` and ${live.length - 1} more place(s)` : ""}`);
-      this.edits.push(...aliasEdits);
-      return;
-    }
-    // other inputs that follow something inside nixos-generators
-    const dependents = this.flake.allFollows.filter((f) => f.target === G || f.target.startsWith(G + "/"));
-    if (dependents.length) {
-      this.finding(dependents[0]!.node, "generators-input-kept", `the nixos-generators input \`${G}\` stays: input \`${dependents[0]!.input}\` follows "${dependents[0]!.target}"; point it at another input, then remove \`${G}\``);
-      this.edits.push(...aliasEdits);
-      return;
-    }
-    // whole `inputs` passed on (specialArgs = { inherit inputs; }): other files might use it
-    const escapes = this.inputsEscapes();
-    if (escapes) {
-      const users = this.filesUsing(G);
-      if (users === null) {
-        this.finding(escapes, "unused-input-check", `the flake passes its inputs on (line ${this.lineOf(escapes)}); \`${G}\` was removed, so make sure no module uses \`inputs.${G}\``);
-      } else if (users.length) {
-        this.finding(escapes, "generators-input-kept", `the nixos-generators input \`${G}\` stays: ${users.join(", ")} use${users.length === 1 ? "s" : ""} it through the inputs passed at line ${this.lineOf(escapes)}; migrate ${users.length === 1 ? "that file" : "those files"}, then run again`);
-        this.edits.push(...aliasEdits);
-        return;
-      }
-    }
-    this.edits.push(...aliasEdits);
-    for (const def of this.gen.definitions) this.edits.push(removeEntry(this.src, def));
-    const formal = this.outputs.formalNames.get(G);
-    if (formal) {
-      this.removedFormals.add(formal);
-      this.edits.push(...removeFormal(this.src, formal));
-    }
-  }
-
-  /** Every syntax node that refers to the generators input. */
-  private referenceSites(): SyntaxNode[] {
-    const G = this.gen.name;
-    const out: SyntaxNode[] = [];
-    for (const n of descendants(this.ctx.file!.root)) {
-      if (n.type === "variable_expression") {
-        const name = variableName(this.src, n);
-        if (!name) continue;
-        const ref = name === G || name === this.outputs.inputsParam ? evalRef(this.src, n, this.roots) : null;
-        if (ref && ref.input === G && ref.path.length === 0) out.push(n);
-      } else if (n.type === "select_expression") {
-        const base = field(n, "expression")!;
-        const b = evalRef(this.src, base, this.roots);
-        const first = fields(field(n, "attrpath")!, "attr")[0];
-        if (b && b.input === null && b.path.length === 0 && first && attrName(this.src, first) === G) out.push(n);
-      } else if (n.type === "inherit_from") {
-        const b = evalRef(this.src, field(n, "expression")!, this.roots);
-        if (b && b.input === null && inheritedNames(this.src, n).some((x) => x.name === G)) out.push(n);
-      }
-    }
-    return out;
-  }
-
-  /** The inputs set used as a whole (not just `.x`): a place it escapes, or null. */
-  private inputsEscapes(): SyntaxNode | null {
-    const P = this.outputs.inputsParam;
-    if (!P) return null;
-    for (const n of descendants(this.ctx.file!.root)) {
-      if (n.type === "variable_expression" && variableName(this.src, n) === P) {
-        const r = resolveName(this.src, n, P);
-        if (r.definition?.kind !== "param" || r.definition.scope !== this.outputs.fn) continue;
-        if (n.parent?.type === "select_expression" && n.field === "expression") continue;
-        if (n.parent?.type === "inherit_from") continue;
-        return n;
-      }
-      if (n.type === "inherit") {
-        if (inheritedNames(this.src, n).some((x) => x.name === P)) {
-          const r = resolveName(this.src, n, P);
-          if (r.definition?.kind === "param" && r.definition.scope === this.outputs.fn) return n;
-        }
-      }
-    }
-    return null;
-  }
-
-  /** Module files this flake refers to (relative paths, followed recursively) that mention the input; null when none can be read. */
-  private filesUsing(G: string): string[] | null {
-    const seen = new Set<string>();
-    const users: string[] = [];
-    let readable = false;
-    const queue: string[] = [];
-    const addPaths = (root: SyntaxNode, text: string, from: string) => {
-      for (const n of descendants(root)) {
-        if (n.type !== "path_expression" || n.children.some((c) => c.type === "interpolation")) continue;
-        const p = textOf(text, n);
-        if (p.startsWith("./") || p.startsWith("../")) queue.push(joinPath(dirname(from), p));
-      }
-    };
-    addPaths(this.ctx.file!.root, this.src, this.ctx.path);
-    while (queue.length && seen.size < 500) {
-      let p = queue.shift()!;
-      if (seen.has(p)) continue;
-      seen.add(p);
-      if (!this.ctx.project.inside(p)) continue;
-      if (this.ctx.project.isDirectory(p)) p = joinPath(p, "default.nix");
-      if (!p.endsWith(".nix")) continue;
-      const text = this.ctx.project.read(p);
-      if (text === undefined) continue;
-      readable = true;
-      if (text.includes(G)) users.push(p);
-      const parsed = this.ctx.project.parse(p);
-      if (parsed && !parsed.error) addPaths(parsed.root, text, p);
-    }
-    return readable ? users : null;
-  }
-
-  /** let/inherit aliases of nixosGenerate whose every use was migrated (and `with <generators>;`). */
-  private removeDeadAliases(): TextEdit[] {
-    const out: TextEdit[] = [];
-    /** Whole entries removed, per let / rec set: a let left empty goes entirely. */
-    const removedEntries = new Map<SyntaxNode, { entry: SyntaxNode; edit: TextEdit }[]>();
-    const removeWhole = (scope: SyntaxNode, entry: SyntaxNode) => {
-      const list = removedEntries.get(scope) ?? [];
-      list.push({ entry, edit: removeEntry(this.src, entry) });
-      removedEntries.set(scope, list);
-      this.consume(entry);
-    };
-    for (const n of descendants(this.ctx.file!.root)) {
-      const scope = n.parent?.parent;
-      const inScope = !!scope && (scope.type === "let_expression" || scope.type === "rec_attrset_expression");
-      if (n.type === "binding" && inScope) {
-        const value = field(n, "expression");
-        const keys = fields(field(n, "attrpath")!, "attr");
-        if (!value || keys.length !== 1 || !this.isGeneratorsValue(value)) continue;
-        const name = attrName(this.src, keys[0]!);
-        if (name && this.allUsesConsumed(scope!, name)) removeWhole(scope!, n);
-      } else if (n.type === "inherit_from" && inScope) {
-        const from = evalRef(this.src, field(n, "expression")!, this.roots);
-        if (!from || from.input !== this.gen.name) continue;
-        const names = inheritedNames(this.src, n);
-        const dead = names.filter((x) => this.allUsesConsumed(scope!, x.name));
-        if (dead.length === names.length) removeWhole(scope!, n);
-        else for (const d of dead) out.push(removeInheritedName(this.src, n, d.name)!);
-      } else if (n.type === "with_expression") {
-        const env = field(n, "environment");
-        const ref = env ? evalRef(this.src, env, this.roots) : null;
-        if (!ref || ref.input !== this.gen.name || ref.path.length) continue;
-        if (this.withIsDead(n)) {
-          const body = field(n, "body")!;
-          out.push({ start: n.start, end: body.start, text: "" });
-          this.consume({ start: n.start, end: body.start });
-        }
-      }
-    }
-    for (const [scope, removed] of removedEntries) {
-      const body = field(scope, "body");
-      if (scope.type === "let_expression" && body && removed.length === entries(scope).length) {
-        // `let <only aliases> in body` -> `body`
-        out.push({ start: scope.start, end: body.start, text: "" });
-      } else out.push(...removed.map((r) => r.edit));
-    }
-    return out;
-  }
-
-  private isGeneratorsValue(value: SyntaxNode): boolean {
-    const ref = evalRef(this.src, value, this.roots);
-    return !!ref && ref.input === this.gen.name;
-  }
-
-  private allUsesConsumed(scope: SyntaxNode, name: string): boolean {
-    for (const n of descendants(scope)) {
-      if (n.type !== "variable_expression" || variableName(this.src, n) !== name) continue;
-      const r = resolveName(this.src, n, name);
-      if (r.definition?.scope !== scope) continue;
-      if (!this.isConsumed(n)) return false;
-    }
-    return true;
-  }
-
-  /** A `with <generators>;` can go when every name it could supply is gone or builtin. */
-  private withIsDead(w: SyntaxNode): boolean {
-    const body = field(w, "body")!;
-    for (const n of descendants(body)) {
-      if (n.type !== "variable_expression") continue;
-      const name = variableName(this.src, n)!;
-      const r = resolveName(this.src, n, name);
-      if (r.definition) continue;
-      if (BUILTIN_NAMES.has(name)) continue;
-      if (this.isConsumed(n)) continue;
-      return false;
-    }
-    return true;
-  }
-
-  private consume(range: { start: number; end: number }) {
-    this.consumed.push({ start: range.start, end: range.end });
-  }
-
-  private isConsumed(node: { start: number; end: number }): boolean {
-    return this.consumed.some((r) => r.start <= node.start && node.end <= r.end);
-  }
-
   // ---------------------------------------------------------------- helpers
 
   private lineOf(node: { start: number }): number {
@@ -1004,11 +792,6 @@ class FlakeMigration {
 }
 
 // ---------------------------------------------------------------- free functions
-
-const BUILTIN_NAMES = new Set([
-  "builtins", "import", "toString", "map", "true", "false", "null", "throw", "abort", "baseNameOf", "dirOf", "isNull",
-  "removeAttrs", "derivation", "fetchTarball", "fetchGit", "fetchurl", "placeholder", "scopedImport", "__curPos",
-]);
 
 function sameDefinition(a: Definition | null, b: Definition | null): boolean {
   if (!a || !b) return a === b;
@@ -1052,13 +835,6 @@ function isAliasDefinition(n: SyntaxNode): boolean {
   let x = n;
   while (x.parent?.type === "parenthesized_expression") x = x.parent;
   return x.field === "expression" && x.parent?.type === "binding";
-}
-
-function prevComment(node: SyntaxNode): SyntaxNode | null {
-  const p = node.parent;
-  if (!p) return null;
-  const prev = p.children[node.index - 1];
-  return prev && prev.type === "comment" ? prev : null;
 }
 
 function trimStart(text: string, i: number): number {

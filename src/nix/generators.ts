@@ -1,0 +1,110 @@
+// How a file reaches nixos-generators: in flake.nix through the outputs
+// function (`{ nixos-generators, … }:` or `inputs@{ … }`), in other files
+// through a module argument `inputs` (passed via specialArgs/_module.args) or
+// an argument named like the input. Shared by the passes that migrate uses.
+import type { SyntaxNode } from "../parse.js";
+import type { ProjectView } from "../types.js";
+import { dirname, joinPath } from "../paths.js";
+import { descendants } from "./ast.js";
+import { analyzeFlake, generatorsInputs, type FlakeInfo, type FlakeInput } from "./flake.js";
+import { evalRef, type InputRef, type RefRoots } from "./refs.js";
+import type { Definition } from "./scope.js";
+
+export interface GeneratorsView {
+  /** Name of the nixos-generators input (`nixos-generators` unless the flake calls it otherwise). */
+  readonly name: string;
+  readonly roots: RefRoots;
+  /** The flake (flake.nix only). */
+  readonly flake: FlakeInfo | null;
+  readonly input: FlakeInput | null;
+  /** Evaluate an expression to an input reference. */
+  ref(node: SyntaxNode): InputRef | null;
+  /** Does this expression denote `<generators>.<path…>`? */
+  isGenerators(node: SyntaxNode, path?: readonly string[]): boolean;
+}
+
+const INPUTS_PARAM_NAMES = new Set(["inputs", "flakeInputs", "flake-inputs"]);
+
+/** The generators input name a module file should assume: from the nearest flake.nix, else the default. */
+function nameFromNearestFlake(path: string, project: ProjectView, parse: (p: string) => { root: SyntaxNode; source: string } | undefined): string {
+  let dir = dirname(path);
+  for (let i = 0; i < 32; i++) {
+    const candidate = joinPath(dir, "flake.nix");
+    if (candidate !== path && project.inside(candidate)) {
+      const parsed = parse(candidate);
+      if (parsed) {
+        const flake = analyzeFlake(parsed.source, parsed.root);
+        const g = flake ? generatorsInputs(flake)[0] : undefined;
+        if (g) return g.name;
+        if (flake) break;
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir || dir === "." || dir === "/") break;
+    dir = up;
+  }
+  return "nixos-generators";
+}
+
+export function generatorsView(source: string, root: SyntaxNode, path: string, project: ProjectView): GeneratorsView | null {
+  const flake = analyzeFlake(source, root);
+  const isFlakeFile = !!flake?.outputs;
+  if (isFlakeFile) {
+    const input = generatorsInputs(flake!)[0];
+    if (!input) return null;
+    const out = flake!.outputs!;
+    const roots: RefRoots = {
+      root: (def: Definition) => {
+        if (def.scope !== out.fn) return null;
+        if (def.kind === "formal") return { input: def.name, path: [] };
+        if (def.kind === "param") return { input: null, path: [] };
+        return null;
+      },
+    };
+    return make(source, input.name, roots, flake, input);
+  }
+  const name = nameFromNearestFlake(path, project, (p) => {
+    const parsed = project.parse(p);
+    return parsed && !parsed.error ? { root: parsed.root, source: parsed.source } : undefined;
+  });
+  // any function argument called `inputs` is the flake's inputs; one called like the input is the input
+  const roots: RefRoots = {
+    root: (def: Definition) => {
+      if (def.kind !== "formal" && def.kind !== "param") return null;
+      if (def.name === name) return { input: name, path: [] };
+      if (INPUTS_PARAM_NAMES.has(def.name)) return { input: null, path: [] };
+      return null;
+    },
+  };
+  return make(source, name, roots, null, null);
+}
+
+function make(source: string, name: string, roots: RefRoots, flake: FlakeInfo | null, input: FlakeInput | null): GeneratorsView {
+  return {
+    name,
+    roots,
+    flake,
+    input,
+    ref: (node) => evalRef(source, node, roots),
+    isGenerators(node, path) {
+      const r = evalRef(source, node, roots);
+      if (!r || r.input !== name) return false;
+      if (!path) return true;
+      return r.path.length === path.length && r.path.every((p, i) => p === path[i]);
+    },
+  };
+}
+
+/** Every select/variable that denotes something inside the generators input (outermost nodes only). */
+export function generatorsReferences(view: GeneratorsView, root: SyntaxNode): { node: SyntaxNode; ref: InputRef }[] {
+  const out: { node: SyntaxNode; ref: InputRef }[] = [];
+  for (const n of descendants(root)) {
+    if (n.type !== "select_expression" && n.type !== "variable_expression") continue;
+    // only the outermost select of a chain
+    if (n.parent?.type === "select_expression" && n.field === "expression") continue;
+    const r = view.ref(n);
+    if (r && r.input === view.name) out.push({ node: n, ref: r });
+  }
+  return out;
+}
+

@@ -1,0 +1,253 @@
+/**
+ * unused-generators-input: once nothing in flake.nix uses nixos-generators any
+ * more, remove the input (every `inputs.<name>…` definition), its outputs
+ * formal, and aliases left dead (`gen = nixos-generators.nixosGenerate;`,
+ * `inherit (nixos-generators) nixosGenerate;`, `with nixos-generators;`).
+ * Runs after the passes that migrate uses, on their result. When the flake
+ * hands its whole `inputs` to modules, the module files it refers to are read
+ * first; if they cannot be read the input stays.
+ */
+import type { TextEdit } from "../src/edits.js";
+import type { SyntaxNode } from "../src/parse.js";
+import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
+import { attrName, descendants, entries, field, fields, inheritedNames, textOf } from "../src/nix/ast.js";
+import { generatorsView, type GeneratorsView } from "../src/nix/generators.js";
+import { removeEntry, removeFormal, removeInheritedName } from "../src/nix/layout.js";
+import { resolveName, variableName, type Definition } from "../src/nix/scope.js";
+import { dirname, joinPath } from "../src/paths.js";
+
+export const unusedGeneratorsInput: Transform = {
+  id: "unused-generators-input",
+  summary: "remove the nixos-generators input once nothing uses it",
+  appliesTo: (path) => path === "flake.nix" || path.endsWith("/flake.nix"),
+  mayApply: (text) => text.includes("nixos-generators"),
+  input: "nix",
+  run: (ctx) => new InputRemoval(ctx).run(),
+};
+
+export default unusedGeneratorsInput;
+
+const BUILTIN_NAMES = new Set([
+  "builtins", "import", "toString", "map", "true", "false", "null", "throw", "abort", "baseNameOf", "dirOf", "isNull",
+  "removeAttrs", "derivation", "fetchTarball", "fetchGit", "fetchurl", "placeholder", "scopedImport", "__curPos",
+]);
+
+interface Alias {
+  /** The let / rec set that binds it. */
+  readonly scope: SyntaxNode;
+  readonly name: string;
+  readonly entry: SyntaxNode;
+}
+
+class InputRemoval {
+  private readonly src: string;
+  private readonly findings: RawFinding[] = [];
+  /** Ranges that go away (dead aliases, dead `with`): references inside them do not count. */
+  private readonly removed: { start: number; end: number }[] = [];
+
+  constructor(private readonly ctx: PassContext) {
+    this.src = ctx.text;
+  }
+
+  run(): PassOutput {
+    const root = this.ctx.file!.root;
+    const view = generatorsView(this.src, root, this.ctx.path, this.ctx.project);
+    if (!view?.flake?.outputs || !view.input) return { edits: [], findings: [] };
+    const edits = this.deadAliases(view, root);
+    const G = view.name;
+
+    const live = this.sites(view, root).filter((s) => !this.isRemoved(s));
+    if (live.length) {
+      // still used: keep it, and keep the aliases too (they may be what uses it)
+      const s = live[0]!;
+      this.finding(s, "generators-input-kept", `the nixos-generators input \`${G}\` stays: it is still used here${live.length > 1 ? ` and in ${live.length - 1} more place(s)` : ""}; migrate or remove those uses, then run again`);
+      return this.result([]);
+    }
+    const dependent = view.flake.allFollows.find((f) => f.target === G || f.target.startsWith(G + "/"));
+    if (dependent) {
+      this.finding(dependent.node, "generators-input-kept", `the nixos-generators input \`${G}\` stays: input \`${dependent.input}\` follows "${dependent.target}"; point it at another input (e.g. "nixpkgs"), then run again`);
+      return this.result([]);
+    }
+    const escape = this.inputsEscape(view);
+    if (escape) {
+      const checked = this.moduleFilesUsing(G);
+      if (checked === null) {
+        this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: the flake passes its inputs on here and the module files could not be read to check them; if no module uses \`inputs.${G}\`, remove the input`);
+        return this.result([]);
+      }
+      if (checked.users.length) {
+        this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: ${checked.users.join(", ")} ${checked.users.length === 1 ? "uses" : "use"} it through the inputs passed on here; migrate ${checked.users.length === 1 ? "that file" : "those files"} (nixgen-migrate ${checked.users.join(" ")}), then run again`);
+        return this.result([]);
+      }
+      this.finding(escape, "unused-input-check", `the flake passes its inputs on here; \`${G}\` was removed after checking the ${checked.files} module file(s) reachable from flake.nix; modules loaded another way (directory listings, other flakes) were not checked`);
+    }
+    for (const def of view.input.definitions) edits.push(removeEntry(this.src, def));
+    const formal = view.flake.outputs.formalNames.get(G);
+    if (formal) edits.push(...removeFormal(this.src, formal));
+    return this.result(edits);
+  }
+
+  /** References to the generators input: `G`, `inputs.G…`, `inherit (inputs) G`. */
+  private sites(view: GeneratorsView, root: SyntaxNode): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (const n of descendants(root)) {
+      if (n.type === "variable_expression") {
+        const r = view.ref(n);
+        if (r && r.input === view.name && r.path.length === 0 && variableName(this.src, n) === view.name) out.push(n);
+      } else if (n.type === "select_expression") {
+        const b = view.ref(field(n, "expression")!);
+        const first = fields(field(n, "attrpath")!, "attr")[0];
+        if (b && b.input === null && b.path.length === 0 && first && attrName(this.src, first) === view.name) out.push(n);
+      } else if (n.type === "inherit_from") {
+        const b = view.ref(field(n, "expression")!);
+        if (b && b.input === null && inheritedNames(this.src, n).some((x) => x.name === view.name)) out.push(n);
+      }
+    }
+    return out;
+  }
+
+  /** Aliases of anything inside the input that nothing uses, and `with <input>;` that supplies nothing used. */
+  private deadAliases(view: GeneratorsView, root: SyntaxNode): TextEdit[] {
+    const aliases: Alias[] = [];
+    const inherits = new Map<SyntaxNode, Alias[]>();
+    const withs: SyntaxNode[] = [];
+    for (const n of descendants(root)) {
+      const scope = n.parent?.parent;
+      const inScope = !!scope && (scope.type === "let_expression" || scope.type === "rec_attrset_expression");
+      if (n.type === "binding" && inScope) {
+        const value = field(n, "expression");
+        const keys = fields(field(n, "attrpath")!, "attr");
+        const name = keys.length === 1 ? attrName(this.src, keys[0]!) : null;
+        if (value && name && view.isGenerators(value)) aliases.push({ scope: scope!, name, entry: n });
+      } else if (n.type === "inherit_from" && inScope && view.isGenerators(field(n, "expression")!)) {
+        const list = inheritedNames(this.src, n).map((x) => ({ scope: scope!, name: x.name, entry: n }));
+        inherits.set(n, list);
+        aliases.push(...list);
+      } else if (n.type === "with_expression" && view.isGenerators(field(n, "environment")!, [])) {
+        withs.push(n);
+      }
+    }
+    const dead = new Set<Alias>();
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const a of aliases) {
+        if (dead.has(a) || this.used(a)) continue;
+        dead.add(a);
+        if (a.entry.type === "binding" || inherits.get(a.entry)!.every((x) => dead.has(x))) this.removed.push(a.entry);
+        changed = true;
+      }
+    }
+    const edits: TextEdit[] = [];
+    // per let: a let left empty goes entirely
+    const byScope = new Map<SyntaxNode, Set<SyntaxNode>>();
+    for (const a of dead) {
+      if (a.entry.type === "inherit_from" && !inherits.get(a.entry)!.every((x) => dead.has(x))) {
+        edits.push(removeInheritedName(this.src, a.entry, a.name)!);
+        continue;
+      }
+      const set = byScope.get(a.scope) ?? new Set();
+      set.add(a.entry);
+      byScope.set(a.scope, set);
+    }
+    for (const [scope, gone] of byScope) {
+      const body = field(scope, "body");
+      if (scope.type === "let_expression" && body && gone.size === entries(scope).length) {
+        edits.push({ start: scope.start, end: body.start, text: "" });
+        this.removed.push({ start: scope.start, end: body.start });
+      } else for (const e of gone) edits.push(removeEntry(this.src, e));
+    }
+    for (const w of withs) {
+      if (!this.withSuppliesNothing(w)) continue;
+      const body = field(w, "body")!;
+      edits.push({ start: w.start, end: body.start, text: "" });
+      this.removed.push({ start: w.start, end: body.start });
+    }
+    return edits;
+  }
+
+  /** Is the alias referenced outside removed code? */
+  private used(a: Alias): boolean {
+    for (const n of descendants(a.scope)) {
+      if (n.type !== "variable_expression" || variableName(this.src, n) !== a.name) continue;
+      const d = resolveName(this.src, n, a.name).definition;
+      if (!d || d.scope !== a.scope || !sameEntry(d, a.entry)) continue;
+      if (!this.isRemoved(n)) return true;
+    }
+    return false;
+  }
+
+  /** Every name under the `with` that no lexical binding supplies is a builtin. */
+  private withSuppliesNothing(w: SyntaxNode): boolean {
+    for (const n of descendants(field(w, "body")!)) {
+      if (n.type !== "variable_expression") continue;
+      const name = variableName(this.src, n)!;
+      if (resolveName(this.src, n, name).definition || BUILTIN_NAMES.has(name) || this.isRemoved(n)) continue;
+      return false;
+    }
+    return true;
+  }
+
+  /** The whole inputs set used as a value (`specialArgs = { inherit inputs; }`): where, or null. */
+  private inputsEscape(view: GeneratorsView): SyntaxNode | null {
+    const P = view.flake!.outputs!.inputsParam;
+    if (!P) return null;
+    const isParam = (d: Definition | null) => d?.kind === "param" && d.scope === view.flake!.outputs!.fn;
+    for (const n of descendants(this.ctx.file!.root)) {
+      if (n.type === "variable_expression" && variableName(this.src, n) === P) {
+        if (!isParam(resolveName(this.src, n, P).definition)) continue;
+        if (n.parent?.type === "select_expression" && n.field === "expression") continue;
+        if (n.parent?.type === "inherit_from") continue;
+        return n;
+      }
+      if (n.type === "inherit" && inheritedNames(this.src, n).some((x) => x.name === P) && isParam(resolveName(this.src, n, P).definition)) return n;
+    }
+    return null;
+  }
+
+  /** Module files reachable through relative paths from flake.nix that mention the input; null if none could be read. */
+  private moduleFilesUsing(G: string): { users: string[]; files: number } | null {
+    const seen = new Set<string>();
+    const users: string[] = [];
+    let files = 0;
+    const queue: string[] = [];
+    const addPaths = (root: SyntaxNode, text: string, from: string) => {
+      for (const n of descendants(root)) {
+        if (n.type !== "path_expression" || n.children.some((c) => c.type === "interpolation")) continue;
+        const p = textOf(text, n);
+        if (p.startsWith("./") || p.startsWith("../")) queue.push(joinPath(dirname(from), p));
+      }
+    };
+    addPaths(this.ctx.file!.root, this.src, this.ctx.path);
+    while (queue.length && seen.size < 1000) {
+      let p = queue.shift()!;
+      if (seen.has(p)) continue;
+      seen.add(p);
+      if (!this.ctx.project.inside(p)) continue;
+      if (this.ctx.project.isDirectory(p)) p = joinPath(p, "default.nix");
+      if (!p.endsWith(".nix")) continue;
+      const text = this.ctx.project.read(p);
+      if (text === undefined) continue;
+      files++;
+      if (text.includes(G)) users.push(p);
+      const parsed = this.ctx.project.parse(p);
+      if (parsed && !parsed.error) addPaths(parsed.root, text, p);
+    }
+    return files ? { users, files } : null;
+  }
+
+  private isRemoved(n: { start: number; end: number }): boolean {
+    return this.removed.some((r) => r.start <= n.start && n.end <= r.end);
+  }
+
+  private finding(node: { start: number; end: number }, rule: string, message: string) {
+    this.findings.push({ rule, message, start: node.start, end: node.end });
+  }
+
+  private result(edits: TextEdit[]): PassOutput {
+    return { edits: edits.length ? [{ path: this.ctx.path, edits }] : [], findings: this.findings };
+  }
+}
+
+function sameEntry(d: Definition, entry: SyntaxNode): boolean {
+  return (d.kind === "binding" || d.kind === "inherit-from" || d.kind === "inherit") && d.entry === entry;
+}
