@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { initParser } from "./parse.js";
 
-export { migrate, migrateFiles, type MigrateResult } from "./migrate.js";
+export { migrate, migrateFiles, isValidHostName, type MigrateResult } from "./migrate.js";
 export type { Finding, MigrateOptions, Severity } from "./types.js";
 export type { FileResult, ProjectResult, SourceHost } from "./engine.js";
 export { FORMATS, lookupFormat, type FormatInfo } from "./formats.js";

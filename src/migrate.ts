@@ -13,6 +13,11 @@ export interface MigrateResult {
   readonly refused?: FileResult["refused"];
 }
 
+/** Whether `name` can be `options.host`: a plain Nix attribute name (letters, digits, _ ' -; not starting with a digit). */
+export function isValidHostName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(name);
+}
+
 /** Migrates one file given as text. `options.path` names it (default `flake.nix`). */
 export function migrate(source: string, options: MigrateOptions = {}): MigrateResult {
   const path = options.path ?? "flake.nix";

@@ -1,7 +1,7 @@
 // The command line: arguments -> read files -> core -> diff/findings or
 // atomic writes -> one exit code. Knows nothing about Nix syntax.
 import pc from "picocolors";
-import { init, migrateFiles, migrate } from "../index.js";
+import { init, migrateFiles, migrate, isValidHostName } from "../index.js";
 import { formatTable } from "../formats.js";
 import { unifiedDiff, type DiffColors } from "../report/diff.js";
 import { formatFinding, formatSummary, type TextColors } from "../report/text.js";
@@ -99,7 +99,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stdout(formatTable());
     return EXIT_OK;
   }
-  if (args.host !== undefined && !/^[A-Za-z_][A-Za-z0-9_'-]*$/.test(args.host)) {
+  if (args.host !== undefined && !isValidHostName(args.host)) {
     io.stderr(`nixgen-migrate: --host ${JSON.stringify(args.host)} is not a valid Nix attribute name (letters, digits, _ ' -; not starting with a digit)\n`);
     return EXIT_ERROR;
   }
