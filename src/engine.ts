@@ -42,6 +42,8 @@ interface FileState {
   /** Sorted edits of every committed step, oldest first (to map offsets back). */
   readonly steps: TextEdit[][];
   refused?: Refusal;
+  /** A pass asked that no later pass touch this file. */
+  halted?: boolean;
   primary: boolean;
   /** Other files this primary's passes changed (reverted with it on an internal error). */
   readonly touched: Set<string>;
@@ -138,7 +140,7 @@ export function migrateProject(
   for (const pass of transforms) {
     for (const path of primaries) {
       const s = states.get(path)!;
-      if (s.refused || !pass.appliesTo(path) || !pass.mayApply(s.current)) continue;
+      if (s.refused || s.halted || !pass.appliesTo(path) || !pass.mayApply(s.current)) continue;
       const file = pass.input === "nix" ? parsedOf(s) : null;
       if (file?.error) continue; // an earlier pass broke it: already refused below
       let out;
@@ -155,6 +157,7 @@ export function migrateProject(
       }
       const failure = commit(path, out.edits);
       if (failure) refuse(path, s, `${pass.id}: ${failure}`);
+      if (out.halt) s.halted = true;
     }
   }
 

@@ -8,6 +8,9 @@ export interface RuleInfo {
 }
 
 export const RULES: Record<string, RuleInfo> = {
+  "nixpkgs-too-old": { severity: "error", summary: "The flake pins nixpkgs older than 25.05, which has no system.build.images." },
+  "flake-lock-pruned": { severity: "note", summary: "The removed input and the lock nodes only it used were dropped from flake.lock." },
+  "flake-lock-not-pruned": { severity: "warning", summary: "flake.lock could not be pruned safely; run nix flake lock." },
   "syntax-error": { severity: "error", summary: "The file does not parse; nothing in it was changed." },
   "internal-error": { severity: "error", summary: "The migration produced invalid output; nothing was changed." },
   "migrated-call": { severity: "note", summary: "A nixosGenerate call now builds an image of a NixOS configuration." },

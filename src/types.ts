@@ -53,6 +53,8 @@ export interface FileEdits {
 export interface PassOutput {
   readonly edits: FileEdits[];
   readonly findings: RawFinding[];
+  /** No later pass runs on this file (e.g. a guard found it must not be migrated). */
+  readonly halt?: boolean;
 }
 
 /** Read access to the project for passes that follow imports (pure: backed by a host). */

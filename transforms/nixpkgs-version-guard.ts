@@ -1,0 +1,75 @@
+/**
+ * nixpkgs-version-guard: `system.build.images`, `image.modules` and
+ * `nixos-rebuild build-image` first shipped in NixOS 25.05. A flake that pins
+ * an older nixpkgs release (input URL, or the ref recorded in flake.lock) is
+ * not migrated unless --allow-old-nixpkgs is given: the result would not
+ * evaluate. Runs first and stops the other passes on that file.
+ */
+import type { PassOutput, Transform } from "../src/types.js";
+import { analyzeFlake, generatorsInputs, nixpkgsInputFor, nixpkgsRelease } from "../src/nix/flake.js";
+import { dirname, joinPath } from "../src/paths.js";
+
+/** The first release with system.build.images. */
+export const MIN_RELEASE = "25.05";
+
+export const nixpkgsVersionGuard: Transform = {
+  id: "nixpkgs-version-guard",
+  summary: "refuse flakes that pin nixpkgs older than 25.05",
+  appliesTo: (path) => path === "flake.nix" || path.endsWith("/flake.nix"),
+  mayApply: (text) => text.includes("nixos-generators"),
+  input: "nix",
+  run(ctx): PassOutput {
+    const none: PassOutput = { edits: [], findings: [] };
+    if (ctx.options.allowOldNixpkgs) return none;
+    const flake = analyzeFlake(ctx.text, ctx.file!.root);
+    const gen = flake ? generatorsInputs(flake)[0] : undefined;
+    if (!flake || !gen) return none;
+    const np = nixpkgsInputFor(flake, gen);
+    if (!np) return none;
+    const input = flake.inputs.get(np.name)!;
+    const fromUrl = nixpkgsRelease(input.url);
+    const fromLock = lockedRelease(ctx.project.read(joinPath(dirname(ctx.path), "flake.lock")), np.name);
+    const release = fromUrl ?? fromLock;
+    if (!release || compareRelease(release, MIN_RELEASE) >= 0) return none;
+    const where = [...input.definitions][0] ?? ctx.file!.root;
+    const source = fromUrl ? `its URL "${input.url}"` : "flake.lock";
+    return {
+      edits: [],
+      halt: true,
+      findings: [{
+        rule: "nixpkgs-too-old",
+        message:
+          `input \`${np.name}\` pins nixpkgs ${release} (${source}); system.build.images and nixos-rebuild build-image first shipped in NixOS ${MIN_RELEASE}, ` +
+          `so the migrated flake would not evaluate. Update the input to nixos-${MIN_RELEASE} or newer (and \`nix flake update ${np.name}\`), then run again, ` +
+          "or run with --allow-old-nixpkgs to migrate anyway",
+        start: where.start,
+        end: where.end,
+      }],
+    };
+  },
+};
+
+export default nixpkgsVersionGuard;
+
+/** `nixos-24.11` style ref of a root input in flake.lock, as a release ("24.11"), or null. */
+export function lockedRelease(lockText: string | undefined, inputName: string): string | null {
+  if (!lockText) return null;
+  try {
+    const lock = JSON.parse(lockText) as { root?: string; nodes?: Record<string, { inputs?: Record<string, string | string[]>; original?: { ref?: string }; locked?: { ref?: string } }> };
+    const root = lock.nodes?.[lock.root ?? "root"];
+    const key = root?.inputs?.[inputName];
+    if (typeof key !== "string") return null;
+    const node = lock.nodes?.[key];
+    const ref = node?.original?.ref ?? node?.locked?.ref;
+    return ref ? nixpkgsRelease(`x/${ref}`) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Compares "24.11" and "25.05". */
+export function compareRelease(a: string, b: string): number {
+  const [ay, am] = a.split(".").map(Number) as [number, number];
+  const [by, bm] = b.split(".").map(Number) as [number, number];
+  return ay - by || am - bm;
+}
