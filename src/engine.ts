@@ -137,8 +137,11 @@ export function migrateProject(
     }
   }
 
+  // flakes first: their passes follow module files and edit them on the flake's behalf
+  const isFlake = (p: string) => p === "flake.nix" || p.endsWith("/flake.nix");
+  const ordered = [...primaries.filter(isFlake), ...primaries.filter((p) => !isFlake(p))];
   for (const pass of transforms) {
-    for (const path of primaries) {
+    for (const path of ordered) {
       const s = states.get(path)!;
       if (s.refused || s.halted || !pass.appliesTo(path) || !pass.mayApply(s.current)) continue;
       const file = pass.input === "nix" ? parsedOf(s) : null;

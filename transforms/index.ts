@@ -2,7 +2,8 @@
 import type { Transform } from "../src/types.js";
 import { nixosGenerateCall } from "./nixos-generate-call.js";
 import { nixpkgsVersionGuard } from "./nixpkgs-version-guard.js";
+import { generatorsModules } from "./generators-modules.js";
 import { unusedGeneratorsInput } from "./unused-generators-input.js";
 import { flakeLock } from "./flake-lock.js";
 
-export const TRANSFORMS: readonly Transform[] = [nixpkgsVersionGuard, nixosGenerateCall, unusedGeneratorsInput, flakeLock];
+export const TRANSFORMS: readonly Transform[] = [nixpkgsVersionGuard, nixosGenerateCall, generatorsModules, unusedGeneratorsInput, flakeLock];

@@ -101,6 +101,11 @@ class InputRemoval {
       } else if (n.type === "inherit_from") {
         const b = view.ref(field(n, "expression")!);
         if (b && b.input === null && inheritedNames(this.src, n).some((x) => x.name === view.name)) out.push(n);
+      } else if (n.type === "inherit") {
+        // `specialArgs = { inherit nixos-generators; }` passes the input on
+        const hit = inheritedNames(this.src, n).find((x) => x.name === view.name);
+        const d = hit ? resolveName(this.src, n, view.name).definition : null;
+        if (hit && d?.kind === "formal" && d.scope === view.flake!.outputs!.fn) out.push(hit.node);
       }
     }
     return out;

@@ -1,0 +1,79 @@
+// A nixos-generators custom format module (customFormats.<n> / formatConfigs.<n>)
+// as an image variant module: upstream, `image.modules.<n>` must set
+// `system.build.image`; nixos-generators' `formatAttr` named the builder and
+// `fileExtension` the file, options that no longer exist.
+import type { TextEdit } from "../edits.js";
+import type { SyntaxNode } from "../parse.js";
+import { VARIANTS } from "../formats.js";
+import { attrName, entries, field, fields, stringValue, unparen } from "./ast.js";
+import { removeEntry } from "./layout.js";
+
+export type CustomModuleMigration =
+  | { ok: true; edits: TextEdit[]; formatAttr: string }
+  | { ok: false; reason: string };
+
+/** The variant name a custom format gets: its own, unless an upstream variant has it. */
+export function customVariantName(name: string): string {
+  return VARIANTS.includes(name) ? `${name}-custom` : name;
+}
+
+/** The attrset a module evaluates to, through `args: let … in { … }`. */
+function moduleBody(module: SyntaxNode): { fn: SyntaxNode | null; body: SyntaxNode | null } {
+  let n = unparen(module);
+  let fn: SyntaxNode | null = null;
+  if (n.type === "function_expression") {
+    fn = n;
+    n = unparen(field(n, "body")!);
+  }
+  while (n.type === "let_expression") n = unparen(field(n, "body")!);
+  return { fn, body: n.type === "attrset_expression" || n.type === "rec_attrset_expression" ? n : null };
+}
+
+/**
+ * Edits that turn a custom format module literal into an image variant module:
+ * `formatAttr = "X";` -> `system.build.image = config.system.build.X;`,
+ * `fileExtension` dropped, `config` added to the arguments.
+ */
+export function migrateCustomModule(source: string, module: SyntaxNode): CustomModuleMigration {
+  const { fn, body } = moduleBody(module);
+  if (!body) return { ok: false, reason: "the module is not an attribute set or a function returning one in this file" };
+  let formatAttrEntry: SyntaxNode | null = null;
+  let formatAttr: string | null = null;
+  let setsImage = false;
+  const edits: TextEdit[] = [];
+  for (const e of entries(body)) {
+    if (e.type !== "binding") continue;
+    const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(source, a));
+    const path = keys.join(".");
+    if (path === "formatAttr") {
+      formatAttrEntry = e;
+      formatAttr = stringValue(source, field(e, "expression"));
+    } else if (path === "fileExtension") {
+      edits.push(removeEntry(source, e));
+    } else if (path === "system.build.image" || path.startsWith("system.build.image.")) {
+      setsImage = true;
+    }
+  }
+  if (!setsImage) {
+    if (!formatAttrEntry) return { ok: false, reason: "it sets neither `formatAttr` nor `system.build.image`" };
+    if (formatAttr === null) return { ok: false, reason: "its `formatAttr` is not a string literal" };
+    edits.push({ start: formatAttrEntry.start, end: formatAttrEntry.end, text: `system.build.image = config.system.build.${formatAttr};` });
+    // the module needs `config`
+    if (fn) {
+      const formals = field(fn, "formals");
+      if (!formals) return { ok: false, reason: "it is a function of one argument, not of module arguments" };
+      const names = fields(formals, "formal").map((f) => source.slice(field(f, "name")!.start, field(f, "name")!.end));
+      if (!names.includes("config")) {
+        const first = fields(formals, "formal")[0] ?? field(formals, "ellipses");
+        if (first) edits.push({ start: first.start, end: first.start, text: "config, " });
+        else edits.push({ start: formals.children[0]!.end, end: formals.children[0]!.end, text: " config, ... " });
+      }
+    } else {
+      const m = unparen(module);
+      edits.push({ start: m.start, end: m.start, text: "{ config, ... }: " });
+    }
+  } else if (formatAttrEntry) {
+    edits.push(removeEntry(source, formatAttrEntry));
+  }
+  return { ok: true, edits, formatAttr: formatAttr ?? "image" };
+}

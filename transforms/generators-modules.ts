@@ -1,0 +1,443 @@
+/**
+ * generators-modules: nixos-generators' NixOS modules imported into a configuration.
+ *
+ *  - `nixosModules.all-formats`: the import goes; `….config.formats.<f>` becomes
+ *    `….config.system.build.images.<variant>`; `formatConfigs.<f> = M` becomes
+ *    `image.modules.<variant> = M` (default priority: it extends the stock
+ *    variant module). Custom formats become `image.modules.<name>` when their
+ *    module shows its builder (`formatAttr`).
+ *  - `nixosModules.<format>`: the import goes (left in, it defines
+ *    `system.build.image` and switches `system.build.images` off);
+ *    `….config.system.build.<formatAttr>` becomes `….config.system.build.images.<variant>`.
+ *  - reads of `formatAttr` / `fileExtension` are reported with their replacement.
+ *
+ * Formats without a variant stay, reported, and then so does the import.
+ */
+import type { TextEdit } from "../src/edits.js";
+import { lookupFormat, type FormatInfo } from "../src/formats.js";
+import type { SyntaxNode } from "../src/parse.js";
+import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
+import { attrName, descendants, entries, field, fields, isAttrset, textOf, unparen } from "../src/nix/ast.js";
+import { customVariantName, migrateCustomModule } from "../src/nix/custom-format.js";
+import { generatorsReferences, generatorsView, type GeneratorsView } from "../src/nix/generators.js";
+import { removeEntry, removeRange } from "../src/nix/layout.js";
+import { existingConfigurations, outputAttrsets } from "../src/nix/outputs.js";
+import { resolveName, variableName } from "../src/nix/scope.js";
+import { possibleStrings } from "../src/nix/values.js";
+import { dirname, joinPath } from "../src/paths.js";
+import { listElements, moduleFiles } from "../src/nix/module-graph.js";
+
+export const generatorsModules: Transform = {
+  id: "generators-modules",
+  summary: "nixos-generators' all-formats and per-format NixOS modules -> image variants",
+  appliesTo: (path) => path.endsWith(".nix"),
+  // a flake with the input may own module files that import nixos-generators modules
+  mayApply: (text) => text.includes("nixos-generators") || text.includes("nixosModules") || text.includes("formatConfigs") || text.includes("formats."),
+  input: "nix",
+  run: (ctx) => new ModulesMigration(ctx).run(),
+};
+
+export default generatorsModules;
+
+/** What a configuration (or a module file) imports from nixos-generators. */
+interface Owner {
+  readonly key: SyntaxNode;
+  readonly label: string;
+  allFormats: { node: SyntaxNode; unit: Unit }[];
+  /** Per-format module imports: node and format. */
+  formatModules: { node: SyntaxNode; unit: Unit; info: FormatInfo | undefined; name: string }[];
+  /** all-formats uses that cannot be migrated: the import must stay. */
+  blocked: boolean;
+}
+
+/** One file being rewritten: the primary, or a module file of one of its configurations. */
+interface Unit {
+  readonly path: string;
+  readonly src: string;
+  readonly root: SyntaxNode;
+  readonly view: GeneratorsView;
+  /** The configuration this module file belongs to (module files of a flake's host). */
+  readonly owner: Owner | null;
+  readonly edits: TextEdit[];
+}
+
+class ModulesMigration {
+  private readonly findings: RawFinding[] = [];
+  private readonly owners = new Map<SyntaxNode, Owner>();
+  /** nixosConfigurations.<host> value (the nixosSystem call) by host name. */
+  private readonly hosts = new Map<string, SyntaxNode>();
+  private readonly units: Unit[] = [];
+  /** The unit being worked on; the helpers below read it. */
+  private unit!: Unit;
+
+  constructor(private readonly ctx: PassContext) {}
+
+  private get src(): string {
+    return this.unit.src;
+  }
+  private get root(): SyntaxNode {
+    return this.unit.root;
+  }
+  private get view(): GeneratorsView {
+    return this.unit.view;
+  }
+
+  run(): PassOutput {
+    const view = generatorsView(this.ctx.text, this.ctx.file!.root, this.ctx.path, this.ctx.project);
+    if (!view) return { edits: [], findings: [] };
+    const primary: Unit = { path: this.ctx.path, src: this.ctx.text, root: this.ctx.file!.root, view, owner: null, edits: [] };
+    this.units.push(primary);
+    this.unit = primary;
+    if (view.flake?.outputs) {
+      for (const set of outputAttrsets(view.flake.outputs.body)) {
+        for (const [name, { value }] of existingConfigurations(this.src, set)) this.hosts.set(name, unparen(value));
+      }
+      this.addModuleFiles();
+    }
+    for (const u of this.units) {
+      this.unit = u;
+      this.collectImports();
+    }
+    const usesAllFormats = [...this.owners.values()].some((o) => o.allFormats.length) || this.flakeUsesAllFormats();
+    for (const u of this.units) {
+      this.unit = u;
+      if (usesAllFormats) {
+        this.rewriteFormatsUses();
+        this.rewriteFormatConfigs();
+      }
+      this.rewriteFormatAttrUses();
+    }
+    this.removeImports();
+    return {
+      edits: this.units.filter((u) => u.edits.length).map((u) => ({ path: u.path, edits: u.edits })),
+      findings: this.findings,
+    };
+  }
+
+  /** Module files of the flake's configurations become units owned by their configuration. */
+  private addModuleFiles() {
+    const seen = new Set<string>([this.ctx.path]);
+    for (const [host, call] of this.hosts) {
+      const args = unparen(field(call, "argument") ?? call);
+      if (!isAttrset(args)) continue;
+      const mods = entries(args).find((e) => e.type === "binding" && fields(field(e, "attrpath")!, "attr").map((a) => attrName(this.src, a)).join(".") === "modules");
+      if (!mods) continue;
+      const owner = this.owner(call, `nixosConfigurations.${host}`);
+      for (const f of moduleFiles(this.src, listElements(field(mods, "expression")!), this.ctx.path, this.ctx.project)) {
+        if (seen.has(f.path)) continue;
+        seen.add(f.path);
+        const view = generatorsView(f.parsed.source, f.parsed.root, f.path, this.ctx.project);
+        if (view) this.units.push({ path: f.path, src: f.parsed.source, root: f.parsed.root, view, owner, edits: [] });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ imports
+
+  private collectImports() {
+    for (const { node, ref } of generatorsReferences(this.view, this.root)) {
+      if (ref.path[0] !== "nixosModules" || ref.path.length !== 2) continue;
+      const name = ref.path[1]!;
+      const owner = this.ownerOf(node);
+      if (name === "all-formats") owner.allFormats.push({ node, unit: this.unit });
+      else owner.formatModules.push({ node, unit: this.unit, info: lookupFormat(name), name });
+    }
+  }
+
+  /** The configuration a node belongs to: the nixosSystem call around it, else the file's. */
+  private ownerOf(node: SyntaxNode): Owner {
+    if (this.unit.owner) return this.unit.owner;
+    let key: SyntaxNode = this.root;
+    let label = this.unit.path;
+    for (let n: SyntaxNode | null = node; n; n = n.parent) {
+      if (n.type !== "apply_expression") continue;
+      const fn = unparen(field(n, "function")!);
+      const last = fn.type === "select_expression" ? fields(field(fn, "attrpath")!, "attr").pop() : null;
+      const isSystem = (last && attrName(this.src, last) === "nixosSystem") || (fn.type === "variable_expression" && variableName(this.src, fn) === "nixosSystem");
+      if (isSystem) {
+        key = n;
+        const host = [...this.hosts].find(([, v]) => v === n)?.[0];
+        label = host ? `nixosConfigurations.${host}` : "the configuration";
+        break;
+      }
+    }
+    return this.owner(key, label);
+  }
+
+  private owner(key: SyntaxNode, label: string): Owner {
+    let o = this.owners.get(key);
+    if (!o) this.owners.set(key, (o = { key, label, allFormats: [], formatModules: [], blocked: false }));
+    return o;
+  }
+
+  /** Owner for a select like `self.nixosConfigurations.<h>.config…` (keys after the base). */
+  private ownerOfConfigPath(select: SyntaxNode, keys: string[]): { owner: Owner; configAt: number } | null {
+    const base = unparen(field(select, "expression")!);
+    const i = keys.indexOf("nixosConfigurations");
+    if (i >= 0 && keys[i + 2] === "config") {
+      const host = keys[i + 1]!;
+      const call = this.hosts.get(host);
+      if (!call) return null;
+      return { owner: this.owner(call, `nixosConfigurations.${host}`), configAt: i + 2 };
+    }
+    // `config.…` where config is a module argument
+    if (base.type === "variable_expression" && variableName(this.src, base) === "config") {
+      const d = resolveName(this.src, base, "config").definition;
+      if (d?.kind === "formal") return { owner: this.ownerOf(select), configAt: -1 };
+    }
+    // `(nixosSystem { … }).config…`
+    if (base.type === "apply_expression" && keys[0] === "config") return { owner: this.ownerOf(base), configAt: 0 };
+    return null;
+  }
+
+  private flakeUsesAllFormats(): boolean {
+    // a module file whose flake imports all-formats elsewhere
+    if (this.units[0]!.view.flake) return false;
+    for (let dir = dirname(this.ctx.path), i = 0; i < 32; i++) {
+      const text = this.ctx.project.read(joinPath(dir, "flake.nix"));
+      if (text !== undefined) return text.includes("nixosModules.all-formats");
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------ all-formats uses
+
+  /** `….config.formats.<f>` -> `….config.system.build.images.<variant>` */
+  private rewriteFormatsUses() {
+    for (const n of descendants(this.root)) {
+      if (n.type !== "select_expression") continue;
+      const attrs = fields(field(n, "attrpath")!, "attr");
+      const keys = attrs.map((a) => attrName(this.src, a) ?? "\0dynamic");
+      const loc = this.ownerOfConfigPath(n, keys);
+      if (!loc) continue;
+      const fi = loc.configAt + 1;
+      if (keys[fi] !== "formats") continue;
+      const fAttr = attrs[fi + 1];
+      if (!fAttr) {
+        this.finding(n, "all-formats-use", "`config.formats` as a whole has no upstream equivalent; use `config.system.build.images` (its names are image variants, see `nixgen-migrate --list-formats`)");
+        loc.owner.blocked = true;
+        continue;
+      }
+      const replacement = this.imagesAccess(fAttr, loc.owner);
+      if (!replacement) {
+        loc.owner.blocked = true;
+        continue;
+      }
+      this.unit.edits.push({ start: attrs[fi]!.start, end: fAttr.end, text: replacement });
+    }
+  }
+
+  /** `system.build.images.<v>` (or `.${…}`) for a `formats` key; null (reported) when not mappable. */
+  private imagesAccess(attr: SyntaxNode, owner: Owner): string | null {
+    const name = attrName(this.src, attr);
+    if (name !== null) {
+      const v = this.variantFor(name, attr, owner);
+      return v === null ? null : `system.build.images.${quote(v)}`;
+    }
+    // formats.${expr} with a known set of values
+    const expr = attr.type === "interpolation" ? field(attr, "expression") ?? attr.children.find((c) => c.named) : null;
+    const values = expr ? possibleStrings(this.src, expr) : null;
+    if (!expr || !values?.known) {
+      this.finding(attr, "dynamic-format", "the format in `formats.${…}` is not known in this file; use `system.build.images.<variant>` by hand (`nixgen-migrate --list-formats`)");
+      return null;
+    }
+    const renames: string[] = [];
+    for (const f of values.values) {
+      const v = this.variantFor(f, attr, owner);
+      if (v === null) return null;
+      if (v !== f) renames.push(`${quote(f)} = "${v}";`);
+    }
+    const e = textOf(this.src, expr);
+    return renames.length ? `system.build.images.\${{ ${renames.join(" ")} }.\${${e}} or ${e}}` : `system.build.images.\${${e}}`;
+  }
+
+  /** The variant a format name builds (custom formatConfigs keep their name); reports when there is none. */
+  private variantFor(name: string, at: SyntaxNode, owner: Owner): string | null {
+    const info = lookupFormat(name);
+    if (info?.variant) return info.variant;
+    if (info) {
+      this.finding(at, "unsupported-format", `format "${name}" has no nixpkgs image variant, so this use and the all-formats import stay. ${info.recipe}`);
+      return null;
+    }
+    if (this.customFormats().has(name)) return customVariantName(name);
+    this.finding(at, "unknown-format", `"${name}" is neither a nixos-generators format nor a custom format defined in this file; the all-formats import stays`);
+    owner.blocked = true;
+    return null;
+  }
+
+  private customNames: Set<string> | null = null;
+  /** Names defined by `formatConfigs.<n>` in this file that are not built-in formats. */
+  private customFormats(): Set<string> {
+    if (this.customNames) return this.customNames;
+    const out = new Set<string>();
+    for (const { name } of this.formatConfigEntries()) if (!lookupFormat(name)) out.add(name);
+    return (this.customNames = out);
+  }
+
+  // ------------------------------------------------------------------ formatConfigs
+
+  /** `formatConfigs.<n> = M;` and `formatConfigs = { <n> = M; };` bindings. */
+  private formatConfigEntries(): { entry: SyntaxNode; keyStart: number; keyEnd: number; nameAttr: SyntaxNode; name: string; value: SyntaxNode; nested: SyntaxNode | null }[] {
+    const out: ReturnType<ModulesMigration["formatConfigEntries"]> = [];
+    for (const n of descendants(this.root)) {
+      if (n.type !== "binding") continue;
+      const attrs = fields(field(n, "attrpath")!, "attr");
+      const keys = attrs.map((a) => attrName(this.src, a));
+      const at = keys.indexOf("formatConfigs");
+      if (at < 0 || (at > 0 && keys[at - 1] !== "config")) continue;
+      const value = field(n, "expression")!;
+      if (attrs[at + 1]) {
+        const name = keys[at + 1];
+        if (name) out.push({ entry: n, keyStart: attrs[at]!.start, keyEnd: attrs[at + 1]!.end, nameAttr: attrs[at + 1]!, name, value, nested: null });
+      } else if (isAttrset(unparen(value))) {
+        for (const inner of entries(unparen(value))) {
+          if (inner.type !== "binding") continue;
+          const ia = fields(field(inner, "attrpath")!, "attr");
+          const name = attrName(this.src, ia[0]!);
+          if (name) out.push({ entry: inner, keyStart: ia[0]!.start, keyEnd: ia[0]!.end, nameAttr: ia[0]!, name, value: field(inner, "expression")!, nested: n });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** `formatConfigs.<f> = M` -> `image.modules.<variant> = M` */
+  private rewriteFormatConfigs() {
+    const renamedParents = new Set<SyntaxNode>();
+    for (const fc of this.formatConfigEntries()) {
+      const owner = this.ownerOf(fc.entry);
+      const info = lookupFormat(fc.name);
+      let variant: string;
+      if (info) {
+        if (!info.variant) {
+          this.finding(fc.entry, "unsupported-format", `formatConfigs.${fc.name}: format "${fc.name}" has no nixpkgs image variant, so it stays with all-formats. ${info.recipe}`);
+          owner.blocked = true;
+          continue;
+        }
+        variant = info.variant;
+        this.dropFormatOptions(fc.value, fc.name);
+      } else {
+        const m = migrateCustomModule(this.src, fc.value);
+        if (!m.ok) {
+          this.finding(fc.entry, "custom-format", `custom format "${fc.name}": ${m.reason}. Define it as \`image.modules.${customVariantName(fc.name)} = { config, ... }: { …; system.build.image = config.system.build.<builder>; };\` (no formatAttr/fileExtension) and build \`config.system.build.images.${customVariantName(fc.name)}\``);
+          owner.blocked = true;
+          continue;
+        }
+        this.unit.edits.push(...m.edits);
+        variant = customVariantName(fc.name);
+        this.finding(fc.entry, "custom-format", `custom format "${fc.name}" is now the image variant \`${variant}\` (system.build.image = config.system.build.${m.formatAttr}); \`passthru.filePath\` needs \`image.filePath\`: import "\${modulesPath}/image/file-options.nix" and set image.extension/image.filePath if you use it`);
+      }
+      if (fc.nested) {
+        // formatConfigs = { iso = …; }  ->  image.modules = { iso = …; }
+        if (!renamedParents.has(fc.nested)) {
+          renamedParents.add(fc.nested);
+          const attrs = fields(field(fc.nested, "attrpath")!, "attr");
+          const at = attrs.findIndex((a) => attrName(this.src, a) === "formatConfigs");
+          this.unit.edits.push({ start: attrs[at]!.start, end: attrs[at]!.end, text: "image.modules" });
+        }
+        if (variant !== fc.name) this.unit.edits.push({ start: fc.keyStart, end: fc.keyEnd, text: quote(variant) });
+      } else {
+        this.unit.edits.push({ start: fc.keyStart, end: fc.keyEnd, text: `image.modules.${quote(variant)}` });
+      }
+    }
+  }
+
+  /** formatConfigs of a built-in format setting formatAttr/fileExtension: those options are gone. */
+  private dropFormatOptions(module: SyntaxNode, name: string) {
+    let body = unparen(module);
+    if (body.type === "function_expression") body = unparen(field(body, "body")!);
+    if (!isAttrset(body)) return;
+    for (const e of entries(body)) {
+      if (e.type !== "binding") continue;
+      const key = fields(field(e, "attrpath")!, "attr").map((a) => attrName(this.src, a)).join(".");
+      if (key !== "formatAttr" && key !== "fileExtension") continue;
+      this.unit.edits.push(removeEntry(this.src, e));
+      this.finding(e, "format-option", `formatConfigs.${name}: \`${key}\` was removed, it no longer exists (the ${name} image variant defines its own builder and file name)`);
+    }
+  }
+
+  // ------------------------------------------------------------------ per-format modules
+
+  /** `….config.system.build.<formatAttr>` of a configuration that imports `nixosModules.<format>`. */
+  private rewriteFormatAttrUses() {
+    for (const n of descendants(this.root)) {
+      if (n.type !== "select_expression") continue;
+      const attrs = fields(field(n, "attrpath")!, "attr");
+      const keys = attrs.map((a) => attrName(this.src, a) ?? "\0dynamic");
+      const loc = this.ownerOfConfigPath(n, keys);
+      if (!loc) continue;
+      const c = loc.configAt + 1;
+      const opt = keys[c];
+      if (opt === "formatAttr" || opt === "fileExtension") {
+        this.finding(n, "format-option", `\`${opt}\` was a nixos-generators option and no longer exists; use \`config.system.build.images.<variant>.passthru.filePath\` for the file, \`image.fileName\` / \`image.baseName\` for its name (inside \`image.modules.<variant>\`)`);
+        continue;
+      }
+      if (opt !== "system" || keys[c + 1] !== "build" || !attrs[c + 2]) continue;
+      const attrName_ = keys[c + 2]!;
+      const match = loc.owner.formatModules.find((m) => m.info?.variant && m.info.formatAttr === attrName_);
+      if (!match) continue;
+      this.unit.edits.push({ start: attrs[c + 2]!.start, end: attrs[c + 2]!.end, text: `images.${quote(match.info!.variant!)}` });
+    }
+  }
+
+  private removeImports() {
+    for (const owner of this.owners.values()) {
+      for (const { node, unit } of owner.allFormats) {
+        this.unit = unit;
+        if (owner.blocked) {
+          this.finding(node, "all-formats-kept", `the all-formats import stays in ${owner.label}: some of its formats have no image variant (see the other findings)`);
+          continue;
+        }
+        this.removeListElement(node);
+        this.finding(node, "all-formats-removed",
+          `all-formats removed from ${owner.label}: its images are \`config.system.build.images.<variant>\` now; each is the builder's full output (nixos-generators' \`formats.<f>\` was a directory with one symlink): use \`.passthru.filePath\` to find the file`);
+      }
+      for (const m of owner.formatModules) {
+        this.unit = m.unit;
+        if (!m.info) {
+          this.finding(m.node, "unknown-format", `nixos-generators has no module "${m.name}"`);
+          continue;
+        }
+        if (!m.info.variant) {
+          this.finding(m.node, "unsupported-format", `nixosModules.${m.name} stays: format "${m.name}" has no nixpkgs image variant. ${m.info.recipe}`);
+          continue;
+        }
+        this.removeListElement(m.node);
+        this.finding(m.node, "format-module-removed",
+          `nixosModules.${m.name} removed from ${owner.label}: left in, it would define system.build.image and switch system.build.images off; ` +
+          `the ${m.info.variant} image is \`config.system.build.images.${m.info.variant}\`, and the configuration itself no longer includes the ${m.name} settings` +
+          (m.info.difference ? `; upstream differs: ${m.info.difference}` : ""));
+      }
+    }
+  }
+
+  /** Removes a list element (an import), and an `imports = [ ];` left empty. */
+  private removeListElement(node: SyntaxNode) {
+    let el = node;
+    while (el.parent?.type === "parenthesized_expression") el = el.parent;
+    const list = el.parent;
+    if (list?.type !== "list_expression") {
+      this.finding(node, "generators-module", "this nixos-generators module is not an element of a `modules`/`imports` list; remove it by hand");
+      return;
+    }
+    const elems = fields(list, "element");
+    const binding = list.parent?.type === "binding" && list.field === "expression" ? list.parent : null;
+    const bindingName = binding ? fields(field(binding, "attrpath")!, "attr").map((a) => attrName(this.src, a)).join(".") : "";
+    if (elems.length === 1 && bindingName === "imports") {
+      this.unit.edits.push(removeEntry(this.src, binding!));
+      return;
+    }
+    this.unit.edits.push(removeRange(this.src, el.start, el.end));
+  }
+
+  private finding(node: { start: number; end: number }, rule: string, message: string) {
+    this.findings.push({ path: this.unit.path, rule, message, start: node.start, end: node.end });
+  }
+}
+
+function quote(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(k) ? k : JSON.stringify(k);
+}
