@@ -76,7 +76,7 @@ class InputRemoval {
         return this.result([]);
       }
       if (checked.users.length) {
-        this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: ${checked.users.join(", ")} ${checked.users.length === 1 ? "uses" : "use"} it through the inputs passed on here; migrate ${checked.users.length === 1 ? "that file" : "those files"} (nixgen-migrate ${checked.users.join(" ")}), then run again`);
+        this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: ${checked.users.join(", ")} still ${checked.users.length === 1 ? "refers" : "refer"} to it through the inputs passed on here; migrate or remove those uses, then run again`);
         return this.result([]);
       }
       this.finding(escape, "unused-input-check", `the flake passes its inputs on here; \`${G}\` was removed after checking the ${checked.files} module file(s) reachable from flake.nix; modules loaded another way (directory listings, other flakes) were not checked`);
