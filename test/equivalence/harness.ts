@@ -13,7 +13,7 @@
 //    image modules the migration adds on purpose (FORMATS' variantModule, and
 //    parityModule with --parity); every other output must stay equal.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { FORMATS, lookupFormat } from "../../src/formats.js";
@@ -109,6 +109,34 @@ async function flakeInputs(dir: string): Promise<{ inputs: InputInfo[]; formals:
   return { inputs: Object.entries(j.inputs).map(([name, v]) => ({ name, ...v })), formals: j.formals };
 }
 
+/** The nixpkgs release a URL pins (`nixos-24.11`, `nixpkgs-25.05`, `release-24.05`), null for unstable/master. */
+export function releaseOf(url: string | null): string | null {
+  const m = url ? /(?:nixos|nixpkgs|release)-(\d\d\.\d\d)(?:[-/?#&]|$)/.exec(url) : null;
+  return m ? m[1]! : null;
+}
+
+const releaseStubs = new Map<string, string>();
+let releaseRoot: string | null = null;
+
+/** The nixpkgs stub standing for a release: a copy of stubs/nixpkgs with release.json (made once per process). */
+function nixpkgsStub(url: string | null): string {
+  const release = releaseOf(url);
+  if (!release) return join(STUBS_DIR, "nixpkgs");
+  let dir = releaseStubs.get(release);
+  if (!dir) {
+    if (!releaseRoot) {
+      releaseRoot = mkdtempSync(join(tmpdir(), "nixgen-eq-stubs-"));
+      const root = releaseRoot;
+      process.on("exit", () => rmSync(root, { recursive: true, force: true }));
+    }
+    dir = join(releaseRoot, `nixpkgs-${release}`);
+    cpSync(join(STUBS_DIR, "nixpkgs"), dir, { recursive: true });
+    writeFileSync(join(dir, "release.json"), JSON.stringify({ release }) + "\n");
+    releaseStubs.set(release, dir);
+  }
+  return dir;
+}
+
 /**
  * `--override-input` arguments for every input of the flake (and
  * nixos-generators' own nixpkgs); `prefix` is the flake's input name in the
@@ -128,7 +156,8 @@ export async function overridesFor(dir: string, emptyDir: string, prefix = ""): 
     }
     const stub = stubFor(i);
     if (!stub) throw new Error(`no stub for input \`${i.name}\` (${i.url ?? "no url"}): add one under test/equivalence/stubs or extend stubFor()`);
-    add(i.name, join(STUBS_DIR, stub));
+    add(i.name, stub === "nixpkgs" ? nixpkgsStub(i.url) : join(STUBS_DIR, stub));
+    // nixos-generators' own nixpkgs is nixpkgs-unstable (facts A)
     if (stub === "nixos-generators") add(`${i.name}/nixpkgs`, join(STUBS_DIR, "nixpkgs"));
   }
   // inputs used only as outputs formals resolve through the registry: pin them too

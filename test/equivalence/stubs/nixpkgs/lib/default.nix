@@ -141,9 +141,9 @@ let
       doubles = { all = flakeExposed; linux = filter (s: hasSuffix "-linux" s) flakeExposed; darwin = filter (s: hasSuffix "-darwin" s) flakeExposed; };
       elaborate = system: { inherit system; isLinux = hasSuffix "-linux" system; isDarwin = hasSuffix "-darwin" system; isx86_64 = hasPrefix "x86_64" system; isAarch64 = hasPrefix "aarch64" system; };
     };
-    trivial = { inherit id const flip pipe boolToString warn; release = "25.05"; };
-    version = "25.05pre-stub";
-    release = "25.05";
+    trivial = { inherit id const flip pipe boolToString warn release; };
+    release = (import ./modules.nix { inherit lib; }).release;
+    version = "${release}-stub";
     oldestSupportedRelease = 2411;
     isInOldestRelease = _: true;
 

@@ -29,6 +29,10 @@ let
   N = import ./norm.nix;
   inherit (N) norm stripStore;
   modulesPath = "<nixpkgs>/nixos/modules";
+  # which nixpkgs this stub stands for (the harness writes release.json into a copy)
+  release = if b.pathExists ../release.json then (b.fromJSON (b.readFile ../release.json)).release else "unstable";
+  hasImages = release == "unstable" || b.compareVersions release data.releases.noImagesBefore >= 0;
+  variants = b.filter (v: release == "unstable" || b.compareVersions release "25.05" > 0 || !(b.elem v data.releases.newerThan2505)) data.variants;
   fakeHash = "00000000000000000000000000000000";
 
   splitPath = lib.splitString ".";
@@ -141,7 +145,7 @@ let
   # ------------------------------------------------------------ section J check
 
   checkRoots = lib.unique (map (e: b.head (splitPath e)) (
-    b.concatLists (b.attrValues data.variantOptions) ++ data.fileOptions ++ data.nowhere
+    [ "image.modules" ] ++ b.concatLists (b.attrValues data.variantOptions) ++ data.fileOptions ++ data.nowhere
     ++ data.generatorsOptions.format ++ data.generatorsOptions.all-formats));
 
   firstMatch = entries: p: lib.findFirst (e: isPrefix (splitPath e) p) null entries;
@@ -157,8 +161,10 @@ let
       ownerEntry = lib.findFirst (e: e != null) null (map (v: firstMatch data.variantOptions.${v} p) owners);
       fileOpt = firstMatch data.fileOptions p;
       mk = entry: why: { inherit entry why; path = showPath p; file = d.file; };
+      imageModules = isPrefix [ "image" "modules" ] p;
     in
     if declaredByUser then null
+    else if imageModules && !hasImages then mk "image.modules" "nixpkgs ${release} has no image variants (image.modules and system.build.images arrived in 25.05)"
     else if nowhere != null then mk nowhere "it exists in no nixpkgs module (rewrite it to image.fileName / image.baseName inside image.modules.<variant>)"
     else if genFormat != null && !decl.formatModule then mk genFormat "it is declared by nixos-generators' format modules, which this configuration does not import"
     else if genAll != null && !decl.allFormats then mk genAll "it is declared by nixos-generators' all-formats module, which this configuration does not import"
@@ -285,7 +291,7 @@ let
         in mkRecord ev' { kind = "format"; format = f; } "format-${f}";
       builds =
         { toplevel = mkRecord ev { kind = "configuration"; } "toplevel"; }
-        // lib.optionalAttrs (!ev.killed) { images = lib.genAttrs data.variants variantRecord; }
+        // lib.optionalAttrs (hasImages && !ev.killed) { images = lib.genAttrs variants variantRecord; }
         // lib.optionalAttrs hasFormat { ${formatAttr} = mkRecord ev { kind = "format"; format = if ev.formats != [ ] then lastFormat else "<custom>"; } "format"; };
       exposed = cfg // {
         system = (cfg.system or { }) // { build = ((cfg.system or { }).build or { }) // builds; };
@@ -315,4 +321,4 @@ let
     in
     self;
 in
-{ inherit nixosSystem modulesPath; }
+{ inherit nixosSystem modulesPath release; }
