@@ -169,6 +169,32 @@ describe("equivalence harness controls", () => {
     expect(p.some((x) => x.startsWith("devShells.x86_64-linux.default: differs"))).toBe(true);
   });
 
+  it("reads all-formats' config.formats.<f> (with formatConfigs) as an image of format f", async () => {
+    const b = new Map(before("qcow"));
+    b.set("flake.nix", `{${HEAD}
+  outputs = { self, nixpkgs, nixos-generators }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./configuration.nix nixos-generators.nixosModules.all-formats { formatConfigs.proxmox = { proxmox.qemuConf.cores = 2; }; } ];
+    };
+    packages.x86_64-linux.image = self.nixosConfigurations.box.config.formats.proxmox;
+  };
+}
+`);
+    const right = after("proxmox", "./configuration.nix { image.modules.proxmox = { proxmox.qemuConf.cores = 2; }; }");
+    expect(await problems(b, right)).toEqual([]);
+    const wrong = after("proxmox", "./configuration.nix");
+    expect((await problems(b, wrong)).join("\n")).toContain('definition lost: {"conds":[],"order":null,"path":"proxmox.qemuConf.cores"');
+  });
+
+  it("catches a nixos-generators format module left in the configuration", async () => {
+    const a = after("qemu", "./configuration.nix nixos-generators.nixosModules.qcow");
+    a.set("flake.nix", a.get("flake.nix")!
+      .replace('inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";', HEAD)
+      .replace("outputs = { self, nixpkgs }:", "outputs = { self, nixpkgs, nixos-generators }:"));
+    expect(await problems(before("qcow"), a)).toEqual(["packages.x86_64-linux.image: stub module added: format:qcow"]);
+  });
+
   it("reports outputs that disappear or appear", async () => {
     const a = after("qemu");
     a.set("flake.nix", a.get("flake.nix")!.replace("packages.x86_64-linux.image =", "packages.x86_64-linux.other ="));

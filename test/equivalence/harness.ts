@@ -388,6 +388,10 @@ export function compareImage(at: string, b: ImageRecord, a: ImageRecord, extras:
   const add = (b.format && extras.get(b.format)) || { defs: [], opaque: [] };
   compareDefs(at, [...b.defs, ...add.defs], a.defs, problems);
   compareSets(at, "opaque import", [...b.opaque, ...add.opaque], a.opaque, problems);
+  // nixos-generators' format module goes, all-formats may go; any other (a format module the user imported) stays
+  const tags = (r: ImageRecord) => r.tags.filter((t) => t !== `format:${b.format}` && t !== "all-formats");
+  compareSets(at, "stub module", tags(b), tags(a), problems);
+  compareSets(at, "nixpkgs image module import", b.nixpkgsModules, a.nixpkgsModules, problems);
 }
 
 /** A nixosConfiguration that existed before: same base configuration, minus image-only definitions and image module imports. */
