@@ -389,8 +389,8 @@ export function compareImage(at: string, b: ImageRecord, a: ImageRecord, extras:
   compareDefs(at, [...b.defs, ...add.defs], a.defs, problems);
   compareSets(at, "opaque import", [...b.opaque, ...add.opaque], a.opaque, problems);
   // nixos-generators' format module goes, all-formats may go; any other (a format module the user imported) stays
-  const tags = (r: ImageRecord) => r.tags.filter((t) => t !== `format:${b.format}` && t !== "all-formats");
-  compareSets(at, "stub module", tags(b), tags(a), problems);
+  const tags = (r: ImageRecord, drop: string[]) => r.tags.filter((t) => !drop.includes(t));
+  compareSets(at, "stub module", tags(b, [`format:${b.format}`, "all-formats"]), tags(a, ["all-formats"]), problems);
   compareSets(at, "nixpkgs image module import", b.nixpkgsModules, a.nixpkgsModules, problems);
 }
 
