@@ -42,6 +42,8 @@ const KNOWN_FAILURES: Record<string, string> = {
   // facts H.3 / I: no system.build.images before 25.05
   "cases/nixpkgs-24.11-refused": "migrated although nixpkgs is nixos-24.11: system.build.images is missing",
   "cases/cloudstack-on-25.05": "only warns (variant-needs-newer-nixpkgs) but nixos-25.05 has no images.cloudstack",
+  // (a fixture on main, not on every branch) the same cloudstack problem
+  "fixtures/nixos-generate-call/every-format-x86_64": "cloudstack on nixos-25.05: only warns, but the variant is missing there",
 };
 
 /** Cases that cannot be checked here, with the reason (a stub gap, not a tool bug). */
@@ -63,7 +65,8 @@ function readTree(dir: string): Map<string, string> {
 function loadCases(): Case[] {
   const out: Case[] = [];
   for (const fx of loadFixtures()) {
-    if (!fx.inputs.has("flake.nix")) continue; // CLI lines, scripts, module-only fixtures: nothing to evaluate
+    // CLI lines, scripts, module-only fixtures (a single-file fixture is called flake.nix by default): nothing to evaluate
+    if (!/\boutputs\b/.test(fx.inputs.get("flake.nix") ?? "")) continue;
     const refused = /^\S+ error /m.test(fx.expectedFindings ?? "");
     out.push({ name: `fixtures/${fx.name}`, inputs: fx.inputs, primary: fx.primary, options: fx.options, refused });
   }
@@ -100,7 +103,7 @@ beforeAll(async () => {
       const result = runProject(c.inputs, c.primary, c.options);
       const after = new Map(c.inputs);
       for (const f of result.files) if (f.changed) after.set(f.path, f.after);
-      const report = await checkEquivalence(c.inputs, after, { parity: !!c.options.parity });
+      const report = await checkEquivalence(c.inputs, after, { parity: !!c.options.parity, allowOldNixpkgs: !!c.options.allowOldNixpkgs });
       reports.set(c.name, report);
       // EQUIVALENCE_DUMP=<dir>: the migrated files and both evaluations, for debugging
       const dump = process.env.EQUIVALENCE_DUMP;
@@ -135,7 +138,8 @@ describe("evaluation equivalence (nix + stubs)", () => {
 
   it("finds cases", () => {
     expect(cases.some((c) => c.name.startsWith("cases/"))).toBe(true);
-    for (const name of [...Object.keys(KNOWN_FAILURES), ...Object.keys(SKIPPED)]) {
+    // entries for fixtures may name fixtures other branches have not got yet
+    for (const name of [...Object.keys(KNOWN_FAILURES), ...Object.keys(SKIPPED)].filter((n) => n.startsWith("cases/"))) {
       expect(cases.map((c) => c.name), `listed case ${name} does not exist`).toContain(name);
     }
   });

@@ -119,8 +119,8 @@ const releaseStubs = new Map<string, string>();
 let releaseRoot: string | null = null;
 
 /** The nixpkgs stub standing for a release: a copy of stubs/nixpkgs with release.json (made once per process). */
-function nixpkgsStub(url: string | null): string {
-  const release = releaseOf(url);
+function nixpkgsStub(url: string | null, releases: boolean): string {
+  const release = releases ? releaseOf(url) : null;
   if (!release) return join(STUBS_DIR, "nixpkgs");
   let dir = releaseStubs.get(release);
   if (!dir) {
@@ -142,7 +142,7 @@ function nixpkgsStub(url: string | null): string {
  * nixos-generators' own nixpkgs); `prefix` is the flake's input name in the
  * wrapper flake (`target/`).
  */
-export async function overridesFor(dir: string, emptyDir: string, prefix = ""): Promise<string[]> {
+export async function overridesFor(dir: string, emptyDir: string, prefix = "", releases = true): Promise<string[]> {
   const { inputs, formals } = await flakeInputs(dir);
   const args: string[] = [];
   const add = (name: string, stub: string) => args.push("--override-input", prefix + name, `path:${stub}`);
@@ -156,7 +156,7 @@ export async function overridesFor(dir: string, emptyDir: string, prefix = ""): 
     }
     const stub = stubFor(i);
     if (!stub) throw new Error(`no stub for input \`${i.name}\` (${i.url ?? "no url"}): add one under test/equivalence/stubs or extend stubFor()`);
-    add(i.name, stub === "nixpkgs" ? nixpkgsStub(i.url) : join(STUBS_DIR, stub));
+    add(i.name, stub === "nixpkgs" ? nixpkgsStub(i.url, releases) : join(STUBS_DIR, stub));
     // nixos-generators' own nixpkgs is nixpkgs-unstable (facts A)
     if (stub === "nixos-generators") add(`${i.name}/nixpkgs`, join(STUBS_DIR, "nixpkgs"));
   }
@@ -170,6 +170,11 @@ export async function overridesFor(dir: string, emptyDir: string, prefix = ""): 
 }
 
 // ------------------------------------------------------------------ evaluation
+
+export interface EvalOptions {
+  /** Stand in for the nixpkgs release an input URL pins (default); false: every nixpkgs is unstable (--allow-old-nixpkgs). */
+  releases?: boolean;
+}
 
 export type EvalResult = { ok: true; outputs: unknown; ms: number } | { ok: false; error: string; ms: number };
 
@@ -188,7 +193,7 @@ function writeProject(dir: string, files: Files) {
  * exposes the walked outputs as `result` (`path:dir#""` would pick
  * packages.<system> first).
  */
-export async function evaluateProject(files: Files): Promise<EvalResult> {
+export async function evaluateProject(files: Files, options: EvalOptions = {}): Promise<EvalResult> {
   const t0 = Date.now();
   const root = mkdtempSync(join(tmpdir(), "nixgen-eq-"));
   try {
@@ -205,7 +210,7 @@ export async function evaluateProject(files: Files): Promise<EvalResult> {
 `);
     let overrides: string[];
     try {
-      overrides = await overridesFor(dir, empty, "target/");
+      overrides = await overridesFor(dir, empty, "target/", options.releases ?? true);
     } catch (e) {
       return { ok: false, error: (e as Error).message, ms: Date.now() - t0 };
     }
@@ -459,9 +464,11 @@ export interface EquivalenceReport {
   ms: number;
 }
 
-export async function checkEquivalence(before: Files, after: Files, options: { parity?: boolean } = {}): Promise<EquivalenceReport> {
+export async function checkEquivalence(before: Files, after: Files, options: { parity?: boolean; allowOldNixpkgs?: boolean } = {}): Promise<EquivalenceReport> {
   const t0 = Date.now();
-  const [b, a, extras] = await Promise.all([evaluateProject(before), evaluateProject(after), formatExtras(!!options.parity)]);
+  // --allow-old-nixpkgs: the user vouches that their nixpkgs has image variants whatever its URL says
+  const evalOptions: EvalOptions = { releases: !options.allowOldNixpkgs };
+  const [b, a, extras] = await Promise.all([evaluateProject(before, evalOptions), evaluateProject(after, evalOptions), formatExtras(!!options.parity)]);
   const problems: string[] = [];
   let comparison: Comparison | null = null;
   if (!b.ok) problems.push(`the input does not evaluate (a broken case or a stub gap): ${b.error}`);
