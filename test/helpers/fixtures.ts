@@ -7,7 +7,8 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Finding, MigrateOptions } from "../../src/types.js";
-import { migrateFiles, type ProjectResult } from "../../src/migrate.js";
+import { migrateFiles } from "../../src/migrate.js";
+import type { ProjectResult } from "../../src/engine.js";
 
 export const FIXTURES_ROOT = join(import.meta.dirname, "..", "..", "fixtures");
 

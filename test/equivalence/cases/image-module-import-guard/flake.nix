@@ -1,0 +1,16 @@
+{
+  # facts J rule 4: the configuration imports the image module itself, so a
+  # migrated configuration has no system.build.images
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+  inputs.nixos-generators = {
+    url = "github:nix-community/nixos-generators";
+    inputs.nixpkgs.follows = "nixpkgs";
+  };
+  outputs = { self, nixpkgs, nixos-generators }: {
+    packages.x86_64-linux.pve = nixos-generators.nixosGenerate {
+      system = "x86_64-linux";
+      modules = [ ./configuration.nix ./proxmox.nix ];
+      format = "proxmox";
+    };
+  };
+}

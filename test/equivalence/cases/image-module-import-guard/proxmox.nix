@@ -1,0 +1,4 @@
+{ modulesPath, ... }: {
+  imports = [ "${modulesPath}/virtualisation/proxmox-image.nix" ];
+  services.qemuGuest.enable = true;
+}

@@ -1,0 +1,6 @@
+{ nixpkgs }: {
+  laptop = nixpkgs.lib.nixosSystem {
+    system = "x86_64-linux";
+    modules = [ { networking.hostName = "laptop"; } ];
+  };
+}

@@ -1,0 +1,4 @@
+{ inputs, ... }: {
+  imports = [ inputs.nixos-generators.nixosModules.all-formats ];
+  formatConfigs.vmware = { config, ... }: { services.openssh.enable = true; };
+}

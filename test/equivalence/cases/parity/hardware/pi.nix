@@ -1,0 +1,4 @@
+{ modulesPath, ... }: {
+  imports = [ "${modulesPath}/installer/scan/not-detected.nix" ];
+  hardware.enableRedistributableFirmware = true;
+}

@@ -1,0 +1,5 @@
+{ site, inputs, lib, ... }: {
+  networking.domain = "${site}.example.org";
+  nix.registry.nixpkgs.flake = inputs.nixpkgs;
+  time.timeZone = lib.mkDefault "UTC";
+}

@@ -1,0 +1,5 @@
+{ lib, ... }: {
+  isoImage.squashfsCompression = "zstd";
+  isoImage.volumeID = lib.mkForce "LIVE";
+  networking.hostName = "live";
+}
