@@ -328,7 +328,7 @@ class ModulesMigration {
         }
         this.unit.edits.push(...m.edits);
         variant = customVariantName(fc.name);
-        this.finding(fc.entry, "custom-format", `custom format "${fc.name}" is now the image variant \`${variant}\` (system.build.image = config.system.build.${m.formatAttr}); \`passthru.filePath\` needs \`image.filePath\`: import "\${modulesPath}/image/file-options.nix" and set image.extension/image.filePath if you use it`);
+        this.finding(fc.entry, "custom-format", `custom format "${fc.name}" is now the image variant \`${variant}\` (system.build.image = lib.mkDefault config.system.build.${m.formatAttr}); \`passthru.filePath\` needs \`image.filePath\`: import "\${modulesPath}/image/file-options.nix" and set image.extension/image.filePath if you use it`);
       }
       if (fc.nested) {
         // formatConfigs = { iso = …; }  ->  image.modules = { iso = …; }
@@ -355,7 +355,7 @@ class ModulesMigration {
       const key = fields(field(e, "attrpath")!, "attr").map((a) => attrName(this.src, a)).join(".");
       if (key !== "formatAttr" && key !== "fileExtension") continue;
       this.unit.edits.push(removeEntry(this.src, e));
-      this.finding(e, "format-option", `formatConfigs.${name}: \`${key}\` was removed, it no longer exists (the ${name} image variant defines its own builder and file name)`);
+      this.finding(e, "format-option-removed", `formatConfigs.${name}: \`${key}\` was removed, it no longer exists (the ${name} image variant defines its own builder and file name)`);
     }
   }
 

@@ -19,7 +19,7 @@ import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
 import { descendants, entries, field, fields, inheritedNames, isAncestor, normalized, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
-import { analyzeFlake, generatorsInputs, nixpkgsInputFor, type FlakeInfo, type FlakeInput } from "../src/nix/flake.js";
+import { analyzeFlake, compareRelease, generatorsInputs, lockedRelease, nixpkgsInputFor, nixpkgsRelease, type FlakeInfo, type FlakeInput } from "../src/nix/flake.js";
 import { removeEntry, removeInheritedName, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
 import { configurationTarget, entriesStartingWith, existingConfigurations } from "../src/nix/outputs.js";
 import { evalRef, type RefRoots } from "../src/nix/refs.js";
@@ -27,7 +27,7 @@ import { freeVariables, resolveName, type Definition } from "../src/nix/scope.js
 import { possibleStrings, nameStrings } from "../src/nix/values.js";
 import { applyEdits } from "../src/edits.js";
 import { detectEol, detectIndentUnit, isBlank, lineEndOf, lineStartOf } from "../src/text.js";
-import { joinPath } from "../src/paths.js";
+import { dirname, joinPath } from "../src/paths.js";
 
 const NIXOS_SYSTEM_ARGS = new Set(["system", "modules", "specialArgs", "pkgs", "lib"]);
 const KNOWN_ARGS = new Set([...NIXOS_SYSTEM_ARGS, "format", "customFormats", "nixosSystem"]);
@@ -92,6 +92,8 @@ class FlakeMigration {
   private readonly eol: string;
   private readonly unit: string;
   private readonly strings: { start: number; end: number }[];
+  /** The nixpkgs release the flake pins ("25.05"), null for unstable or unknown. */
+  private pinnedRelease: string | null = null;
 
   constructor(private readonly ctx: PassContext, private readonly flake: FlakeInfo, private readonly gen: FlakeInput) {
     this.src = ctx.text;
@@ -119,6 +121,8 @@ class FlakeMigration {
       return this.result();
     }
 
+    this.pinnedRelease = nixpkgsRelease(this.flake.inputs.get(np.name)?.url ?? null)
+      ?? lockedRelease(this.ctx.project.read(joinPath(dirname(this.ctx.path), "flake.lock")), np.name);
     const migratable: Call[] = [];
     for (const call of calls) if (this.classify(call)) migratable.push(call);
 
@@ -238,6 +242,9 @@ class FlakeMigration {
         ok = false;
       } else if (!info.variant) {
         this.finding(f.entry, "unsupported-format", `format "${name}" has no nixpkgs image variant; the call is left as it is and nixos-generators stays. ${info.recipe}`);
+        ok = false;
+      } else if (info.newerThan2505 && this.pinnedRelease && compareRelease(this.pinnedRelease, "25.05") <= 0) {
+        this.finding(f.entry, "unsupported-format", `the ${info.variant} variant is not in nixpkgs ${this.pinnedRelease}, which this flake pins (it was added after 25.05); the call is left as it is: update nixpkgs to a newer release (or unstable), then run again, or keep nixos-generators for this output`);
         ok = false;
       } else call.infos.push(info);
     }

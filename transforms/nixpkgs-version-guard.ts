@@ -6,7 +6,7 @@
  * evaluate. Runs first and stops the other passes on that file.
  */
 import type { PassOutput, Transform } from "../src/types.js";
-import { analyzeFlake, generatorsInputs, nixpkgsInputFor, nixpkgsRelease } from "../src/nix/flake.js";
+import { analyzeFlake, compareRelease, generatorsInputs, lockedRelease, nixpkgsInputFor, nixpkgsRelease } from "../src/nix/flake.js";
 import { dirname, joinPath } from "../src/paths.js";
 
 /** The first release with system.build.images. */
@@ -51,25 +51,3 @@ export const nixpkgsVersionGuard: Transform = {
 
 export default nixpkgsVersionGuard;
 
-/** `nixos-24.11` style ref of a root input in flake.lock, as a release ("24.11"), or null. */
-export function lockedRelease(lockText: string | undefined, inputName: string): string | null {
-  if (!lockText) return null;
-  try {
-    const lock = JSON.parse(lockText) as { root?: string; nodes?: Record<string, { inputs?: Record<string, string | string[]>; original?: { ref?: string }; locked?: { ref?: string } }> };
-    const root = lock.nodes?.[lock.root ?? "root"];
-    const key = root?.inputs?.[inputName];
-    if (typeof key !== "string") return null;
-    const node = lock.nodes?.[key];
-    const ref = node?.original?.ref ?? node?.locked?.ref;
-    return ref ? nixpkgsRelease(`x/${ref}`) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Compares "24.11" and "25.05". */
-export function compareRelease(a: string, b: string): number {
-  const [ay, am] = a.split(".").map(Number) as [number, number];
-  const [by, bm] = b.split(".").map(Number) as [number, number];
-  return ay - by || am - bm;
-}

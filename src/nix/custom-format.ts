@@ -57,20 +57,23 @@ export function migrateCustomModule(source: string, module: SyntaxNode): CustomM
   if (!setsImage) {
     if (!formatAttrEntry) return { ok: false, reason: "it sets neither `formatAttr` nor `system.build.image`" };
     if (formatAttr === null) return { ok: false, reason: "its `formatAttr` is not a string literal" };
-    edits.push({ start: formatAttrEntry.start, end: formatAttrEntry.end, text: `system.build.image = config.system.build.${formatAttr};` });
-    // the module needs `config`
+    // mkDefault: a builder module the custom format imports (iso-image.nix, sd-image.nix …)
+    // may set system.build.image itself, and two plain definitions would conflict
+    edits.push({ start: formatAttrEntry.start, end: formatAttrEntry.end, text: `system.build.image = lib.mkDefault config.system.build.${formatAttr};` });
+    // the module needs `config` and `lib`
     if (fn) {
       const formals = field(fn, "formals");
       if (!formals) return { ok: false, reason: "it is a function of one argument, not of module arguments" };
       const names = fields(formals, "formal").map((f) => source.slice(field(f, "name")!.start, field(f, "name")!.end));
-      if (!names.includes("config")) {
+      const missing = ["config", "lib"].filter((n) => !names.includes(n));
+      if (missing.length) {
         const first = fields(formals, "formal")[0] ?? field(formals, "ellipses");
-        if (first) edits.push({ start: first.start, end: first.start, text: "config, " });
-        else edits.push({ start: formals.children[0]!.end, end: formals.children[0]!.end, text: " config, ... " });
+        if (first) edits.push({ start: first.start, end: first.start, text: missing.map((n) => `${n}, `).join("") });
+        else edits.push({ start: formals.children[0]!.end, end: formals.children[0]!.end, text: ` ${missing.join(", ")}, ... ` });
       }
     } else {
       const m = unparen(module);
-      edits.push({ start: m.start, end: m.start, text: "{ config, ... }: " });
+      edits.push({ start: m.start, end: m.start, text: "{ config, lib, ... }: " });
     }
   } else if (formatAttrEntry) {
     edits.push(removeEntry(source, formatAttrEntry));

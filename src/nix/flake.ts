@@ -173,3 +173,26 @@ export function nixpkgsRelease(url: string | null): string | null {
   const m = /(?:nixos|nixpkgs|release)-(\d\d\.\d\d)(?:[-/?#]|$)/.exec(url);
   return m ? m[1]! : null;
 }
+
+/** `nixos-24.11` style ref of a root input in flake.lock, as a release ("24.11"), or null. */
+export function lockedRelease(lockText: string | undefined, inputName: string): string | null {
+  if (!lockText) return null;
+  try {
+    const lock = JSON.parse(lockText) as { root?: string; nodes?: Record<string, { inputs?: Record<string, string | string[]>; original?: { ref?: string }; locked?: { ref?: string } }> };
+    const root = lock.nodes?.[lock.root ?? "root"];
+    const key = root?.inputs?.[inputName];
+    if (typeof key !== "string") return null;
+    const node = lock.nodes?.[key];
+    const ref = node?.original?.ref ?? node?.locked?.ref;
+    return ref ? nixpkgsRelease(`x/${ref}`) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Compares "24.11" and "25.05". */
+export function compareRelease(a: string, b: string): number {
+  const [ay, am] = a.split(".").map(Number) as [number, number];
+  const [by, bm] = b.split(".").map(Number) as [number, number];
+  return ay - by || am - bm;
+}

@@ -281,8 +281,15 @@ let
       hasFormat = ev.formats != [ ] || b.elem "format-module" ev.tags;
       formatAttr = cfg.formatAttr or (if ev.formats != [ ] && data.formats ? ${lastFormat} then data.formats.${lastFormat}.formatAttr else throw "nixgen stub: formatAttr is not defined");
       variantRecord = v:
-        let ev' = evalConfig { args = ev.args; extraModules = rawAt [ "image" "modules" v ] ev.items; variant = v; };
-        in mkRecord ev' { kind = "image"; variant = v; } "image-${v}";
+        let
+          ev' = evalConfig { args = ev.args; extraModules = rawAt [ "image" "modules" v ] ev.items; variant = v; };
+          # a variant of the user's own (image.modules.<n> without a stock module) must build system.build.image
+          custom = !(b.elem v variants);
+          hasBuilder = ((ev'.cfg.system or { }).build or { }) ? image;
+        in
+        if custom && !hasBuilder then throw "Module for `system.build.images.${v}` misses required `system.build.image` option."
+        else mkRecord ev' { kind = "image"; variant = v; } "image-${v}";
+      userVariants = b.attrNames ((cfg.image or { }).modules or { });
       formatNames = lib.unique (b.attrNames data.formats ++ b.attrNames (cfg.formatConfigs or { }));
       formatRecord = f:
         let
@@ -291,7 +298,7 @@ let
         in mkRecord ev' { kind = "format"; format = f; } "format-${f}";
       builds =
         { toplevel = mkRecord ev { kind = "configuration"; } "toplevel"; }
-        // lib.optionalAttrs (hasImages && !ev.killed) { images = lib.genAttrs variants variantRecord; }
+        // lib.optionalAttrs (hasImages && !ev.killed) { images = lib.genAttrs (lib.unique (variants ++ userVariants)) variantRecord; }
         // lib.optionalAttrs hasFormat { ${formatAttr} = mkRecord ev { kind = "format"; format = if ev.formats != [ ] then lastFormat else "<custom>"; } "format"; };
       exposed = cfg // {
         system = (cfg.system or { }) // { build = ((cfg.system or { }).build or { }) // builds; };
