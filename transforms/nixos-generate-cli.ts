@@ -171,6 +171,8 @@ interface Invocation {
   readonly wrapped: boolean;
   readonly assignments: Word[];
   readonly args: Word[];
+  /** nixos-generate run from a path: report the rewrite instead of making it. */
+  readonly suggestOnly?: boolean;
 }
 
 type Action = "build-image" | "build-vm" | "build-vm-with-bootloader";
@@ -251,11 +253,8 @@ class CliMigration {
       return { cmd, kind: "direct", cw, ref: null, sep: null, insertAt: cw.start, needEnv, wrapped, assignments, args: words.slice(i + 1) };
     }
     if (v !== null && v.endsWith("/" + NAME)) {
-      this.handled.push(cmd);
-      this.finding("cli-unmigratable", cw,
-        `\`${clip(oneLine(this.src(cmd)))}\` runs nixos-generate from a path (${v}); replace it by hand with \`nixos-rebuild build-image --image-variant <variant> …\` ` +
-        "(nixos-rebuild from PATH, or `nix run nixpkgs#nixos-rebuild -- build-image …`), mapping the flags as described in the nixos-generate-cli documentation");
-      return null;
+      // a specific nixos-generate binary: the rewrite is only suggested (nixos-rebuild is not at that path)
+      return { cmd, kind: "direct", cw, ref: null, sep: null, insertAt: cw.start, needEnv, wrapped, assignments, args: words.slice(i + 1), suggestOnly: true };
     }
     if (v === "nix" && words[i + 1]?.value === "run") {
       let r = -1;
@@ -413,7 +412,11 @@ class CliMigration {
     if (list) {
       command("build-image");
       const kept = new Set(["--flake", "--configuration", ...PASSTHROUGH, "--list"]);
-      for (const f of flags) if (!kept.has(f.name)) remove(f);
+      for (const f of flags) {
+        if (kept.has(f.name)) continue;
+        remove(f);
+        note("cli-dropped-flag", f.word, `\`${oneLine(this.src({ start: f.word.start, end: (f.values[f.values.length - 1] ?? f.word).end }))}\` was removed: nixos-generate --list ignored it`);
+      }
       removed.push(list.word);
       if (config && classic) {
         e.push({ start: config.word.start, end: config.values[0]!.end, text: "--no-flake" });
@@ -506,7 +509,10 @@ class CliMigration {
       if (run) replacement += ` && ${p}/bin/run-*-vm`;
       block("cli-unsupported-flag", outLink.word,
         `\`-o ${p}\`: nixos-rebuild has no out-link option (it always makes ./result); replace the command with \`${replacement}\`` +
-        `${flake && !/#./.test(flake.values[0]!.value ?? "") ? " (nixos-generate used the hostname when the flake reference has no #<host>)" : ""}; nix build prints nothing, the image file is ${p}/<image.filePath>`);
+        `${flake && !/#./.test(flake.values[0]!.value ?? "") ? " (nixos-generate used the hostname when the flake reference has no #<host>)" : ""}; ` +
+        (action === "build-image" || !action
+          ? `the image file is then ${p}/<image.filePath> (nixos-generate printed that file's path; ${flake ? "nix build prints nothing" : "nix-build prints the output directory"})`
+          : `the VM script is then ${p}/bin/run-<host>-vm`));
     }
     if (system) {
       if (classic) {
@@ -539,18 +545,20 @@ class CliMigration {
 
     // -- VMs: the path nixos-generate printed vs build-vm; --run
     const consumed = this.stdoutConsumed(cmd);
-    if ((action === "build-vm" || action === "build-vm-with-bootloader") && consumed) {
+    if ((action === "build-vm" || action === "build-vm-with-bootloader") && consumed && !run) {
       block("cli-unmigratable", cmd,
         `\`${before}\`: its output is used, and nixos-rebuild ${action} does not print the path nixos-generate printed; rewrite by hand (the VM script is ./result/bin/run-<host>-vm after \`nixos-rebuild ${action} …\`)`);
     }
+    // --run: `build && run`, in braces when an operator around it or trailing redirections would split the pair
     let wrap = false;
+    const lastWord = cmd.words[cmd.words.length - 1]!;
     if (run && action) {
-      if (cmd.redirects.length) {
-        block("cli-unmigratable", run.word, `\`${before}\`: --run becomes \`nixos-rebuild ${action} … && ./result/bin/run-*-vm\`, and the redirections would then apply to the build only; rewrite by hand`);
+      if (cmd.redirects.some((r) => r.start < lastWord.end)) {
+        block("cli-unmigratable", run.word, `\`${before}\`: --run becomes \`nixos-rebuild ${action} … && ./result/bin/run-*-vm\`, and redirections among the words cannot be kept for both; move them to the end of the command and run again`);
       } else if (inv.wrapped) {
         block("cli-unmigratable", run.word, `\`${before}\`: --run becomes \`nixos-rebuild ${action} … && ./result/bin/run-*-vm\`, and the wrapper would then apply to the build only; rewrite by hand`);
       }
-      wrap = ["||", "|", "|&", "!"].includes(cmd.before) || ["|", "|&"].includes(cmd.after);
+      wrap = ["||", "|", "|&", "!"].includes(cmd.before) || ["|", "|&"].includes(cmd.after) || cmd.redirects.length > 0;
     }
     if (blockers.length) return this.report(inv, blockers);
 
@@ -581,8 +589,11 @@ class CliMigration {
     if (system && !classic) remove(system);
     if (diskSize && !classic) remove(diskSize);
     if (run) {
-      e.push({ start: cmd.end, end: cmd.end, text: " && ./result/bin/run-*-vm" });
-      if (wrap) e.push({ start: cmd.end, end: cmd.end, text: "; }" });
+      // after the last word that stays (--run itself is removed)
+      const gone = new Set(removed.map((w) => w.start));
+      const anchor = [...cmd.words].reverse().find((w) => !gone.has(w.start))!;
+      e.push({ start: anchor.end, end: anchor.end, text: " && ./result/bin/run-*-vm" });
+      if (wrap) e.push({ start: anchor.end, end: anchor.end, text: "; }" });
     }
 
     // -- notes
@@ -597,7 +608,10 @@ class CliMigration {
       const line = this.lines.position(fromVariable.assign.start).line;
       tail.push(`the format comes from $${fromVariable.name} = ${format} (line ${line})${variant !== format ? `; the command now names the variant ${variant} itself` : ""}`);
     }
-    if (inv.kind === "nix-run" || inv.kind === "nix-shell") tail.push(`nixos-rebuild now comes from ${rebuildRef(inv.ref!.value!)}`);
+    if (inv.kind === "nix-run" || inv.kind === "nix-shell") {
+      const old = oldRelease(inv.ref!.value!);
+      tail.push(`nixos-rebuild now comes from ${rebuildRef(inv.ref!.value!)}${old ? ` (NixOS ${old} has no build-image)` : ""}`);
+    }
     notes.unshift({ rule: "migrated-cli", start: cmd.start, end: cmd.end, message: `${before} -> {after}${tail.length ? "; " + tail.join("; ") : ""}` });
     if (fmt?.difference && fmt.variant) {
       note("behaviour-change", cmd, `${fmt.format} -> ${fmt.variant}: ${fmt.difference}${fmt.parityModule ? `; to keep nixos-generators' behaviour add \`image.modules.${fmt.variant} = ${fmt.parityModule};\` to the configuration` : ""}`);
@@ -646,9 +660,14 @@ class CliMigration {
       const newText = applyEdits(this.text.slice(chunk.start, chunk.end), cs);
       if (!chunk.validate(newText)) {
         this.finding("cli-unmigratable", cmd,
-          `\`${before}\` would become \`${clip(after)}\`, which does not fit in this ${chunk.where} as it is written; make it a block scalar (\`${chunk.where.replace(/ script$/, "").replace(/`(\w+):`.*/, "$1")}: |\`) and run again, or change it by hand`);
+          `\`${before}\` would become \`${clip(after)}\`, which does not fit in this ${chunk.where} as it is written (a YAML plain or quoted scalar); write the script as a literal block scalar (\`|\`) and run again, or change it by hand`);
         return;
       }
+    }
+    if (inv.suggestOnly) {
+      this.finding("cli-unmigratable", inv.cw!,
+        `\`${before}\` runs nixos-generate from a path (${inv.cw!.value}), so it is left as it is; with nixos-rebuild on PATH (or \`nix run nixpkgs#nixos-rebuild -- …\`) it becomes \`${clip(after)}\``);
+      return;
     }
     this.edits.push(...e);
     for (const n of notes) this.findings.push({ ...n, message: n.message.replace("{after}", () => clip(after)) });
@@ -696,9 +715,14 @@ class CliMigration {
     return cmd.redirects.some((r) => (r.fd === null || r.fd === "1") && [">", ">>", ">|", "&>", "&>>"].includes(r.op));
   }
 
-  /** `NAME=…` as a top-level assignment earlier in the chunk (or `export NAME=…`). */
+  /** `NAME=…` as an assignment of its own earlier in the chunk, or `export NAME=…` (not a prefix of one command). */
   private assignedBefore(name: string, cmd: SimpleCommand, info: ChunkInfo): boolean {
-    return info.commands.some((c) => c.start < cmd.start && c.words.some((w) => assignmentName(this.masked, w) === name));
+    return info.commands.some((c) => {
+      if (c.start >= cmd.start || c.words.length === 0) return false;
+      const standalone = c.words.every((w) => assignmentName(this.masked, w) !== null);
+      const exported = c.words[0]!.value === "export";
+      return (standalone || exported) && c.words.some((w) => assignmentName(this.masked, w) === name);
+    });
   }
 
   /**
@@ -714,7 +738,10 @@ class CliMigration {
         if (assignmentName(this.masked, w) === name) assigns.push({ w, cmd: c });
         else if (w.value === name && w !== c.words[0]) return { reason: `$${name} is also set or changed by \`${clip(oneLine(this.src(c)), 60)}\`` };
       }
-      if (c.words.length && c.words[0]!.value === name) return { reason: `$${name} is also used as a command name` };
+      if (c.words.length && c.words[0]!.value === name) {
+        const loop = c.reserved.find((r) => r.value === "for" || r.value === "select");
+        return { reason: loop ? `$${name} is also set by \`${clip(oneLine(this.src({ start: loop.start, end: c.end })), 60)}\`` : `$${name} is also used as a command name` };
+      }
     }
     if (assigns.length === 0) return { reason: `$${name} is not assigned in this ${info.chunk.where}` };
     if (assigns.length > 1) return { reason: `$${name} is assigned ${assigns.length} times` };

@@ -160,9 +160,12 @@ function makefileRegions(text: string): Regions {
     while (continues(lines[j]!) && j + 1 < lines.length) j++;
     const logicalEnd = lines[j]!.end;
     const logical = text.slice(line.start, logicalEnd);
-    const hash = findMakeComment(logical);
-    const body = hash < 0 ? logical : logical.slice(0, hash);
-    if (hash >= 0) quiet.push({ start: line.start + hash, end: logicalEnd });
+    const hash = findMake(logical, "#");
+    const semi = findMake(logical, ";");
+    // `target: prereqs ; recipe`: the recipe goes to the shell as it is (a `#` in it is the shell's)
+    const inlineRecipe = semi >= 0 && (hash < 0 || semi < hash);
+    const body = inlineRecipe ? logical.slice(0, semi) : hash < 0 ? logical : logical.slice(0, hash);
+    if (hash >= 0 && !inlineRecipe) quiet.push({ start: line.start + hash, end: logicalEnd });
     if (/^define\b/.test(trimmed)) {
       // skip to endef
       let k = j + 1;
@@ -175,23 +178,21 @@ function makefileRegions(text: string): Regions {
     const rule = /^[^=]*?[^:=]:(?![:=])/.exec(body) ?? /^[^=]*?::(?!=)/.exec(body);
     if (rule && !/^\s*(export|override|unexport|include|-include|sinclude|vpath)\b/.test(body) && !/^[^:]*[?+!]?=/.test(body)) {
       inRule = true;
-      // `target: prereqs ; recipe`
-      const semi = body.indexOf(";", rule[0].length);
-      if (semi >= 0) {
-        chunks.push({ start: line.start + semi + 1, end: line.start + body.length, options: { make: true }, reportMentions: true, where: "recipe" });
-        foreign.push({ start: line.start, end: line.start + semi, where: "rule line" });
-      } else foreign.push({ start: line.start, end: line.start + body.length, where: "rule line" });
+      foreign.push({ start: line.start, end: line.start + body.length, where: "rule line" });
+      if (inlineRecipe) chunks.push({ start: line.start + semi + 1, end: logicalEnd, options: { make: true }, reportMentions: true, where: "recipe" });
     } else {
       inRule = false;
-      foreign.push({ start: line.start, end: line.start + body.length, where: "make variable or directive" });
+      const end = hash >= 0 ? hash : logical.length;
+      if (inlineRecipe && hash >= 0) quiet.push({ start: line.start + hash, end: logicalEnd });
+      foreign.push({ start: line.start, end: line.start + end, where: "make variable or directive" });
     }
     i = j;
   }
   return { masked: chars.join(""), chunks, quiet, foreign };
 }
 
-/** Offset of a make comment `#` (not escaped, not inside `$(…)`), or -1. */
-function findMakeComment(s: string): number {
+/** Offset of `ch` (`#` or `;`) outside `$(…)`/`${…}` and not escaped, or -1. */
+function findMake(s: string, ch: string): number {
   let depth = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
@@ -205,7 +206,7 @@ function findMakeComment(s: string): number {
       continue;
     }
     if ((c === ")" || c === "}") && depth > 0) depth--;
-    if (c === "#" && depth === 0) return i;
+    if (c === ch && depth === 0) return i;
   }
   return -1;
 }
