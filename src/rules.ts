@@ -35,4 +35,16 @@ export const RULES: Record<string, RuleInfo> = {
   "generators-input-kept": { severity: "warning", summary: "The nixos-generators input is still used, so it stays." },
   "host-option-ignored": { severity: "warning", summary: "--host applies only when one configuration is created." },
   "unused-input-check": { severity: "note", summary: "Other files can reach the inputs; check they do not use nixos-generators." },
+  // nixos-generate-cli (command lines in scripts, Makefiles, justfiles, CI YAML, Markdown)
+  "migrated-cli": { severity: "note", summary: "A nixos-generate command line now runs nixos-rebuild (build-image, build-vm)." },
+  "cli-unsupported-flag": { severity: "error", summary: "A nixos-generate flag has no nixos-rebuild counterpart; the command is left as it is." },
+  "cli-invalid-arguments": { severity: "error", summary: "The arguments are not valid for nixos-generate or not known statically; the command is left as it is." },
+  "cli-needs-configuration": { severity: "error", summary: "The format needs an image.modules entry in the configuration first; the command is left as it is." },
+  "cli-unmigratable": { severity: "error", summary: "The command cannot be rewritten exactly in its context; it is left as it is." },
+  "cli-old-nixpkgs": { severity: "error", summary: "The command builds with nixpkgs older than 25.05, which has no build-image." },
+  "cli-dropped-flag": { severity: "warning", summary: "A flag that nixos-generate ignored was removed." },
+  "cli-default-configuration": { severity: "warning", summary: "Without -c or --flake, nixos-rebuild builds a different default configuration." },
+  "cli-config-path": { severity: "warning", summary: "NIXOS_CONFIG must be an absolute path." },
+  "cli-not-rewritten": { severity: "warning", summary: "nixos-generate(s) is mentioned where no command line is rewritten; check it by hand." },
+  "cli-list": { severity: "note", summary: "--list became build-image without a variant: it lists the configuration's variants and exits 1." },
 };

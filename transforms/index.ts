@@ -1,9 +1,21 @@
 // The passes, in the order they run. This list is the only registry.
 import type { Transform } from "../src/types.js";
-import { nixosGenerateCall } from "./nixos-generate-call.js";
 import { nixpkgsVersionGuard } from "./nixpkgs-version-guard.js";
+import { nixosGenerateCall } from "./nixos-generate-call.js";
 import { generatorsModules } from "./generators-modules.js";
 import { unusedGeneratorsInput } from "./unused-generators-input.js";
 import { flakeLock } from "./flake-lock.js";
+import { nixosGenerateCli } from "./nixos-generate-cli.js";
 
-export const TRANSFORMS: readonly Transform[] = [nixpkgsVersionGuard, nixosGenerateCall, generatorsModules, unusedGeneratorsInput, flakeLock];
+export const TRANSFORMS: readonly Transform[] = [
+  // flake.nix: refuse nixpkgs < 25.05 before anything else
+  nixpkgsVersionGuard,
+  // .nix: migrate the uses …
+  nixosGenerateCall,
+  generatorsModules,
+  // … then drop what nothing uses any more
+  unusedGeneratorsInput,
+  flakeLock,
+  // scripts, Makefiles, CI YAML, Markdown
+  nixosGenerateCli,
+];
