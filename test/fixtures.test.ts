@@ -3,10 +3,8 @@
 // oracle for every .nix output.
 import { beforeAll, describe, expect, it } from "vitest";
 import { init } from "../src/index.js";
-import { parseNix } from "../src/parse.js";
 import { formatFindings, loadFixtures, runProject, updateFixture, type Fixture } from "./helpers/fixtures.js";
-import { nixParse, requireNix } from "./helpers/nix.js";
-import { isKnownGap } from "./helpers/known-gaps.js";
+import { checkParseOracle, describeReport, type OracleText } from "./helpers/oracle.js";
 
 const fixtures = loadFixtures();
 const UPDATE = process.env.UPDATE_FIXTURES === "1";
@@ -56,23 +54,18 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("fixture %s", (_name, f
 });
 
 describe("parse oracle on fixtures (nix-instantiate --parse)", () => {
-  it("agrees with our parser on every .nix input and accepts every .nix output", () => {
-    requireNix();
-    const texts: { label: string; text: string; mustParse: boolean }[] = [];
+  it("agrees with our parser on every .nix input and accepts every .nix output", async () => {
+    const texts: OracleText[] = [];
     for (const fx of fixtures) {
       const { after, result } = afterTexts(fx);
-      for (const [path, text] of fx.inputs) if (path.endsWith(".nix")) texts.push({ label: `${fx.name}: input ${path}`, text, mustParse: false });
-      for (const f of result.files) if (f.changed && f.path.endsWith(".nix")) texts.push({ label: `${fx.name}: output ${f.path}`, text: after.get(f.path)!, mustParse: true });
+      for (const [path, text] of fx.inputs) if (path.endsWith(".nix")) texts.push({ label: `${fx.name}: input ${path}`, text });
+      for (const f of result.files) {
+        if (f.changed && f.path.endsWith(".nix")) texts.push({ label: `${fx.name}: output ${f.path}`, text: after.get(f.path)!, from: f.before ?? "{ }" });
+      }
     }
-    const verdicts = nixParse(texts.map((t) => t.text));
-    const problems: string[] = [];
-    texts.forEach((t, i) => {
-      const nix = verdicts[i]!;
-      const ours = parseNix(t.text).error === null;
-      if (t.mustParse && !nix.ok) problems.push(`${t.label}: Nix rejects our output: ${nix.error}`);
-      else if (ours !== nix.ok && !isKnownGap(t.text)) problems.push(`${t.label}: our parser says ${ours ? "ok" : "error"}, Nix says ${nix.ok ? "ok" : nix.error}`);
-    });
-    expect(problems).toEqual([]);
+    const report = await checkParseOracle(texts);
+    console.log(describeReport("fixtures", report));
+    expect(report.problems).toEqual([]);
     expect(texts.length).toBeGreaterThan(0);
   });
 });
