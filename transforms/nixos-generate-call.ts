@@ -269,7 +269,7 @@ class FlakeMigration {
       const here = resolveName(this.src, refs[0]!, name);
       const there = resolveName(this.src, probe, name);
       if (!sameDefinition(here.definition, there.definition)) return `\`${name}\` (line ${this.lineOf(refs[0]!)}) is defined around the call, not at the top of the outputs`;
-      if (!here.definition && here.withs.length !== there.withs.length) return `\`${name}\` (line ${this.lineOf(refs[0]!)}) may come from a \`with\` around the call`;
+      if (!here.definition && here.withCount !== there.withCount) return `\`${name}\` (line ${this.lineOf(refs[0]!)}) may come from a \`with\` around the call`;
     }
     const selfName = this.selfExpr();
     if (selfName === "self") {

@@ -19,8 +19,90 @@ export type Definition =
 export interface Resolution {
   /** The lexical definition, or null (then the name comes from a `with` or is a builtin). */
   readonly definition: Definition | null;
-  /** `with` environments the reference sits under, innermost first. */
-  readonly withs: SyntaxNode[];
+  /** `with` environments the reference sits under, innermost first (at most MAX_WITHS of them). */
+  readonly withs: readonly SyntaxNode[];
+  /** How many `with`s the reference sits under (below its definition), all of them. */
+  readonly withCount: number;
+}
+
+/** Resolutions keep this many `with` environments; nothing looks further (refs.ts gives up after fewer steps). */
+export const MAX_WITHS = 64;
+
+const SCOPES = new Set(["let_expression", "rec_attrset_expression", "function_expression", "with_expression"]);
+const NOTHING: Resolution = { definition: null, withs: [], withCount: 0 };
+
+// Lookups are memoized per tree (SyntaxNodes are immutable): a file with many
+// references, or deeply nested scopes (100k `let`s, `with`s or lists), must not
+// cost references × depth.
+/** Nearest ancestor that is a scope, and its child on the way there (null: none). */
+const enclosingMemo = new WeakMap<SyntaxNode, { scope: SyntaxNode; child: SyntaxNode } | null>();
+/** Names a let / rec set / function defines, first definition wins. */
+const definitionsMemo = new WeakMap<SyntaxNode, Map<string, Definition>>();
+/** scope -> name -> resolution of the name in the scopes strictly above the scope. */
+const aboveMemo = new WeakMap<SyntaxNode, Map<string, Resolution>>();
+
+function enclosingScope(node: SyntaxNode): { scope: SyntaxNode; child: SyntaxNode } | null {
+  const path: SyntaxNode[] = [];
+  let found: { scope: SyntaxNode; child: SyntaxNode } | null | undefined;
+  for (let n = node; ; ) {
+    const known = enclosingMemo.get(n);
+    if (known !== undefined) {
+      found = known;
+      break;
+    }
+    path.push(n);
+    const p = n.parent;
+    if (!p) {
+      found = null;
+      break;
+    }
+    if (SCOPES.has(p.type)) {
+      found = { scope: p, child: n };
+      break;
+    }
+    n = p;
+  }
+  for (const n of path) enclosingMemo.set(n, found);
+  return found;
+}
+
+function definitionsOf(source: string, scope: SyntaxNode): Map<string, Definition> {
+  let defs = definitionsMemo.get(scope);
+  if (defs) return defs;
+  defs = new Map();
+  if (scope.type === "function_expression") {
+    const universal = field(scope, "universal");
+    if (universal) {
+      const name = source.slice(universal.start, universal.end);
+      defs.set(name, { kind: "param", name, scope, param: universal });
+    }
+    const formals = field(scope, "formals");
+    if (formals) {
+      for (const f of fields(formals, "formal")) {
+        const n = field(f, "name");
+        const name = n ? source.slice(n.start, n.end) : null;
+        if (name !== null && !defs.has(name)) defs.set(name, { kind: "formal", name, scope, formal: f });
+      }
+    }
+  } else {
+    for (const e of entries(scope)) {
+      if (e.type === "binding") {
+        const path = field(e, "attrpath");
+        const attrs = path ? fields(path, "attr") : [];
+        const name = attrs[0] ? attrName(source, attrs[0]) : null;
+        if (name === null || defs.has(name)) continue;
+        defs.set(name, { kind: "binding", name, scope, entry: e, value: attrs.length === 1 ? field(e, "expression") : null });
+        continue;
+      }
+      for (const inh of inheritedNames(source, e)) {
+        if (defs.has(inh.name)) continue;
+        if (e.type === "inherit_from") defs.set(inh.name, { kind: "inherit-from", name: inh.name, scope, entry: e, from: field(e, "expression")! });
+        else defs.set(inh.name, { kind: "inherit", name: inh.name, scope, entry: e });
+      }
+    }
+  }
+  definitionsMemo.set(scope, defs);
+  return defs;
 }
 
 /** Definitions made by one scope node for the child `from` (null when it defines nothing there). */
@@ -28,22 +110,11 @@ function lookupIn(source: string, scope: SyntaxNode, from: SyntaxNode, name: str
   switch (scope.type) {
     case "let_expression":
     case "rec_attrset_expression":
-      return lookupEntries(source, scope, name);
-    case "function_expression": {
+      return definitionsOf(source, scope).get(name) ?? null;
+    case "function_expression":
+      // a formal's default sees the other formals too
       if (from.field !== "body" && from.type !== "formals") return null;
-      const universal = field(scope, "universal");
-      if (universal && source.slice(universal.start, universal.end) === name) {
-        return { kind: "param", name, scope, param: universal };
-      }
-      const formals = field(scope, "formals");
-      if (formals) {
-        for (const f of fields(formals, "formal")) {
-          const n = field(f, "name");
-          if (n && source.slice(n.start, n.end) === name) return { kind: "formal", name, scope, formal: f };
-        }
-      }
-      return null;
-    }
+      return definitionsOf(source, scope).get(name) ?? null;
     default:
       return null;
   }
@@ -51,45 +122,81 @@ function lookupIn(source: string, scope: SyntaxNode, from: SyntaxNode, name: str
 
 /** Looks `name` up among the entries of a let / rec attrset. */
 export function lookupEntries(source: string, scope: SyntaxNode, name: string): Definition | null {
-  for (const e of entries(scope)) {
-    if (e.type === "binding") {
-      const path = field(e, "attrpath");
-      const first = path ? fields(path, "attr")[0] : undefined;
-      if (!first || attrName(source, first) !== name) continue;
-      const single = fields(path!, "attr").length === 1;
-      return { kind: "binding", name, scope, entry: e, value: single ? field(e, "expression") : null };
+  return definitionsOf(source, scope).get(name) ?? null;
+}
+
+/** What one scope does for a reference coming from `child`: defines the name, adds a `with`, or nothing. */
+function stepAt(source: string, scope: SyntaxNode, child: SyntaxNode, name: string): Definition | SyntaxNode | null {
+  if (scope.type === "with_expression") {
+    return child.field === "body" ? field(scope, "environment") : null;
+  }
+  return lookupIn(source, scope, child, name);
+}
+
+function isDefinition(x: Definition | SyntaxNode): x is Definition {
+  return "kind" in x;
+}
+
+function withAdded(env: SyntaxNode, r: Resolution): Resolution {
+  return { definition: r.definition, withs: [env, ...r.withs.slice(0, MAX_WITHS - 1)], withCount: r.withCount + 1 };
+}
+
+/** Resolution of `name` in the scopes strictly above `scope` (iterative, memoized). */
+function resolveAbove(source: string, scope: SyntaxNode, name: string): Resolution {
+  const pending: { scope: SyntaxNode; step: Definition | SyntaxNode | null }[] = [];
+  let base: Resolution = NOTHING;
+  for (let cur = scope; ; ) {
+    const known = aboveMemo.get(cur)?.get(name);
+    if (known) {
+      base = known;
+      break;
     }
-    for (const inh of inheritedNames(source, e)) {
-      if (inh.name !== name) continue;
-      if (e.type === "inherit_from") return { kind: "inherit-from", name, scope, entry: e, from: field(e, "expression")! };
-      return { kind: "inherit", name, scope, entry: e };
-    }
+    const up = enclosingScope(cur);
+    if (!up) break;
+    const step = stepAt(source, up.scope, up.child, name);
+    pending.push({ scope: cur, step });
+    if (step && isDefinition(step)) break;
+    cur = up.scope;
+  }
+  let r = base;
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const { scope: s, step } = pending[i]!;
+    if (step) r = isDefinition(step) ? { definition: step, withs: [], withCount: 0 } : withAdded(step, r);
+    let m = aboveMemo.get(s);
+    if (!m) aboveMemo.set(s, (m = new Map()));
+    m.set(name, r);
+  }
+  return r;
+}
+
+/** The `inherit x;` entry (without `from`) that `node` is part of, if any. */
+function inheritEntryOf(node: SyntaxNode): SyntaxNode | null {
+  let n: SyntaxNode | null = node;
+  for (let i = 0; i < 3 && n; i++, n = n.parent) {
+    if (n.type === "inherit" && n.named) return n;
+    if (n.type === "binding_set") return null;
   }
   return null;
 }
 
 /** Resolves `name` as seen from `node`. */
 export function resolveName(source: string, node: SyntaxNode, name: string): Resolution {
-  const withs: SyntaxNode[] = [];
-  let child = node;
-  for (let scope = node.parent; scope; child = scope, scope = scope.parent) {
-    if (scope.type === "with_expression" && child.field === "body") {
-      const env = field(scope, "environment");
-      if (env) withs.push(env);
-      continue;
+  // An `inherit x;` inside a let/rec refers to the scope outside it, so a
+  // reference in an inherit entry skips the scope that holds the entry (only that one).
+  const inherit = inheritEntryOf(node);
+  if (inherit) {
+    const set = inherit.parent;
+    const up = enclosingScope(inherit);
+    if (set && up && up.child === set && (up.scope.type === "let_expression" || up.scope.type === "rec_attrset_expression")) {
+      return resolveAbove(source, up.scope, name);
     }
-    // An `inherit x;` inside a let/rec refers to the scope outside it, so a
-    // reference in an inherit entry skips its own scope.
-    if (child.type === "binding_set" && insideInheritWithoutFrom(node, child)) continue;
-    const def = lookupIn(source, scope, child, name);
-    if (def) return { definition: def, withs };
   }
-  return { definition: null, withs };
-}
-
-function insideInheritWithoutFrom(node: SyntaxNode, set: SyntaxNode): boolean {
-  for (let n: SyntaxNode | null = node; n && n !== set; n = n.parent) if (n.type === "inherit") return true;
-  return false;
+  const up = enclosingScope(node);
+  if (!up) return NOTHING;
+  const step = stepAt(source, up.scope, up.child, name);
+  if (step && isDefinition(step)) return { definition: step, withs: [], withCount: 0 };
+  const above = resolveAbove(source, up.scope, name);
+  return step ? withAdded(step, above) : above;
 }
 
 /** For `inherit x;` in a let/rec scope: where does `x` come from? */
