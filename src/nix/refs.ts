@@ -20,6 +20,27 @@ export interface RefRoots {
 
 const MAX_STEPS = 64;
 
+/**
+ * What each `with` environment evaluates to, per roots object (one top-level
+ * evaluation uses one): `with a; with b; … x` tries every environment, and each
+ * environment that is a name tries the ones above it again; without the memo
+ * that is exponential in the nesting. `IN_PROGRESS` cuts cycles.
+ */
+const envMemo = new WeakMap<RefRoots, WeakMap<SyntaxNode, InputRef | null | typeof IN_PROGRESS>>();
+const IN_PROGRESS = Symbol("in progress");
+
+function evalWithEnv(source: string, env: SyntaxNode, roots: RefRoots, steps: number): InputRef | null {
+  let memo = envMemo.get(roots);
+  if (!memo) envMemo.set(roots, (memo = new WeakMap()));
+  const known = memo.get(env);
+  if (known === IN_PROGRESS) return null;
+  if (known !== undefined) return known;
+  memo.set(env, IN_PROGRESS);
+  const r = evalRef(source, env, roots, steps);
+  memo.set(env, r);
+  return r;
+}
+
 /** Follows `node` through aliases to an input reference, or null. */
 export function evalRef(source: string, node: SyntaxNode, roots: RefRoots, steps = 0): InputRef | null {
   if (steps > MAX_STEPS) return null;
@@ -58,7 +79,7 @@ export function evalName(source: string, at: SyntaxNode, name: string, roots: Re
   const d = r.definition;
   if (d) return evalDefinition(source, d, roots, steps + 1);
   for (const env of r.withs) {
-    const e = evalRef(source, env, roots, steps + 1);
+    const e = evalWithEnv(source, env, roots, steps + 1);
     if (e) return extend(e, [name]);
   }
   return roots.free?.(name) ?? null;
