@@ -12,15 +12,22 @@ export interface ModuleFile {
   readonly parsed: ParsedNix;
 }
 
-/** Elements of a list literal (through parentheses and `++`). */
+/** Elements of a list literal (through parentheses and `++`; iterative: `[ a ] ++ [ b ] ++ …` may be 100k long). */
 export function listElements(node: SyntaxNode): SyntaxNode[] {
-  const n = unparen(node);
-  if (n.type === "list_expression") return fields(n, "element");
-  if (n.type === "binary_expression") {
-    const op = n.children.find((c) => c.field === "operator");
-    if (op?.type === "++") return [...listElements(field(n, "left")!), ...listElements(field(n, "right")!)];
+  const out: SyntaxNode[] = [];
+  const stack: SyntaxNode[] = [node];
+  while (stack.length) {
+    const n = unparen(stack.pop()!);
+    if (n.type === "list_expression") {
+      for (const e of fields(n, "element")) out.push(e);
+    } else if (n.type === "binary_expression") {
+      const op = n.children.find((c) => c.field === "operator");
+      if (op?.type !== "++") continue;
+      // left first
+      stack.push(field(n, "right")!, field(n, "left")!);
+    }
   }
-  return [];
+  return out;
 }
 
 /** A relative path literal (`./a.nix`, `../b`) resolved against `fromFile`, else null. */
@@ -46,7 +53,7 @@ export function importsOf(source: string, body: SyntaxNode): SyntaxNode[] {
   for (const e of entries(body)) {
     if (e.type !== "binding") continue;
     const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(source, a));
-    if (keys.length === 1 && keys[0] === "imports") out.push(...listElements(field(e, "expression")!));
+    if (keys.length === 1 && keys[0] === "imports") for (const i of listElements(field(e, "expression")!)) out.push(i);
   }
   return out;
 }
