@@ -43,7 +43,9 @@ class InputRemoval {
   private readonly src: string;
   private readonly findings: RawFinding[] = [];
   /** Ranges that go away (dead aliases, dead `with`): references inside them do not count. */
-  private readonly removed: { start: number; end: number }[] = [];
+  private readonly removed = new RangeSet();
+  /** name -> its variable_expression nodes, in document order (built once). */
+  private variablesByName: Map<string, SyntaxNode[]> | null = null;
 
   constructor(private readonly ctx: PassContext) {
     this.src = ctx.text;
@@ -127,7 +129,7 @@ class InputRemoval {
       } else if (n.type === "inherit_from" && inScope && view.isGenerators(field(n, "expression")!)) {
         const list = inheritedNames(this.src, n).map((x) => ({ scope: scope!, name: x.name, entry: n }));
         inherits.set(n, list);
-        aliases.push(...list);
+        for (const a of list) aliases.push(a);
       } else if (n.type === "with_expression" && view.isGenerators(field(n, "environment")!, [])) {
         withs.push(n);
       }
@@ -161,8 +163,9 @@ class InputRemoval {
         this.removed.push({ start: scope.start, end: body.start });
       } else for (const e of gone) edits.push(removeEntry(this.src, e));
     }
+    const unbound = withs.length ? this.unboundVariables() : [];
     for (const w of withs) {
-      if (!this.withSuppliesNothing(w)) continue;
+      if (!this.withSuppliesNothing(w, unbound)) continue;
       const body = field(w, "body")!;
       edits.push({ start: w.start, end: body.start, text: "" });
       this.removed.push({ start: w.start, end: body.start });
@@ -172,8 +175,18 @@ class InputRemoval {
 
   /** Is the alias referenced outside removed code? */
   private used(a: Alias): boolean {
-    for (const n of descendants(a.scope)) {
-      if (n.type !== "variable_expression" || variableName(this.src, n) !== a.name) continue;
+    if (!this.variablesByName) {
+      this.variablesByName = new Map();
+      for (const n of descendants(this.ctx.file!.root)) {
+        if (n.type !== "variable_expression") continue;
+        const name = variableName(this.src, n)!;
+        const list = this.variablesByName.get(name);
+        if (list) list.push(n);
+        else this.variablesByName.set(name, [n]);
+      }
+    }
+    for (const n of this.variablesByName.get(a.name) ?? []) {
+      if (n.start < a.scope.start || n.end > a.scope.end) continue;
       const d = resolveName(this.src, n, a.name).definition;
       if (!d || d.scope !== a.scope || !sameEntry(d, a.entry)) continue;
       if (!this.isRemoved(n)) return true;
@@ -181,15 +194,36 @@ class InputRemoval {
     return false;
   }
 
-  /** Every name under the `with` that no lexical binding supplies is a builtin. */
-  private withSuppliesNothing(w: SyntaxNode): boolean {
-    for (const n of descendants(field(w, "body")!)) {
+  /**
+   * Start offsets, sorted, of the variables that no lexical binding supplies and
+   * that are not builtins, outside what dead aliases remove: the names a `with` could supply.
+   */
+  private unboundVariables(): number[] {
+    const out: number[] = [];
+    for (const n of descendants(this.ctx.file!.root)) {
       if (n.type !== "variable_expression") continue;
       const name = variableName(this.src, n)!;
       if (resolveName(this.src, n, name).definition || BUILTIN_NAMES.has(name) || this.isRemoved(n)) continue;
-      return false;
+      out.push(n.start);
     }
-    return true;
+    return out;
+  }
+
+  /**
+   * Every name under the `with` that no lexical binding supplies is a builtin.
+   * (`unbound` was computed before any `with` was found dead: the environment of
+   * a dead `with` is the input, never an unbound name.)
+   */
+  private withSuppliesNothing(w: SyntaxNode, unbound: readonly number[]): boolean {
+    const body = field(w, "body")!;
+    let lo = 0;
+    let hi = unbound.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (unbound[mid]! < body.start) lo = mid + 1;
+      else hi = mid;
+    }
+    return !(lo < unbound.length && unbound[lo]! < body.end);
   }
 
   /** The whole inputs set used as a value (`specialArgs = { inherit inputs; }`): where, or null. */
@@ -241,7 +275,7 @@ class InputRemoval {
   }
 
   private isRemoved(n: { start: number; end: number }): boolean {
-    return this.removed.some((r) => r.start <= n.start && n.end <= r.end);
+    return this.removed.covers(n);
   }
 
   private finding(node: { start: number; end: number }, rule: string, message: string) {
@@ -255,4 +289,47 @@ class InputRemoval {
 
 function sameEntry(d: Definition, entry: SyntaxNode): boolean {
   return (d.kind === "binding" || d.kind === "inherit-from" || d.kind === "inherit") && d.entry === entry;
+}
+
+/**
+ * Ranges of text, as a sorted list of disjoint intervals (overlapping or nested
+ * ranges merge): `covers` is a binary search, so files with many removed
+ * aliases or `with`s stay linear.
+ */
+class RangeSet {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+
+  push(r: { start: number; end: number }): void {
+    let start = r.start;
+    let end = r.end;
+    if (start >= end) return; // removes nothing
+    // first interval that ends after start (could overlap)
+    let i = this.firstEndingAfter(start);
+    let j = i;
+    while (j < this.starts.length && this.starts[j]! < end) {
+      start = Math.min(start, this.starts[j]!);
+      end = Math.max(end, this.ends[j]!);
+      j++;
+    }
+    this.starts.splice(i, j - i, start);
+    this.ends.splice(i, j - i, end);
+  }
+
+  covers(n: { start: number; end: number }): boolean {
+    const i = this.firstEndingAfter(n.start);
+    return i < this.starts.length && this.starts[i]! <= n.start && n.end <= this.ends[i]!;
+  }
+
+  /** Index of the first interval whose end is > offset. */
+  private firstEndingAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ends[mid]! <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 }
