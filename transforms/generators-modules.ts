@@ -21,7 +21,7 @@ import { attrName, descendants, entries, field, fields, isAttrset, textOf, unpar
 import { customVariantName, migrateCustomModule } from "../src/nix/custom-format.js";
 import { generatorsReferences, generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeRange } from "../src/nix/layout.js";
-import { existingConfigurations, outputAttrsets } from "../src/nix/outputs.js";
+import { existingConfigurations, outputSets } from "../src/nix/outputs.js";
 import { resolveName, variableName } from "../src/nix/scope.js";
 import { possibleStrings } from "../src/nix/values.js";
 import { dirname, joinPath } from "../src/paths.js";
@@ -89,7 +89,7 @@ class ModulesMigration {
     this.units.push(primary);
     this.unit = primary;
     if (view.flake?.outputs) {
-      for (const set of outputAttrsets(view.flake.outputs.body)) {
+      for (const set of outputSets(this.src, view.flake.outputs.body)) {
         for (const [name, { value }] of existingConfigurations(this.src, set)) this.hosts.set(name, unparen(value));
       }
       this.addModuleFiles();

@@ -21,7 +21,7 @@ import type { PassContext, PassOutput, RawFinding, Transform } from "../src/type
 import { descendants, entries, field, fields, inheritedNames, isAncestor, normalized, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
 import { analyzeFlake, compareRelease, generatorsInputs, lockedRelease, nixpkgsInputFor, nixpkgsRelease, type FlakeInfo, type FlakeInput } from "../src/nix/flake.js";
 import { removeEntry, removeInheritedName, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
-import { configurationTarget, entriesStartingWith, existingConfigurations } from "../src/nix/outputs.js";
+import { configurationTarget, entriesStartingWith, existingConfigurations, type OutputSet } from "../src/nix/outputs.js";
 import { evalRef, type RefRoots } from "../src/nix/refs.js";
 import { freeVariables, resolveName, type Definition } from "../src/nix/scope.js";
 import { possibleStrings, nameStrings } from "../src/nix/values.js";
@@ -254,8 +254,8 @@ class FlakeMigration {
   // ---------------------------------------------------------------- placement
 
   /** Why the call cannot move to the top-level outputs (null when it can). */
-  private notHoistable(call: Call, target: SyntaxNode): string | null {
-    const probe = target.children.find((c) => c.type === "binding_set") ?? target;
+  private notHoistable(call: Call, target: OutputSet): string | null {
+    const probe = target.set.children.find((c) => c.type === "binding_set") ?? target.set;
     const exprs: SyntaxNode[] = [];
     const names = new Map<string, SyntaxNode[]>();
     for (const a of call.argEntries) {
@@ -347,15 +347,16 @@ class FlakeMigration {
     this.findings.push(this.migratedNote(call, `(${this.fnText(call, np, call.node)} { … }).config.system.build.images${this.variantAccess(call)}`));
   }
 
-  private rewriteHoisted(calls: Call[], target: SyntaxNode, np: string) {
+  private rewriteHoisted(calls: Call[], target: OutputSet, np: string) {
     const groups = this.group(calls, target);
     this.nameHosts(groups, target);
     const self = this.selfExpr()!;
     const selfEdit = this.selfFormalEdit();
     if (selfEdit) this.edits.push(selfEdit);
 
-    const existingSet = entriesStartingWith(this.src, target, "nixosConfigurations");
-    const nested = existingSet.find((e) => fields(field(e, "attrpath")!, "attr").length === 1);
+    const existingSet = entriesStartingWith(this.src, target, ["nixosConfigurations"]);
+    const nested = existingSet.find((e) => fields(field(e, "attrpath")!, "attr").length === target.prefix.length + 1);
+    const dottedPrefix = [...target.prefix, "nixosConfigurations", ""].join(".");
     const newConfigs: { group: Group; text: (indent: string, prefix: string) => string }[] = [];
     for (const g of groups) {
       for (const call of g.calls) {
@@ -392,7 +393,7 @@ class FlakeMigration {
     if (dotted) {
       // after the last `nixosConfigurations.x = …;`
       const indent = indentAt(this.src, dotted);
-      const text = newConfigs.map((c) => this.eol + indent + c.text(indent, "nixosConfigurations.")).join("");
+      const text = newConfigs.map((c) => this.eol + indent + c.text(indent, dottedPrefix)).join("");
       const end = lineEndOf(this.src, dotted.end);
       const at = isBlank(this.src, dotted.end, end) ? end : dotted.end;
       this.edits.push({ start: at, end: at, text });
@@ -400,8 +401,8 @@ class FlakeMigration {
     }
     // before the entry of the target that holds the group's first call
     for (const c of newConfigs) {
-      const holder = entries(target).find((e) => isAncestor(e, c.group.calls[0]!.node)) ?? null;
-      this.insertBefore(target, holder, (indent) => c.text(indent, "nixosConfigurations."));
+      const holder = entries(target.set).find((e) => isAncestor(e, c.group.calls[0]!.node)) ?? null;
+      this.insertBefore(target.set, holder, (indent) => c.text(indent, dottedPrefix));
     }
   }
 
@@ -452,7 +453,7 @@ class FlakeMigration {
   }
 
   /** Text of `nixosConfigurations.<host> = <fn> { …args without format… };` */
-  private configText(g: Group, np: string, target: SyntaxNode, indent: string, prefix: string): string {
+  private configText(g: Group, np: string, target: OutputSet, indent: string, prefix: string): string {
     const rep = g.calls[0]!;
     const extras = this.extraModules(g.calls.flatMap((c) => c.infos));
     const argsIndent = indentAt(this.src, rep.args);
@@ -470,7 +471,7 @@ class FlakeMigration {
     }
     const shifted = sub.map((e) => ({ start: e.start - rep.args.start, end: e.end - rep.args.start, text: e.text }));
     const argsText = applyEdits(this.src.slice(rep.args.start, rep.args.end), shifted);
-    const fn = this.fnText(rep, np, target.children.find((c) => c.type === "binding_set") ?? target);
+    const fn = this.fnText(rep, np, target.set.children.find((c) => c.type === "binding_set") ?? target.set);
     return `${prefix}${quoteKey(g.host)} = ${fn} ${argsText};`;
   }
 
@@ -652,7 +653,7 @@ class FlakeMigration {
     return parts.sort().join(";");
   }
 
-  private group(calls: Call[], target: SyntaxNode): Group[] {
+  private group(calls: Call[], target: OutputSet): Group[] {
     const groups: Group[] = [];
     for (const call of calls) {
       const key = this.argsKey(call);
@@ -688,7 +689,7 @@ class FlakeMigration {
     return groups;
   }
 
-  private nameHosts(groups: Group[], target: SyntaxNode) {
+  private nameHosts(groups: Group[], target: OutputSet) {
     const taken = new Set(existingConfigurations(this.src, target).keys());
     for (const g of groups) if (g.reuse) taken.add(g.host);
     const fresh = groups.filter((g) => !g.reuse);
@@ -763,7 +764,8 @@ class FlakeMigration {
     const seen = new Set<string>();
     for (const c of calls) {
       for (const info of c.infos) {
-        const key = `${info.format}@${c.node.start}`;
+        // once per format and file: the same difference for every call would only be noise
+        const key = info.format;
         if (seen.has(key)) continue;
         seen.add(key);
         if (info.newerThan2505) {
