@@ -19,6 +19,7 @@ export const RULES: Record<string, RuleInfo> = {
   "format-option-removed": { severity: "note", summary: "A formatAttr/fileExtension definition was dropped: the options no longer exist." },
   "custom-format": { severity: "note", summary: "A custom format becomes an image variant module (or needs a hand edit)." },
   "generators-module": { severity: "error", summary: "A nixos-generators module used in a way the tool cannot rewrite." },
+  "non-flake-generators": { severity: "error", summary: "nixos-generators fetched without flakes (fetchTarball, niv, npins): migrate by hand." },
   "syntax-error": { severity: "error", summary: "The file does not parse; nothing in it was changed." },
   "internal-error": { severity: "error", summary: "The migration produced invalid output; nothing was changed." },
   "migrated-call": { severity: "note", summary: "A nixosGenerate call now builds an image of a NixOS configuration." },

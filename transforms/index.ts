@@ -6,6 +6,7 @@ import { generatorsModules } from "./generators-modules.js";
 import { unusedGeneratorsInput } from "./unused-generators-input.js";
 import { flakeLock } from "./flake-lock.js";
 import { nixosGenerateCli } from "./nixos-generate-cli.js";
+import { nonFlakeGenerators } from "./non-flake-generators.js";
 
 export const TRANSFORMS: readonly Transform[] = [
   // flake.nix: refuse nixpkgs < 25.05 before anything else
@@ -16,6 +17,7 @@ export const TRANSFORMS: readonly Transform[] = [
   // … then drop what nothing uses any more
   unusedGeneratorsInput,
   flakeLock,
+  nonFlakeGenerators,
   // scripts, Makefiles, CI YAML, Markdown
   nixosGenerateCli,
 ];

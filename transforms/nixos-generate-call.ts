@@ -19,10 +19,11 @@ import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
 import { descendants, entries, field, fields, inheritedNames, isAncestor, normalized, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
-import { analyzeFlake, compareRelease, generatorsInputs, lockedRelease, nixpkgsInputFor, nixpkgsRelease, type FlakeInfo, type FlakeInput } from "../src/nix/flake.js";
+import { compareRelease, lockedRelease, nixpkgsInputFor, nixpkgsRelease, type FlakeInfo, type FlakeOutputs } from "../src/nix/flake.js";
+import { generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeInheritedName, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
 import { configurationTarget, entriesStartingWith, existingConfigurations, type OutputSet } from "../src/nix/outputs.js";
-import { evalRef, type RefRoots } from "../src/nix/refs.js";
+import type { RefRoots } from "../src/nix/refs.js";
 import { freeVariables, resolveName, type Definition } from "../src/nix/scope.js";
 import { possibleStrings, nameStrings } from "../src/nix/values.js";
 import { applyEdits } from "../src/edits.js";
@@ -73,11 +74,10 @@ export const nixosGenerateCall: Transform = {
   mayApply: (text) => text.includes("nixosGenerate"),
   input: "nix",
   run(ctx) {
-    const flake = analyzeFlake(ctx.text, ctx.file!.root);
-    if (!flake?.outputs) return NO_OUTPUT;
-    const gens = generatorsInputs(flake);
-    if (gens.length === 0) return NO_OUTPUT;
-    return new FlakeMigration(ctx, flake, gens[0]!).run();
+    // flake.nix, or any module/library file that reaches the input through `inputs`
+    const view = generatorsView(ctx.text, ctx.file!.root, ctx.path, ctx.project);
+    if (!view || (view.flake && !view.flake.outputs)) return NO_OUTPUT;
+    return new FlakeMigration(ctx, view).run();
   },
 };
 
@@ -87,7 +87,10 @@ class FlakeMigration {
   private readonly src: string;
   private readonly edits: TextEdit[] = [];
   private readonly findings: RawFinding[] = [];
-  private readonly outputs;
+  /** The flake's outputs function; null in a module or library file. */
+  private readonly outputs: FlakeOutputs | null;
+  private readonly flake: FlakeInfo | null;
+  private readonly genName: string;
   private readonly roots: RefRoots;
   private readonly eol: string;
   private readonly unit: string;
@@ -95,18 +98,12 @@ class FlakeMigration {
   /** The nixpkgs release the flake pins ("25.05"), null for unstable or unknown. */
   private pinnedRelease: string | null = null;
 
-  constructor(private readonly ctx: PassContext, private readonly flake: FlakeInfo, private readonly gen: FlakeInput) {
+  constructor(private readonly ctx: PassContext, private readonly view: GeneratorsView) {
     this.src = ctx.text;
-    this.outputs = flake.outputs!;
-    const out = this.outputs;
-    this.roots = {
-      root: (def: Definition) => {
-        if (def.scope !== out.fn) return null;
-        if (def.kind === "formal") return { input: def.name, path: [] };
-        if (def.kind === "param") return { input: null, path: [] };
-        return null;
-      },
-    };
+    this.flake = view.flake;
+    this.outputs = view.flake?.outputs ?? null;
+    this.genName = view.name;
+    this.roots = view.roots;
     this.eol = detectEol(this.src);
     this.unit = detectIndentUnit(this.src);
     this.strings = stringRanges(ctx.file!.root);
@@ -115,22 +112,35 @@ class FlakeMigration {
   run(): PassOutput {
     const calls = this.findCalls();
     if (calls.length === 0) return this.result();
-    const np = nixpkgsInputFor(this.flake, this.gen);
+    const np = this.flake ? nixpkgsInputFor(this.flake, this.view.input!) : { name: "nixpkgs", followed: true };
     if (!np) {
       for (const c of calls) this.finding(c.node, "unmigratable-call", "no nixpkgs input found: add `inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\";` and run again");
       return this.result();
     }
 
-    this.pinnedRelease = nixpkgsRelease(this.flake.inputs.get(np.name)?.url ?? null)
-      ?? lockedRelease(this.ctx.project.read(joinPath(dirname(this.ctx.path), "flake.lock")), np.name);
+    if (this.flake) {
+      this.pinnedRelease = nixpkgsRelease(this.flake.inputs.get(np.name)?.url ?? null)
+        ?? lockedRelease(this.ctx.project.read(joinPath(dirname(this.ctx.path), "flake.lock")), np.name);
+    }
     const migratable: Call[] = [];
-    for (const call of calls) if (this.classify(call)) migratable.push(call);
+    for (const call of calls) {
+      if (!this.classify(call)) continue;
+      if (this.nixpkgsAt(np.name, call.node) === null && !this.arg(call, "nixosSystem")) {
+        this.finding(call.node, "unmigratable-call",
+          `nixosGenerate here cannot reach nixpkgs: this file has no \`inputs\` (or \`${np.name}\`) argument. Pass the flake's inputs to it (e.g. \`specialArgs = { inherit inputs; };\` and \`{ inputs, ... }:\`), then run again; ` +
+          `by hand: \`(inputs.${np.name}.lib.nixosSystem { system = …; modules = …; }).config.system.build.images.${this.variantLabel(call)}\``);
+        continue;
+      }
+      migratable.push(call);
+    }
 
-    const target = configurationTarget(this.src, this.outputs.body);
+    const target = this.outputs ? configurationTarget(this.src, this.outputs.body) : null;
     const hoisted: Call[] = [];
     const inline: Call[] = [];
     for (const call of migratable) {
-      const why = target ? this.notHoistable(call, target) : "the flake's outputs are not an attribute set";
+      const why = !this.outputs
+        ? "this file is not a flake (it has no nixosConfigurations to add to)"
+        : target ? this.notHoistable(call, target) : "the flake's outputs are not an attribute set";
       if (why) {
         inline.push(call);
         this.finding(call.node, "inline-configuration", `${why}, so the configuration is built in place: \`(${this.fnText(call, np.name, call.node)} { … }).config.system.build.images.${this.variantLabel(call)}\`. To share it, move it to \`nixosConfigurations\` by hand`);
@@ -174,8 +184,7 @@ class FlakeMigration {
   }
 
   private isNixosGenerate(node: SyntaxNode): boolean {
-    const ref = evalRef(this.src, node, this.roots);
-    return !!ref && ref.input === this.gen.name && ref.path.length === 1 && ref.path[0] === "nixosGenerate";
+    return this.view.isGenerators(node, ["nixosGenerate"]);
   }
 
   private argEntries(args: SyntaxNode): ArgEntry[] {
@@ -274,8 +283,8 @@ class FlakeMigration {
     const selfName = this.selfExpr();
     if (selfName === "self") {
       const r = resolveName(this.src, call.node, "self");
-      const formal = this.outputs.formalNames.has("self");
-      const ok = formal ? r.definition?.kind === "formal" && r.definition.scope === this.outputs.fn : r.definition === null;
+      const formal = this.outputs!.formalNames.has("self");
+      const ok = formal ? r.definition?.kind === "formal" && r.definition.scope === this.outputs!.fn : r.definition === null;
       if (!ok) return "`self` is redefined around the call";
     }
     if (selfName === null) return "the outputs function has no `self` and no way to add it";
@@ -284,7 +293,7 @@ class FlakeMigration {
 
   /** How the outputs refer to the flake itself. */
   private selfExpr(): string | null {
-    const o = this.outputs;
+    const o = this.outputs!;
     if (o.formalNames.has("self")) return "self";
     if (o.inputsParam) return `${o.inputsParam}.self`;
     if (o.formals) return "self"; // added as a formal
@@ -292,10 +301,10 @@ class FlakeMigration {
   }
 
   private selfFormalEdit(): TextEdit | null {
-    const o = this.outputs;
+    const o = this.outputs!;
     if (o.formalNames.has("self") || o.inputsParam || !o.formals) return null;
     // before a formal that stays (the generators formal goes in a later pass)
-    const first = fields(o.formals, "formal").find((f) => textOf(this.src, field(f, "name")!) !== this.gen.name) ?? null;
+    const first = fields(o.formals, "formal").find((f) => textOf(this.src, field(f, "name")!) !== this.genName) ?? null;
     if (!first) {
       const open = o.formals.children[0]!;
       return { start: open.end, end: open.end, text: " self," };
@@ -312,16 +321,26 @@ class FlakeMigration {
       if (a.kind === "inherit") return "nixosSystem";
       return `${textOf(this.src, a.value!)}.nixosSystem`;
     }
-    return `${this.inputExpr(np, at)}.lib.nixosSystem`;
+    return `${this.nixpkgsAt(np, at) ?? np}.lib.nixosSystem`;
   }
 
-  /** How code at `at` refers to flake input `name`. */
-  private inputExpr(name: string, at: SyntaxNode): string {
+  /** How code at `at` refers to flake input `name`: the outputs formal, `inputs.<name>`, or null. */
+  private nixpkgsAt(name: string, at: SyntaxNode): string | null {
     const o = this.outputs;
-    const r = resolveName(this.src, at, name);
-    if (r.definition?.kind === "formal" && r.definition.scope === o.fn) return name;
-    if (o.inputsParam) return `${o.inputsParam}.${name}`;
-    return name;
+    if (o) {
+      const r = resolveName(this.src, at, name);
+      if (r.definition?.kind === "formal" && r.definition.scope === o.fn) return name;
+      if (o.inputsParam) return `${o.inputsParam}.${name}`;
+      return name;
+    }
+    // a module file: an argument named like the input, or the inputs set
+    const own = resolveName(this.src, at, name).definition;
+    if (own && (own.kind === "formal" || own.kind === "param") && this.roots.root(own) === null) return name;
+    for (const p of ["inputs", "flakeInputs"]) {
+      const d = resolveName(this.src, at, p).definition;
+      if (d && (d.kind === "formal" || d.kind === "param")) return `${p}.${name}`;
+    }
+    return null;
   }
 
   private variantLabel(call: Call): string {
@@ -756,8 +775,8 @@ class FlakeMigration {
     this.finding(first.node, "output-paths",
       "image file names and paths change: upstream images are `$out/<image.filePath>` (e.g. nixos-image-<label>-<system>.<ext>, iso/… for ISOs); " +
       "scripts that glob result/*.qcow2 and the like should use `<image>.passthru.filePath`");
-    if (!np.followed) {
-      const def = [...this.gen.definitions][0] ?? first.node;
+    if (!np.followed && this.view.input) {
+      const def = [...this.view.input.definitions][0] ?? first.node;
       this.finding(def, "nixpkgs-source-changed",
         `nixos-generators had no \`inputs.nixpkgs.follows\`, so images were built from its own pinned nixpkgs; they are now built from your \`${np.name}\` input, so package versions and module defaults may change`);
     }
