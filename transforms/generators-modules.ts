@@ -328,7 +328,7 @@ class ModulesMigration {
         }
         this.unit.edits.push(...m.edits);
         variant = customVariantName(fc.name);
-        this.finding(fc.entry, "custom-format", `custom format "${fc.name}" is now the image variant \`${variant}\` (system.build.image = lib.mkDefault config.system.build.${m.formatAttr}); \`passthru.filePath\` needs \`image.filePath\`: import "\${modulesPath}/image/file-options.nix" and set image.extension/image.filePath if you use it`);
+        this.finding(fc.entry, "custom-format-migrated", `custom format "${fc.name}" is now the image variant \`${variant}\` (system.build.image = lib.mkDefault config.system.build.${m.formatAttr}); \`passthru.filePath\` needs \`image.filePath\`: import "\${modulesPath}/image/file-options.nix" and set image.extension/image.filePath if you use it`);
       }
       if (fc.nested) {
         // formatConfigs = { iso = …; }  ->  image.modules = { iso = …; }

@@ -24,8 +24,10 @@ import { generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeInheritedName, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
 import { configurationTarget, entriesStartingWith, existingConfigurations, type OutputSet } from "../src/nix/outputs.js";
 import type { RefRoots } from "../src/nix/refs.js";
-import { freeVariables, resolveName, type Definition } from "../src/nix/scope.js";
+import { freeVariables, resolveName, variableName, type Definition } from "../src/nix/scope.js";
 import { possibleStrings, nameStrings } from "../src/nix/values.js";
+import { customVariantName, migrateCustomModule } from "../src/nix/custom-format.js";
+import { relativePath } from "../src/nix/module-graph.js";
 import { applyEdits } from "../src/edits.js";
 import { detectEol, detectIndentUnit, isBlank, lineEndOf, lineStartOf } from "../src/text.js";
 import { dirname, joinPath } from "../src/paths.js";
@@ -215,10 +217,8 @@ class FlakeMigration {
         return false;
       }
     }
-    if (this.arg(call, "customFormats")) {
-      this.finding(this.arg(call, "customFormats")!.entry, "unmigratable-call", "customFormats: move each custom format to `image.modules.<name>` (it must set `system.build.image`; drop formatAttr/fileExtension) and build `config.system.build.images.<name>`");
-      return false;
-    }
+    const customs = this.customFormats(call);
+    if (customs === null) return false;
     const f = this.arg(call, "format");
     if (!f) {
       this.finding(call.node, "unmigratable-call", "nixosGenerate without `format`: add the format, then run again");
@@ -245,6 +245,15 @@ class FlakeMigration {
     if (call.formatExpr !== null && formats.length === 1) call.formatExpr = null;
     let ok = true;
     for (const name of formats) {
+      // a custom format shadows the built-in one of the same name, as in nixosGenerate
+      const custom = customs.get(name);
+      if (custom) {
+        if (typeof custom === "string") {
+          this.finding(f.entry, "custom-format", custom);
+          ok = false;
+        } else call.infos.push(custom);
+        continue;
+      }
       const info = lookupFormat(name);
       if (!info) {
         this.finding(f.entry, "unknown-format", `"${name}" is not a nixos-generators format (see \`nixgen-migrate --list-formats\`); the call is left as it is`);
@@ -258,6 +267,81 @@ class FlakeMigration {
       } else call.infos.push(info);
     }
     return ok;
+  }
+
+  /**
+   * `customFormats = { <name> = M; }`: each becomes a format whose variant is
+   * `image.modules.<name>` = M as an image variant module (formatAttr ->
+   * system.build.image). A string is the reason one cannot be migrated; null:
+   * the whole argument cannot (reported).
+   */
+  private customFormats(call: Call): Map<string, FormatInfo | string> | null {
+    const out = new Map<string, FormatInfo | string>();
+    const arg = this.arg(call, "customFormats");
+    if (!arg) return out;
+    // a literal here, or a name bound to a literal (`inherit customFormats;`): then the
+    // modules are migrated where they are defined and referred to by name
+    let set: SyntaxNode | null = arg.kind === "binding" ? unparen(arg.value!) : null;
+    let shared: string | null = null;
+    if (set?.type === "variable_expression" || arg.kind === "inherit") {
+      const name = arg.kind === "inherit" ? "customFormats" : variableName(this.src, set!)!;
+      const d = resolveName(this.src, arg.kind === "inherit" ? arg.entry : set!, name).definition;
+      set = d?.kind === "binding" && d.value ? unparen(d.value) : null;
+      shared = name;
+    }
+    if (!set || set.type !== "attrset_expression") {
+      this.finding(arg.entry, "unmigratable-call", "customFormats is not an attribute set literal in this file: move each custom format to `image.modules.<name>` (it must set `system.build.image`; drop formatAttr/fileExtension) and build `config.system.build.images.<name>` by hand");
+      return null;
+    }
+    for (const e of entries(set)) {
+      if (e.type !== "binding") continue;
+      const keys = fields(field(e, "attrpath")!, "attr");
+      const name = keys.length === 1 ? attrName(this.src, keys[0]!) : null;
+      const module = field(e, "expression");
+      if (!name || !module) continue;
+      const variant = customVariantName(name);
+      const migrated = this.customModuleText(module, shared ? `${shared}.${quoteKey(name)}` : null);
+      if (migrated.startsWith("\0")) {
+        out.set(name, `custom format "${name}": ${migrated.slice(1)}; define it as \`image.modules.${variant} = { config, lib, ... }: { …; system.build.image = config.system.build.<builder>; };\` (no formatAttr/fileExtension) and build \`config.system.build.images.${variant}\``);
+        continue;
+      }
+      out.set(name, { format: name, variant, formatAttr: "image", fileExtension: "", variantModule: migrated });
+    }
+    return out;
+  }
+
+  /** Modules already migrated (a customFormats set shared by several calls). */
+  private readonly migratedModules = new Set<SyntaxNode>();
+  private readonly migratedFiles = new Set<string>();
+
+  /**
+   * The custom module as image variant module text; "\0reason" when it cannot
+   * be migrated. With `sharedRef`, the module is migrated where it stands and
+   * referred to by that expression.
+   */
+  private customModuleText(module: SyntaxNode, sharedRef: string | null): string {
+    const m = unparen(module);
+    const file = relativePath(this.src, m, this.ctx.path);
+    if (file) {
+      // a module file: migrate it in place, and refer to it by the same path
+      const parsed = this.ctx.project.inside(file) ? this.ctx.project.parse(file) : undefined;
+      if (!parsed || parsed.error) return `\0${file} could not be read`;
+      const body = field(parsed.root, "expression");
+      const r = body ? migrateCustomModule(parsed.source, body) : { ok: false as const, reason: "the file is empty" };
+      if (!r.ok) return `\0${file}: ${r.reason}`;
+      if (r.edits.length && !this.migratedFiles.has(file)) this.otherFiles.push({ path: file, edits: r.edits });
+      this.migratedFiles.add(file);
+      return textOf(this.src, m);
+    }
+    const r = migrateCustomModule(this.src, m);
+    if (!r.ok) return `\0${r.reason}`;
+    if (sharedRef) {
+      if (!this.migratedModules.has(m)) this.edits.push(...r.edits);
+      this.migratedModules.add(m);
+      return sharedRef;
+    }
+    const shifted = r.edits.map((e) => ({ start: e.start - m.start, end: e.end - m.start, text: e.text }));
+    return applyEdits(textOf(this.src, m), shifted);
   }
 
   // ---------------------------------------------------------------- placement
@@ -664,7 +748,8 @@ class FlakeMigration {
   private argsKey(call: Call): string {
     const parts: string[] = [];
     for (const a of call.argEntries) {
-      if (a.key === "format") continue;
+      // format and customFormats become images of the configuration, not part of it
+      if (a.key === "format" || a.key === "customFormats") continue;
       if (a.kind === "binding") parts.push(`${a.key}=${normalized(this.src, a.value!)}`);
       else if (a.kind === "inherit") parts.push(`${a.key}=<inherit>`);
       else parts.push(`${a.key}=<inherit ${normalized(this.src, a.value!)}>`);
@@ -814,8 +899,11 @@ class FlakeMigration {
     this.findings.push({ rule, message, start: node.start, end: node.end });
   }
 
+  /** Edits in other files (custom format modules migrated in place). */
+  private readonly otherFiles: { path: string; edits: TextEdit[] }[] = [];
+
   private result(): PassOutput {
-    return { edits: this.edits.length ? [{ path: this.ctx.path, edits: this.edits }] : [], findings: this.findings };
+    return { edits: [...(this.edits.length ? [{ path: this.ctx.path, edits: this.edits }] : []), ...this.otherFiles], findings: this.findings };
   }
 }
 
