@@ -18,7 +18,7 @@ import type { TextEdit } from "../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { descendants, entries, field, fields, inheritedNames, isAncestor, normalized, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
+import { attrKey, descendants, entries, field, fields, inheritedNames, isAncestor, normalized, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
 import { compareRelease, lockedRelease, nixpkgsInputFor, nixpkgsRelease, type FlakeInfo, type FlakeOutputs } from "../src/nix/flake.js";
 import { generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeInheritedName, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
@@ -300,7 +300,7 @@ class FlakeMigration {
       const module = field(e, "expression");
       if (!name || !module) continue;
       const variant = customVariantName(name);
-      const migrated = this.customModuleText(module, shared ? `${shared}.${quoteKey(name)}` : null);
+      const migrated = this.customModuleText(module, shared ? `${shared}.${attrKey(name)}` : null);
       if (migrated.startsWith("\0")) {
         out.set(name, `custom format "${name}": ${migrated.slice(1)}; define it as \`image.modules.${variant} = { config, lib, ... }: { …; system.build.image = config.system.build.<builder>; };\` (no formatAttr/fileExtension) and build \`config.system.build.images.${variant}\``);
         continue;
@@ -434,7 +434,7 @@ class FlakeMigration {
   /** `.${FORMAT}` or `.${{ qcow = "qemu"; }.${FORMAT} or FORMAT}` for dynamic formats. */
   private variantAccess(call: Call): string {
     if (call.formatExpr === null) return `.${call.infos[0]!.variant}`;
-    const renames = call.infos.filter((i) => i.variant !== i.format).map((i) => `${quoteKey(i.format)} = "${i.variant}";`);
+    const renames = call.infos.filter((i) => i.variant !== i.format).map((i) => `${attrKey(i.format)} = "${i.variant}";`);
     const expr = /^[A-Za-z_][\w'-]*$/.test(call.formatExpr) ? call.formatExpr : `(${call.formatExpr})`;
     if (renames.length === 0) return `.\${${expr}}`;
     return `.\${{ ${renames.join(" ")} }.\${${expr}} or ${expr}}`;
@@ -464,7 +464,7 @@ class FlakeMigration {
     for (const g of groups) {
       for (const call of g.calls) {
         call.host = g.host;
-        const ref = `${self}.nixosConfigurations.${quoteKey(g.host)}.config.system.build.images${this.variantAccess(call)}`;
+        const ref = `${self}.nixosConfigurations.${attrKey(g.host)}.config.system.build.images${this.variantAccess(call)}`;
         this.replaceCall(call, ref, g.calls[0] === call);
         this.findings.push(this.migratedNote(call, ref));
       }
@@ -575,7 +575,7 @@ class FlakeMigration {
     const shifted = sub.map((e) => ({ start: e.start - rep.args.start, end: e.end - rep.args.start, text: e.text }));
     const argsText = applyEdits(this.src.slice(rep.args.start, rep.args.end), shifted);
     const fn = this.fnText(rep, np, target.set.children.find((c) => c.type === "binding_set") ?? target.set);
-    return `${prefix}${quoteKey(g.host)} = ${fn} ${argsText};`;
+    return `${prefix}${attrKey(g.host)} = ${fn} ${argsText};`;
   }
 
   /**
@@ -873,7 +873,7 @@ class FlakeMigration {
         if (seen.has(key)) continue;
         seen.add(key);
         if (info.newerThan2505) {
-          this.finding(c.node, "variant-needs-newer-nixpkgs", `the ${info.variant} variant exists only in nixpkgs newer than 25.05; check with \`nix eval .#nixosConfigurations.${c.host ? quoteKey(c.host) : "<host>"}.config.system.build.images --apply builtins.attrNames\``);
+          this.finding(c.node, "variant-needs-newer-nixpkgs", `the ${info.variant} variant exists only in nixpkgs newer than 25.05; check with \`nix eval .#nixosConfigurations.${c.host ? attrKey(c.host) : "<host>"}.config.system.build.images --apply builtins.attrNames\``);
         }
         if (info.difference && !(this.ctx.options.parity && info.parityModule)) {
           this.finding(c.node, "behaviour-change", `${info.format} -> ${info.variant}: ${info.difference}${info.parityModule ? "; run with --parity to keep nixos-generators' behaviour" : ""}`);
@@ -956,10 +956,6 @@ function isAliasDefinition(n: SyntaxNode): boolean {
 function trimStart(text: string, i: number): number {
   while (i < text.length && (text[i] === " " || text[i] === "\t")) i++;
   return i;
-}
-
-function quoteKey(k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(k) && !["if", "then", "else", "let", "in", "with", "rec", "inherit", "assert", "or"].includes(k) ? k : JSON.stringify(k);
 }
 
 function sanitizeHost(name: string): string {

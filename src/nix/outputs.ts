@@ -2,35 +2,12 @@
 // seen through `let … in`, `with`, parentheses and `//` merges, or, for
 // flake-parts, the `flake` attribute of the module given to `mkFlake`.
 import type { SyntaxNode } from "../parse.js";
-import { attrName, entries, field, fields, isAttrset, unparen } from "./ast.js";
+import { attrName, calleeName, entries, field, fields, isAttrset, moduleParts, unparen } from "./ast.js";
 
 /** An attrset whose entries at `prefix` are flake outputs (`prefix` is ["flake"] for a flake-parts module). */
 export interface OutputSet {
   readonly set: SyntaxNode;
   readonly prefix: readonly string[];
-}
-
-/** Callee name of `a.b.mkFlake`/`mkFlake`. */
-function calleeName(source: string, node: SyntaxNode): string | null {
-  const n = unparen(node);
-  if (n.type === "variable_expression") {
-    const id = field(n, "name");
-    return id ? source.slice(id.start, id.end) : null;
-  }
-  if (n.type === "select_expression") {
-    const attrs = fields(field(n, "attrpath")!, "attr");
-    const last = attrs[attrs.length - 1];
-    return last ? attrName(source, last) : null;
-  }
-  return null;
-}
-
-/** The attrset a module evaluates to (`{ … }` or `args: { … }`, through let). */
-function moduleSet(node: SyntaxNode): SyntaxNode | null {
-  let n = unparen(node);
-  if (n.type === "function_expression") n = unparen(field(n, "body")!);
-  while (n.type === "let_expression") n = unparen(field(n, "body")!);
-  return isAttrset(n) ? n : null;
 }
 
 /** Attrsets whose bindings become top-level outputs, rightmost `//` operand first. */
@@ -57,7 +34,7 @@ export function outputSets(source: string, body: SyntaxNode): OutputSet[] {
       // flake-parts: mkFlake { inherit inputs; } MODULE
       const fn = unparen(field(n, "function")!);
       if (fn.type === "apply_expression" && calleeName(source, field(fn, "function")!) === "mkFlake") {
-        const module = moduleSet(field(n, "argument")!);
+        const module = moduleParts(field(n, "argument")!).body;
         if (!module) continue;
         const flakeEntry = entriesStartingWith(source, { set: module, prefix: [] }, ["flake"]).find((e) => fields(field(e, "attrpath")!, "attr").length === 1);
         const flakeSet = flakeEntry ? unparen(field(flakeEntry, "expression")!) : null;

@@ -4,7 +4,7 @@
 // `mapAttrs f SET` with a literal LIST/SET. Anything else is "unknown", with
 // the node where the trail went cold.
 import type { SyntaxNode } from "../parse.js";
-import { attrName, descendants, entries, field, fields, inheritedNames, stringValue, unparen } from "./ast.js";
+import { attrName, calleeName, descendants, entries, field, fields, inheritedNames, outer, stringValue, unparen } from "./ast.js";
 import { resolveName, variableName, type Definition } from "./scope.js";
 
 export type StaticStrings =
@@ -59,25 +59,6 @@ function definitionStrings(source: string, d: Definition, at: SyntaxNode, depth:
         unknown(d.scope, `\`${d.name}\` is a function argument whose values are not listed in this file`)
       );
   }
-}
-
-/** Last name of a function reference: `lib.genAttrs` -> `genAttrs`. */
-function calleeName(source: string, node: SyntaxNode): string | null {
-  const n = unparen(node);
-  if (n.type === "variable_expression") return variableName(source, n);
-  if (n.type === "select_expression") {
-    const attrs = fields(field(n, "attrpath")!, "attr");
-    const last = attrs[attrs.length - 1];
-    return last ? attrName(source, last) : null;
-  }
-  return null;
-}
-
-/** Climbs out of parentheses. */
-function outer(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.parent && n.parent.type === "parenthesized_expression") n = n.parent;
-  return n;
 }
 
 /**

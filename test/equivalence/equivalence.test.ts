@@ -8,11 +8,11 @@
 // variant-only options are not set in a base configuration), and every other
 // output must stay equal. See harness.ts.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { init } from "../../src/index.js";
 import type { MigrateOptions } from "../../src/types.js";
-import { loadFixtures, runProject } from "../helpers/fixtures.js";
+import { loadFixtures, readTree, runProject } from "../helpers/fixtures.js";
 import { checkEquivalence, pool, requireNixFlakes, type EquivalenceReport } from "./harness.js";
 
 interface Case {
@@ -50,19 +50,6 @@ const SKIPPED: Record<string, string> = {
   "fixtures/nixos-generate-call/custom-formats": "stub gap: system.build.kexecTarball / isoImage of imported nixpkgs netboot and installer modules",
 };
 
-function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name !== "case.json") out.set(relative(dir, p).split("\\").join("/"), readFileSync(p, "utf8"));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 function loadCases(): Case[] {
   const out: Case[] = [];
   for (const fx of loadFixtures()) {
@@ -76,7 +63,7 @@ function loadCases(): Case[] {
       const dir = join(CASES_DIR, c);
       if (!statSync(dir).isDirectory()) continue;
       const meta = existsSync(join(dir, "case.json")) ? JSON.parse(readFileSync(join(dir, "case.json"), "utf8")) : {};
-      out.push({ name: `cases/${c}`, inputs: readTree(dir), primary: meta.primary ?? ["flake.nix"], options: meta.options ?? {}, refused: !!meta.refused });
+      out.push({ name: `cases/${c}`, inputs: readTree(dir, (n) => n === "case.json"), primary: meta.primary ?? ["flake.nix"], options: meta.options ?? {}, refused: !!meta.refused });
     }
   }
   return out;
