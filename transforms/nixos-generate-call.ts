@@ -10,9 +10,11 @@
  *
  *   qcow = (nixpkgs.lib.nixosSystem { … }).config.system.build.images.qemu;
  *
+ * In module and library files that reach the input through `inputs`, calls
+ * are always rewritten in place (there is no nixosConfigurations there).
  * Formats without an upstream variant are left alone and reported with a
- * recipe; when nothing refers to the nixos-generators input any more, the
- * input and its outputs formal are removed.
+ * recipe. Removing the input once nothing uses it is a later pass
+ * (unused-generators-input).
  */
 import type { TextEdit } from "../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../src/formats.js";
@@ -79,13 +81,13 @@ export const nixosGenerateCall: Transform = {
     // flake.nix, or any module/library file that reaches the input through `inputs`
     const view = generatorsView(ctx.text, ctx.file!.root, ctx.path, ctx.project);
     if (!view || (view.flake && !view.flake.outputs)) return NO_OUTPUT;
-    return new FlakeMigration(ctx, view).run();
+    return new CallMigration(ctx, view).run();
   },
 };
 
 export default nixosGenerateCall;
 
-class FlakeMigration {
+class CallMigration {
   private readonly src: string;
   private readonly edits: TextEdit[] = [];
   private readonly findings: RawFinding[] = [];
