@@ -21,8 +21,8 @@ const args = process.argv.slice(2);
 const parity = args.includes("--parity");
 const filters = args.filter((a) => !a.startsWith("--"));
 
+// no networking.hostName: cloud image modules set it themselves (mkDefault "")
 const BASE_MODULE = `{ lib, ... }: {
-  networking.hostName = lib.mkDefault "nixgen";
   users.users.admin = { isNormalUser = true; extraGroups = [ "wheel" ]; initialPassword = "admin"; };
   system.stateVersion = "25.05";
 }

@@ -78,8 +78,11 @@ export const FORMATS: readonly FormatInfo[] = [
   { format: "lxc", variant: "lxc", formatAttr: "tarball", fileExtension: ".tar.xz",
     difference: "the tarball is now tarball/<baseName>.tar.xz; nixos-generators also force-disabled grub and systemd-boot",
     parityModule: "{ lib, ... }: { boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; }" },
+  // upstream's variant is lxc-image-metadata.nix alone: on a configuration that is not a container it fails
+  // NixOS's assertions (no root file system, no boot loader); nixos-generators evaluated lxc-container.nix too
   { format: "lxc-metadata", variant: "lxc-metadata", formatAttr: "metadata", fileExtension: ".tar.xz",
-    difference: "upstream uses lxc-image-metadata.nix instead of lxc-container.nix; the tarball is tarball/<baseName>.tar.xz" },
+    variantModule: '{ modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/lxc-container.nix" ]; }',
+    difference: "the tarball is tarball/<baseName>.tar.xz" },
   { format: "openstack", variant: "openstack", formatAttr: "openstackImage", fileExtension: ".qcow2" },
   { format: "proxmox", variant: "proxmox", formatAttr: "VMA", fileExtension: ".vma.zst" },
   { format: "proxmox-lxc", variant: "proxmox-lxc", formatAttr: "tarball", fileExtension: ".tar.xz",
@@ -104,7 +107,9 @@ export const FORMATS: readonly FormatInfo[] = [
       `{ lib, ... }: { ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; boot.initrd.availableKernelModules = [ "uas" ]; }` },
   { format: "sd-aarch64", variant: "sd-card", formatAttr: "sdImage", fileExtension: ".img.*", requiresSystem: "aarch64-linux" },
   { format: "sd-aarch64-installer", variant: "sd-card", formatAttr: "sdImage", fileExtension: ".img.*", requiresSystem: "aarch64-linux",
-    variantModule: '{ modulesPath, ... }: { imports = [ "${modulesPath}/profiles/installation-device.nix" ]; }' },
+    // the very module nixos-generators used (installation-device profile, installer.cloneConfig = false);
+    // its sd-image-aarch64.nix import is the one the sd-card variant imports, so the module system dedups it
+    variantModule: '{ modulesPath, ... }: { imports = [ "${modulesPath}/installer/sd-card/sd-image-aarch64-installer.nix" ]; }' },
   { format: "sd-x86_64", variant: "sd-card", formatAttr: "sdImage", fileExtension: ".img.*", requiresSystem: "x86_64-linux" },
   { format: "vagrant-virtualbox", variant: "vagrant-virtualbox", formatAttr: "vagrantVirtualbox", fileExtension: "" },
   { format: "virtualbox", variant: "virtualbox", formatAttr: "virtualBoxOVA", fileExtension: ".ova" },
