@@ -81,7 +81,9 @@ export const FORMATS: readonly FormatInfo[] = [
   // upstream's variant is lxc-image-metadata.nix alone: on a configuration that is not a container it fails
   // NixOS's assertions (no root file system, no boot loader); nixos-generators evaluated lxc-container.nix too
   { format: "lxc-metadata", variant: "lxc-metadata", formatAttr: "metadata", fileExtension: ".tar.xz",
-    variantModule: '{ modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/lxc-container.nix" ]; }',
+    // lxc-container.nix sets system.build.image at priority 99, above the metadata's: force the metadata
+    variantModule:
+      '{ config, lib, modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/lxc-container.nix" ]; boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; system.build.image = lib.mkForce config.system.build.metadata; }',
     difference: "the tarball is tarball/<baseName>.tar.xz" },
   { format: "openstack", variant: "openstack", formatAttr: "openstackImage", fileExtension: ".qcow2" },
   { format: "proxmox", variant: "proxmox", formatAttr: "VMA", fileExtension: ".vma.zst" },

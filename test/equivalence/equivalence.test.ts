@@ -42,13 +42,7 @@ const KNOWN_FAILURES: Record<string, string> = {
 };
 
 /** Cases that cannot be checked here, with the reason (a stub gap, not a tool bug). */
-const SKIPPED: Record<string, string> = {
-  // the stub does not model builders that opaque nixpkgs modules define (system.build.isoImage from
-  // installation-cd-*.nix); checked against real nixpkgs with ../shared/realnix/eval.sh instead:
-  // evaluates, system identical (see the issue note)
-  "fixtures/generators-modules/all-formats-custom-format": "stub gap: system.build.isoImage of an imported nixpkgs installer module",
-  "fixtures/nixos-generate-call/custom-formats": "stub gap: system.build.kexecTarball / isoImage of imported nixpkgs netboot and installer modules",
-};
+const SKIPPED: Record<string, string> = {};
 
 function loadCases(): Case[] {
   const out: Case[] = [];
