@@ -8,7 +8,7 @@ import { rmSync } from "node:fs";
 const root = new URL("..", import.meta.url).pathname;
 rmSync(`${root}dist/bundle`, { recursive: true, force: true });
 await build({
-  input: { cli: `${root}src/cli/main.ts`, index: `${root}src/index.ts` },
+  input: { cli: `${root}src/cli/main.ts`, worker: `${root}src/cli/worker.ts`, index: `${root}src/index.ts` },
   platform: "node",
   external: ["web-tree-sitter"],
   logLevel: "warn",

@@ -63,6 +63,14 @@ export function projectRoot(file: string): string {
   }
 }
 
+/** Nearest ancestor (or the directory itself) holding `.git`; null when none. */
+export function gitRoot(dir: string): string | null {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, ".git"))) return d;
+    if (dirname(d) === d) return null;
+  }
+}
+
 export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();

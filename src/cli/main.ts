@@ -1,20 +1,28 @@
-// The command line: arguments -> read files -> core -> diff/findings or
-// atomic writes -> one exit code. Knows nothing about Nix syntax.
+// The command line: arguments -> files (walked, prefiltered, grouped by flake)
+// -> core (in process or in worker threads) -> diff/findings/report or atomic
+// writes -> one exit code. Knows nothing about Nix syntax.
 import pc from "picocolors";
-import { init, migrateFiles, migrate } from "../index.js";
+import { availableParallelism } from "node:os";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { init, migrate } from "../index.js";
 import { formatTable } from "../formats.js";
 import { unifiedDiff, type DiffColors } from "../report/diff.js";
 import { formatFinding, formatSummary, type TextColors } from "../report/text.js";
+import type { ReportData } from "../report/data.js";
 import type { Finding, MigrateOptions } from "../types.js";
 import type { FileResult } from "../engine.js";
-import { FileError, decodeText, isDirectory, isInside, projectRoot, readTextFileSync, writeFileAtomic } from "./files.js";
-import { join } from "node:path";
-import { readFileSync } from "node:fs";
+import { decodeText, writeFileAtomic } from "./files.js";
 import { parseCommandLine } from "./args.js";
+import { walk, type WalkEntry } from "./walk.js";
+import { candidateName, partition, prefilter, runJob, type FilterResult, type JobResult } from "./work.js";
+import type { Pool } from "./pool.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
+
+type Format = "text" | "json" | "github" | "sarif";
 
 interface Args {
   paths: string[];
@@ -27,13 +35,21 @@ interface Args {
   allowOldNixpkgs: boolean;
   listFormats: boolean;
   color?: boolean;
+  format: Format;
+  /** Worker threads; "auto" decides by the amount of work. */
+  jobs: number | "auto";
+  ignorePaths: string[];
+  gitignore: boolean;
 }
 
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   readStdin: () => Promise<Uint8Array>;
+  /** stdout is a terminal (colours). */
   isTTY: boolean;
+  /** stderr is a terminal (progress line). */
+  stderrIsTTY?: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -62,6 +78,14 @@ async function parseArgs(argv: string[], io: Io): Promise<Args | number> {
     return EXIT_ERROR;
   }
   const a = outcome.args;
+  let jobs: number | "auto" = "auto";
+  if (a.jobs !== undefined && a.jobs !== "auto") {
+    if (!/^[1-9][0-9]{0,3}$/.test(a.jobs)) {
+      io.stderr(`nixgen-migrate: --jobs ${JSON.stringify(a.jobs)} must be a positive number or auto\nRun nixgen-migrate --help for usage.\n`);
+      return EXIT_ERROR;
+    }
+    jobs = Number(a.jobs);
+  }
   return {
     paths: a.paths,
     write: !!a.write,
@@ -73,6 +97,10 @@ async function parseArgs(argv: string[], io: Io): Promise<Args | number> {
     allowOldNixpkgs: !!a["allow-old-nixpkgs"],
     listFormats: !!a["list-formats"],
     color: a["no-color"] ? false : a.color ? true : undefined,
+    format: (a.format ?? "text") as Format,
+    jobs,
+    ignorePaths: a["ignore-path"] ?? [],
+    gitignore: !a["no-gitignore"],
   };
 }
 
@@ -105,100 +133,263 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   const colors = palettes(useColor(args, io));
   const options: MigrateOptions = { host: args.host, parity: args.parity, allowOldNixpkgs: args.allowOldNixpkgs };
-  await init();
+  if (args.stdin) return runStdin(args, io, options, colors);
 
-  if (args.stdin) {
-    if (args.paths.some((p) => p !== "-")) {
-      io.stderr("nixgen-migrate: `-`/--stdin cannot be combined with file paths\n");
-      return EXIT_ERROR;
-    }
-    if (args.write) {
-      io.stderr("nixgen-migrate: --write cannot be used with stdin; the result is printed\n");
-      return EXIT_ERROR;
-    }
-    const path = args.stdinFilepath ?? "flake.nix";
-    let text: string;
-    try {
-      text = decodeText(path, await io.readStdin());
-    } catch (e) {
-      io.stderr(`${path}: ${(e as Error).message}\n`);
-      return EXIT_ERROR;
-    }
-    const r = migrate(text, { ...options, path });
-    io.stdout(r.output);
-    for (const f of r.findings) io.stderr(formatFinding(f, colors.text) + "\n");
-    if (r.refused) return EXIT_ERROR;
-    return r.findings.some((f) => f.severity === "error") ? EXIT_FINDINGS : EXIT_OK;
-  }
+  const progress = new Progress(io);
+  const timing = io.env.NIXGEN_MIGRATE_TIMING ? (what: string) => io.stderr(`timing: ${what} ${(performance.now() | 0)} ms\n`) : () => {};
+  timing("start");
+  const listed = walk(args.paths.length ? args.paths : ["."], { cwd: io.cwd, gitignore: args.gitignore, ignorePaths: args.ignorePaths, candidateName });
+  const errors = [...listed.errors];
+  const explicit = listed.entries.filter((e) => e.explicit);
+  const walked = listed.entries.filter((e) => !e.explicit);
 
-  const given = args.paths.length ? args.paths : ["./flake.nix"];
-  const paths: string[] = [];
-  let ioError = false;
-  const texts = new Map<string, string>();
-  for (const p of given) {
-    const path = isDirectory(p) ? join(p, "flake.nix") : p;
-    try {
-      texts.set(path, readTextFileSync(path));
-      paths.push(path);
-    } catch (e) {
-      const err = e as FileError;
-      io.stderr(`${err.path ?? path}: ${err.message}\n`);
-      ioError = true;
-    }
-  }
-  const roots = [...new Set(paths.map((p) => projectRoot(p)))];
-  const host = {
-    read: (p: string) => {
-      if (texts.has(p)) return texts.get(p);
-      try {
-        const t = readTextFileSync(p);
-        texts.set(p, t);
-        return t;
-      } catch {
-        return undefined;
-      }
-    },
-    isDirectory,
-    inside: (p: string) => roots.some((r) => isInside(r, p)),
+  let pool: Pool | null = null;
+  const threads = (jobs: number) => {
+    if (args.jobs === "auto") return jobs >= AUTO_MIN_JOBS || walked.length >= AUTO_MIN_FILES ? Math.min(availableParallelism(), 8) : 0;
+    return args.jobs > 1 ? Math.min(args.jobs, jobs || 1) : 0;
   };
-  const result = paths.length ? migrateFiles(paths, host, options) : { files: [], findings: [] };
-  return await report(result.files, result.findings, args, io, colors, ioError);
+  const startPool = async (n: number) => {
+    if (n < 2 || pool) return;
+    const { Pool } = await import("./pool.js");
+    pool = new Pool(n, { cwd: io.cwd, options });
+  };
+  try {
+    // 1. prefilter what the walk found (explicit files are always processed)
+    await startPool(threads(walked.length >= AUTO_MIN_FILES ? AUTO_MIN_JOBS : 0));
+    timing(`walked ${walked.length} files`);
+    const filtered = await runPrefilter(walked, pool, progress);
+    timing(`prefiltered: ${filtered.hits.length} hits`);
+    errors.push(...filtered.errors);
+    const texts = filtered.texts ?? new Map<string, string>();
+    const todo = [...new Set([...explicit.map((e) => e.path), ...filtered.hits])].sort(byPath);
+
+    // 2. migrate, one engine run per flake
+    const jobs = partition(todo, io.cwd);
+    if (!pool && jobs.length >= AUTO_MIN_JOBS) await startPool(threads(jobs.length));
+    if (!pool) await init();
+    timing(`${jobs.length} jobs, ${pool ? (pool as Pool).size : 0} workers`);
+    const results = await runJobs(jobs, pool, io.cwd, options, texts, progress);
+    timing("migrated");
+    progress.done();
+    for (const r of results) errors.push(...r.errors);
+    const merged = merge(results);
+    errors.push(...merged.errors);
+    const data: ReportData = {
+      files: merged.files,
+      findings: merged.findings,
+      errors: errors.sort((a, b) => byPath(a.path, b.path)),
+      mode: args.write ? "write" : args.check ? "check" : "dry",
+      written: new Set(),
+      checked: explicit.length + walked.length,
+      version: version(),
+      cwd: io.cwd,
+    };
+    const code = await finish(data, args, io, colors);
+    timing("reported");
+    return code;
+  } finally {
+    progress.done();
+    await (pool as Pool | null)?.close();
+  }
 }
 
-async function report(files: FileResult[], findings: Finding[], args: Args, io: Io, colors: ReturnType<typeof palettes>, ioErrorIn: boolean): Promise<number> {
-  let ioError = ioErrorIn;
-  let written = 0;
-  const changed = files.filter((f) => f.changed);
-  const refused = files.filter((f) => f.refused);
-  if (args.write) {
-    // every new text re-parsed in the core before we get here; write them all
-    for (const f of changed) {
-      try {
-        await writeFileAtomic(f.path, f.after, f.before);
-        written++;
-      } catch (e) {
-        io.stderr(`${f.path}: ${(e as Error).message}\n`);
-        ioError = true;
+/** Below these, worker threads cost more than they save (bench/check-tree.mjs, bench/write-many.mjs). */
+const AUTO_MIN_FILES = 4000;
+const AUTO_MIN_JOBS = 64;
+const FILTER_CHUNK = 512;
+
+function byPath(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function runPrefilter(entries: WalkEntry[], pool: Pool | null, progress: Progress): Promise<FilterResult> {
+  if (!pool || entries.length < FILTER_CHUNK) {
+    progress.update("reading", 0, entries.length);
+    return prefilter(entries, true);
+  }
+  const chunks: WalkEntry[][] = [];
+  for (let i = 0; i < entries.length; i += FILTER_CHUNK) chunks.push(entries.slice(i, i + FILTER_CHUNK));
+  let done = 0;
+  const parts = await Promise.all(
+    chunks.map(async (c) => {
+      const r = await pool.run<FilterResult>({ kind: "filter", entries: c.map((e) => ({ path: e.path, abs: e.abs })) });
+      done += c.length;
+      progress.update("reading", done, entries.length);
+      return r;
+    }),
+  );
+  return { hits: parts.flatMap((p) => p.hits), errors: parts.flatMap((p) => p.errors) };
+}
+
+async function runJobs(jobs: string[][], pool: Pool | null, cwd: string, options: MigrateOptions, texts: ReadonlyMap<string, string>, progress: Progress): Promise<JobResult[]> {
+  let done = 0;
+  if (!pool) {
+    const out: JobResult[] = [];
+    for (const j of jobs) {
+      progress.update("migrating", done++, jobs.length, j[0]);
+      out.push(runJob(j, cwd, options, texts));
+    }
+    return out;
+  }
+  return Promise.all(
+    jobs.map(async (j) => {
+      const r = await pool.run<JobResult>({ kind: "migrate", paths: j });
+      progress.update("migrating", ++done, jobs.length, j[0]);
+      return r;
+    }),
+  );
+}
+
+/**
+ * Results of all jobs, one per path. A file two jobs changed differently
+ * (a module shared by two flakes) is not written: that is reported.
+ */
+function merge(results: JobResult[]): { files: FileResult[]; findings: Finding[]; errors: { path: string; message: string }[] } {
+  const byFile = new Map<string, FileResult>();
+  const errors: { path: string; message: string }[] = [];
+  for (const r of results) {
+    for (const f of r.files) {
+      const prev = byFile.get(f.path);
+      if (!prev) {
+        byFile.set(f.path, f);
+        continue;
+      }
+      const primary = prev.primary || f.primary;
+      if (prev.changed && f.changed && prev.after !== f.after) {
+        errors.push({ path: f.path, message: "is changed differently by the migrations of two flakes that use it; not written (migrate the flakes one at a time)" });
+        byFile.set(f.path, { ...prev, primary, changed: false, after: prev.before ?? "", refused: { kind: "internal", message: "conflicting changes" } });
+      } else {
+        byFile.set(f.path, { ...(f.changed ? f : prev), primary });
       }
     }
-  } else if (args.check) {
-    for (const f of changed) io.stdout(`${f.path}\n`);
-  } else {
-    for (const f of changed) io.stdout(unifiedDiff(displayPath(f.path), f.before, f.after, colors.diff));
   }
-  for (const f of findings) io.stdout(formatFinding(f, colors.text) + "\n");
+  const seen = new Set<string>();
+  const findings: Finding[] = [];
+  for (const r of results) {
+    for (const f of r.findings) {
+      const key = `${f.path}\0${f.offset}\0${f.endOffset}\0${f.rule}\0${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push(f);
+    }
+  }
+  findings.sort((a, b) => byPath(a.path, b.path) || a.offset - b.offset);
+  return { files: [...byFile.values()].sort((a, b) => byPath(a.path, b.path)), findings, errors };
+}
+
+async function runStdin(args: Args, io: Io, options: MigrateOptions, colors: ReturnType<typeof palettes>): Promise<number> {
+  if (args.paths.some((p) => p !== "-")) {
+    io.stderr("nixgen-migrate: `-`/--stdin cannot be combined with file paths\n");
+    return EXIT_ERROR;
+  }
+  if (args.write) {
+    io.stderr("nixgen-migrate: --write cannot be used with stdin; the result is printed\n");
+    return EXIT_ERROR;
+  }
+  if (args.format !== "text") {
+    io.stderr(`nixgen-migrate: --format ${args.format} cannot be used with stdin; stdout carries the migrated text\n`);
+    return EXIT_ERROR;
+  }
+  await init();
+  const path = args.stdinFilepath ?? "flake.nix";
+  let text: string;
+  try {
+    text = decodeText(path, await io.readStdin());
+  } catch (e) {
+    io.stderr(`${path}: ${(e as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+  const r = migrate(text, { ...options, path });
+  io.stdout(r.output);
+  for (const f of r.findings) io.stderr(formatFinding(f, colors.text) + "\n");
+  if (r.refused) return EXIT_ERROR;
+  return r.findings.some((f) => f.severity === "error") ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Writes (with --write), prints the report in the chosen format, returns the exit code. */
+async function finish(data: ReportData, args: Args, io: Io, colors: ReturnType<typeof palettes>): Promise<number> {
+  const changed = data.files.filter((f) => f.changed);
+  const refused = data.files.filter((f) => f.refused);
+  if (args.write) {
+    // every new text was re-parsed in the core; a few writes at a time (each one fsyncs)
+    const queue = [...changed];
+    const writer = async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        try {
+          await writeFileAtomic(resolve(data.cwd, f.path), f.after, f.before);
+          data.written.add(f.path);
+        } catch (e) {
+          data.errors.push({ path: f.path, message: (e as Error).message });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(16, queue.length) }, writer));
+  }
+  for (const e of data.errors) io.stderr(`${e.path}: ${e.message}\n`);
+
+  if (args.format === "text") {
+    if (args.check) {
+      for (const f of changed) io.stdout(`${f.path}\n`);
+    } else if (!args.write) {
+      for (const f of changed) io.stdout(unifiedDiff(f.path, f.before, f.after, colors.diff));
+    }
+    for (const f of data.findings) io.stdout(formatFinding(f, colors.text) + "\n");
+  } else {
+    const reporter = await loadReporter(args.format);
+    await reporter(data, io);
+  }
+
   const bySeverity = { error: 0, warning: 0, note: 0 };
-  for (const f of findings) bySeverity[f.severity]++;
+  for (const f of data.findings) bySeverity[f.severity]++;
+  const primaries = data.files.filter((f) => f.primary).length;
   io.stderr(
-    formatSummary({ files: files.filter((f) => f.primary).length, changed: changed.length, written, refused: refused.length, bySeverity, dryRun: !args.write }) + "\n",
+    formatSummary({
+      files: Math.max(primaries, data.checked),
+      changed: changed.length,
+      written: data.written.size,
+      refused: refused.length,
+      bySeverity,
+      dryRun: !args.write,
+    }) + "\n",
   );
-  if (ioError || refused.length) return EXIT_ERROR;
+  if (data.errors.length || refused.length) return EXIT_ERROR;
   if (!args.write && changed.length) return EXIT_FINDINGS;
   if (bySeverity.error) return EXIT_FINDINGS;
   return EXIT_OK;
 }
 
-/** Paths in diff headers are relative, with forward slashes (what git apply expects). */
-function displayPath(p: string): string {
-  return p.replace(/\\/g, "/").replace(/^\.\//, "");
+/** Reporters other than text are loaded only when asked for (start-up time). */
+async function loadReporter(format: Exclude<Format, "text">): Promise<(data: ReportData, io: Io) => void | Promise<void>> {
+  switch (format) {
+    case "json":
+      return (await import("../report/json.js")).reportJson;
+    case "github":
+      return (await import("../report/github.js")).reportGithub;
+    case "sarif":
+      return (await import("../report/sarif.js")).reportSarif;
+  }
+}
+
+/** A clearable status line on stderr, only on a terminal outside CI. */
+class Progress {
+  private readonly on: boolean;
+  private last = 0;
+  private shown = false;
+  constructor(private readonly io: Io) {
+    this.on = !!io.stderrIsTTY && !io.env.CI;
+  }
+  update(phase: string, done: number, total: number, path?: string) {
+    if (!this.on || total < 50) return;
+    const now = Date.now();
+    if (now - this.last < 100) return;
+    this.last = now;
+    const cols = Number(this.io.env.COLUMNS) || 80;
+    const line = `${phase} ${done}/${total}${path ? ` ${path}` : ""}`;
+    this.io.stderr(`\r\x1b[K${line.slice(0, cols - 1)}`);
+    this.shown = true;
+  }
+  done() {
+    if (this.shown) this.io.stderr("\r\x1b[K");
+    this.shown = false;
+  }
 }
