@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { init, migrate } from "../index.js";
 import { formatTable } from "../formats.js";
-import { unifiedDiff, type DiffColors } from "../report/diff.js";
+import type { DiffColors } from "../report/diff.js";
 import { formatFinding, formatSummary, type TextColors } from "../report/text.js";
 import type { ReportData } from "../report/data.js";
 import type { Finding, MigrateOptions } from "../types.js";
@@ -330,7 +330,9 @@ async function finish(data: ReportData, args: Args, io: Io, colors: ReturnType<t
   if (args.format === "text") {
     if (args.check) {
       for (const f of changed) io.stdout(`${f.path}\n`);
-    } else if (!args.write) {
+    } else if (!args.write && changed.length) {
+      // the diff library is loaded only when a diff is printed
+      const { unifiedDiff } = await import("../report/diff.js");
       for (const f of changed) io.stdout(unifiedDiff(f.path, f.before, f.after, colors.diff));
     }
     for (const f of data.findings) io.stdout(formatFinding(f, colors.text) + "\n");
