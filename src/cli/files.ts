@@ -1,7 +1,7 @@
 // Reading and writing files for the CLI: strict UTF-8, binary detection,
 // atomic writes that keep the mode, and the project boundary for module following.
 import { constants, promises as fs, existsSync, readFileSync, statSync, lstatSync } from "node:fs";
-import { dirname, basename, join, resolve, sep } from "node:path";
+import { dirname, basename, join, relative, resolve, sep } from "node:path";
 
 export class FileError extends Error {
   constructor(readonly path: string, message: string) {
@@ -61,6 +61,13 @@ export function projectRoot(file: string): string {
     if (existsSync(join(d, ".git"))) return d;
     if (dirname(d) === d) return start;
   }
+}
+
+/** What output shows for a path: relative to cwd, with forward slashes. */
+export function displayPath(cwd: string, abs: string): string {
+  const rel = relative(cwd, abs);
+  const p = rel === "" ? "." : rel;
+  return sep === "/" ? p : p.split(sep).join("/");
 }
 
 /** Nearest ancestor (or the directory itself) holding `.git`; null when none. */

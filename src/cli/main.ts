@@ -12,9 +12,9 @@ import { formatFinding, formatSummary, type TextColors } from "../report/text.js
 import type { ReportData } from "../report/data.js";
 import type { Finding, MigrateOptions } from "../types.js";
 import type { FileResult } from "../engine.js";
-import { decodeText, writeFileAtomic } from "./files.js";
+import { decodeText, displayPath, isDirectory, writeFileAtomic } from "./files.js";
 import { parseCommandLine } from "./args.js";
-import { walk, type WalkEntry } from "./walk.js";
+import type { WalkEntry, WalkResult } from "./walk.js";
 import { candidateName, partition, prefilter, runJob, type FilterResult, type JobResult } from "./work.js";
 import type { Pool } from "./pool.js";
 
@@ -138,7 +138,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const progress = new Progress(io);
   const timing = io.env.NIXGEN_MIGRATE_TIMING ? (what: string) => io.stderr(`timing: ${what} ${(performance.now() | 0)} ms\n`) : () => {};
   timing("start");
-  const listed = walk(args.paths.length ? args.paths : ["."], { cwd: io.cwd, gitignore: args.gitignore, ignorePaths: args.ignorePaths, candidateName });
+  const listed = await expand(args.paths.length ? args.paths : ["."], args, io.cwd);
   const errors = [...listed.errors];
   const explicit = listed.entries.filter((e) => e.explicit);
   const walked = listed.entries.filter((e) => !e.explicit);
@@ -191,6 +191,26 @@ export async function run(argv: string[], io: Io): Promise<number> {
     progress.done();
     await (pool as Pool | null)?.close();
   }
+}
+
+/**
+ * The files to look at. Only file names (what pre-commit and lint-staged
+ * pass): no walking, and the ignore machinery is not even loaded.
+ */
+async function expand(paths: string[], args: Args, cwd: string): Promise<WalkResult> {
+  if (paths.some((p) => isDirectory(resolve(cwd, p))) || args.ignorePaths.length) {
+    const { walk } = await import("./walk.js");
+    return walk(paths, { cwd, gitignore: args.gitignore, ignorePaths: args.ignorePaths, candidateName });
+  }
+  const seen = new Set<string>();
+  const entries: WalkEntry[] = [];
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    if (seen.has(abs)) continue;
+    seen.add(abs);
+    entries.push({ path: displayPath(cwd, abs), abs, explicit: true });
+  }
+  return { entries, errors: [] };
 }
 
 /** Below these, worker threads cost more than they save (bench/check-tree.mjs, bench/write-many.mjs). */

@@ -18,8 +18,8 @@
 // Only files whose name some pass may want (see `candidateName`) are returned.
 import ignore, { type Ignore } from "ignore";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { gitRoot } from "./files.js";
-import { join, relative, resolve, sep, dirname } from "node:path";
+import { displayPath, gitRoot } from "./files.js";
+import { join, resolve, sep, dirname } from "node:path";
 
 export interface WalkOptions {
   readonly cwd: string;
@@ -51,12 +51,6 @@ interface Matcher {
 }
 
 const ignoreCase = process.platform === "darwin" || process.platform === "win32";
-
-export function displayPath(cwd: string, abs: string): string {
-  const rel = relative(cwd, abs);
-  const p = rel === "" ? "." : rel;
-  return sep === "/" ? p : p.split(sep).join("/");
-}
 
 function matcher(base: string, text: string): Matcher {
   return { base, ig: ignore({ ignorecase: ignoreCase }).add(text) };
