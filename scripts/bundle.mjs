@@ -6,7 +6,7 @@
 //
 // Also writes jscodeshift entry points (CommonJS, what jscodeshift require()s):
 // dist/jscodeshift/<pass-id>.cjs for every registered pass, and index.cjs
-// running all of them. The pass list comes from tsc's output (run before this).
+// running all of them. The pass list comes from the bundle just built.
 import { build } from "rolldown";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 
@@ -34,7 +34,7 @@ await build({
 // jscodeshift require()s a transform through @babel/register, which would
 // compile (and choke on) web-tree-sitter: the entry points import() the ESM
 // bundle instead, through a Function so that babel cannot rewrite the import.
-const { TRANSFORMS } = await import(`${root}dist/transforms/index.js`);
+const { TRANSFORMS } = await import(`${root}dist/bundle/jscodeshift.js`);
 mkdirSync(`${root}dist/jscodeshift`, { recursive: true });
 const wrapper = (ids) => `"use strict";
 // jscodeshift transform: ${ids ? `the ${ids.join(", ")} pass` : "every nixgen-migrate pass, in order"}.

@@ -144,9 +144,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const walked = listed.entries.filter((e) => !e.explicit);
 
   let pool: Pool | null = null;
-  const threads = (jobs: number) => {
-    if (args.jobs === "auto") return jobs >= AUTO_MIN_JOBS || walked.length >= AUTO_MIN_FILES ? Math.min(availableParallelism(), 8) : 0;
-    return args.jobs > 1 ? Math.min(args.jobs, jobs || 1) : 0;
+  /** Threads for `units` pieces of work; auto: only past the measured break-even point. */
+  const threads = (units: number, autoWorthIt: boolean): number => {
+    if (args.jobs === "auto") return autoWorthIt ? Math.min(availableParallelism(), 8) : 0;
+    return args.jobs > 1 && units > 1 ? Math.min(args.jobs, units) : 0;
   };
   const startPool = async (n: number) => {
     if (n < 2 || pool) return;
@@ -155,17 +156,19 @@ export async function run(argv: string[], io: Io): Promise<number> {
   };
   try {
     // 1. prefilter what the walk found (explicit files are always processed)
-    await startPool(threads(walked.length >= AUTO_MIN_FILES ? AUTO_MIN_JOBS : 0));
+    await startPool(threads(Math.ceil(walked.length / FILTER_CHUNK), walked.length >= AUTO_MIN_FILES));
     timing(`walked ${walked.length} files`);
     const filtered = await runPrefilter(walked, pool, progress);
     timing(`prefiltered: ${filtered.hits.length} hits`);
     errors.push(...filtered.errors);
     const texts = filtered.texts ?? new Map<string, string>();
-    const todo = [...new Set([...explicit.map((e) => e.path), ...filtered.hits])].sort(byPath);
+    // explicit files skip the prefilter, but not the passes' choice of files: a
+    // file no pass looks at (README.txt handed over by a hook) is not even read
+    const todo = [...new Set([...explicit.filter((e) => candidateName(e.path)).map((e) => e.path), ...filtered.hits])].sort(byPath);
 
     // 2. migrate, one engine run per flake
     const jobs = partition(todo, io.cwd);
-    if (!pool && jobs.length >= AUTO_MIN_JOBS) await startPool(threads(jobs.length));
+    await startPool(threads(jobs.length, jobs.length >= AUTO_MIN_JOBS));
     if (!pool) await init();
     timing(`${jobs.length} jobs, ${pool ? (pool as Pool).size : 0} workers`);
     const results = await runJobs(jobs, pool, io.cwd, options, texts, progress);
@@ -355,7 +358,9 @@ async function finish(data: ReportData, args: Args, io: Io, colors: ReturnType<t
       const { unifiedDiff } = await import("../report/diff.js");
       for (const f of changed) io.stdout(unifiedDiff(f.path, f.before, f.after, colors.diff));
     }
-    for (const f of data.findings) io.stdout(formatFinding(f, colors.text) + "\n");
+    // --check: stdout is only the list of paths (for xargs); findings go to stderr
+    const out = args.check ? io.stderr : io.stdout;
+    for (const f of data.findings) out(formatFinding(f, colors.text) + "\n");
   } else {
     const reporter = await loadReporter(args.format);
     await reporter(data, io);

@@ -117,12 +117,18 @@ function fence(text: string): string {
   return "`".repeat(longest + 1);
 }
 
-function mdCode(s: string): string {
-  return `<code>${mdText(s)}</code>`;
+
+/** Markdown text on one line: `<`, `>` and `&` escaped outside `code spans` (GitHub would drop `<image>` as a tag). */
+function mdText(s: string): string {
+  const esc = (t: string) => t.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c]!);
+  const line = s.replace(/\r?\n/g, " ");
+  const parts = line.split("`");
+  if (parts.length % 2 === 0) return esc(line); // unbalanced backticks: no code spans
+  return parts.map((p, i) => (i % 2 ? p : esc(p))).join("`");
 }
 
-function mdText(s: string): string {
-  return s.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c]!).replace(/\r?\n/g, " ");
+function mdCodeSpan(s: string): string {
+  return `<code>${s.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c]!)}</code>`;
 }
 
 /** The Markdown for $GITHUB_STEP_SUMMARY, at most `budget` bytes (the diff is cut first). */
@@ -138,9 +144,9 @@ export function stepSummary(data: ReportData, diffs: string[], budget: number): 
     head.push("Apply it with `nixgen-migrate --write` (or `git apply` the diff below), then run `nix flake lock` to drop the nixos-generators input from flake.lock.", "");
   }
   const tail: string[] = [];
-  const findingLines = data.findings.map((f) => `- ${mdCode(`${f.path}:${f.start.line}:${f.start.column}`)} **${f.severity}** ${mdCode(f.rule)} ${mdText(f.message)}`);
-  const errorLines = data.errors.map((e) => `- ${mdCode(e.path)} ${mdText(e.message)}`);
-  let out = head.join("\n");
+  const findingLines = data.findings.map((f) => `- ${mdCodeSpan(`${f.path}:${f.start.line}:${f.start.column}`)} **${f.severity}** ${mdCodeSpan(f.rule)} ${mdText(f.message)}`);
+  const errorLines = data.errors.map((e) => `- ${mdCodeSpan(e.path)} ${mdText(e.message)}`);
+  let out = head.join("\n") + "\n";
   const add = (block: string[], title: string, open: boolean): void => {
     if (!block.length) return;
     const start = `<details${open ? " open" : ""}><summary>${title}</summary>\n\n`;
