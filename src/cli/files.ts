@@ -93,14 +93,17 @@ export function isInside(root: string, path: string): boolean {
 
 const TMP_MARK = ".nixgen-migrate-";
 
+/** Directory listings for cleanStaleTemps: read once per directory and run. */
+const listings = new Map<string, Promise<string[]>>();
+
 /** Temp files of runs that were killed (their pid is gone) are removed. */
 async function cleanStaleTemps(dir: string, name: string) {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return;
+  let pending = listings.get(dir);
+  if (!pending) {
+    pending = fs.readdir(dir).catch(() => [] as string[]);
+    listings.set(dir, pending);
   }
+  const names = await pending;
   const prefix = `.${name}${TMP_MARK}`;
   for (const n of names) {
     if (!n.startsWith(prefix) || !n.endsWith(".tmp")) continue;
@@ -127,19 +130,25 @@ function isAlive(pid: number): boolean {
  */
 export async function writeFileAtomic(path: string, text: string, expected: string | undefined): Promise<void> {
   let target = path;
+  let mode = 0o644;
+  let knownMode = false;
   try {
-    if (lstatSync(path).isSymbolicLink()) target = await fs.realpath(path);
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) target = await fs.realpath(path);
+    else {
+      mode = st.mode & 0o7777;
+      knownMode = true;
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new FileError(path, describe(e as NodeJS.ErrnoException));
   }
   const dir = dirname(target);
   const name = basename(target);
   await cleanStaleTemps(dir, name);
-  let mode = 0o644;
   if (expected !== undefined) {
     let current: string;
     try {
-      mode = (await fs.stat(target)).mode & 0o7777;
+      if (!knownMode) mode = (await fs.stat(target)).mode & 0o7777;
       current = decodeText(path, await fs.readFile(target));
     } catch (e) {
       if (e instanceof FileError) throw e;
@@ -152,7 +161,8 @@ export async function writeFileAtomic(path: string, text: string, expected: stri
   try {
     handle = await fs.open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
     await handle.writeFile(text, "utf8");
-    await handle.chmod(mode);
+    // open() applied the umask; set the original mode exactly when that changed it
+    if ((mode & ~umask()) !== mode) await handle.chmod(mode);
     await handle.sync();
     await handle.close();
     handle = undefined;
@@ -162,4 +172,17 @@ export async function writeFileAtomic(path: string, text: string, expected: stri
     await fs.rm(tmp, { force: true }).catch(() => {});
     throw new FileError(path, `cannot be written: ${describe(e as NodeJS.ErrnoException)}`);
   }
+}
+
+let cachedUmask: number | undefined;
+/** The process umask (read once; 0o7777 when it cannot be read, so that chmod always runs). */
+function umask(): number {
+  if (cachedUmask === undefined) {
+    try {
+      cachedUmask = process.umask();
+    } catch {
+      cachedUmask = 0o7777;
+    }
+  }
+  return cachedUmask;
 }

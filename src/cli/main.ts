@@ -166,23 +166,24 @@ export async function run(argv: string[], io: Io): Promise<number> {
     // file no pass looks at (README.txt handed over by a hook) is not even read
     const todo = [...new Set([...explicit.filter((e) => candidateName(e.path)).map((e) => e.path), ...filtered.hits])].sort(byPath);
 
-    // 2. migrate, one engine run per flake
+    // 2. migrate, one engine run per flake; with --write, files are written as their job finishes
     const jobs = partition(todo, io.cwd);
     await startPool(threads(jobs.length, jobs.length >= AUTO_MIN_JOBS));
     if (!pool) await init();
     timing(`${jobs.length} jobs, ${pool ? (pool as Pool).size : 0} workers`);
-    const results = await runJobs(jobs, pool, io.cwd, options, texts, progress);
+    const collector = new Collector(jobs, args.write, io.cwd);
+    await runJobs(jobs, pool, io.cwd, options, texts, progress, (i, r) => collector.add(i, r));
     timing("migrated");
     progress.done();
-    for (const r of results) errors.push(...r.errors);
-    const merged = merge(results);
+    const merged = await collector.finish();
+    timing("written");
     errors.push(...merged.errors);
     const data: ReportData = {
       files: merged.files,
       findings: merged.findings,
       errors: errors.sort((a, b) => byPath(a.path, b.path)),
       mode: args.write ? "write" : args.check ? "check" : "dry",
-      written: new Set(),
+      written: merged.written,
       checked: explicit.length + walked.length,
       version: version(),
       cwd: io.cwd,
@@ -244,61 +245,135 @@ async function runPrefilter(entries: WalkEntry[], pool: Pool | null, progress: P
   return { hits: parts.flatMap((p) => p.hits), errors: parts.flatMap((p) => p.errors) };
 }
 
-async function runJobs(jobs: string[][], pool: Pool | null, cwd: string, options: MigrateOptions, texts: ReadonlyMap<string, string>, progress: Progress): Promise<JobResult[]> {
+async function runJobs(
+  jobs: string[][],
+  pool: Pool | null,
+  cwd: string,
+  options: MigrateOptions,
+  texts: ReadonlyMap<string, string>,
+  progress: Progress,
+  onResult: (job: number, r: JobResult) => void,
+): Promise<void> {
   let done = 0;
   if (!pool) {
-    const out: JobResult[] = [];
-    for (const j of jobs) {
-      progress.update("migrating", done++, jobs.length, j[0]);
-      out.push(runJob(j, cwd, options, texts));
+    for (let i = 0; i < jobs.length; i++) {
+      progress.update("migrating", done++, jobs.length, jobs[i]![0]);
+      onResult(i, runJob(jobs[i]!, cwd, options, texts));
+      // let the writes of finished jobs proceed (their I/O overlaps the next job)
+      await new Promise<void>((r) => setImmediate(r));
     }
-    return out;
+    return;
   }
-  return Promise.all(
-    jobs.map(async (j) => {
+  await Promise.all(
+    jobs.map(async (j, i) => {
       const r = await pool.run<JobResult>({ kind: "migrate", paths: j });
       progress.update("migrating", ++done, jobs.length, j[0]);
-      return r;
+      onResult(i, r);
     }),
   );
 }
 
+type Problem = { path: string; message: string };
+
 /**
- * Results of all jobs, one per path. A file two jobs changed differently
- * (a module shared by two flakes) is not written: that is reported.
+ * Collects job results (in any order) into one result per path. With
+ * --write, a job's changes to its own files are written at once (a few
+ * writes at a time: each one fsyncs), overlapping the jobs still running.
+ * A file that some other flake's migration changes too (a shared module) is
+ * settled at the end, deterministically: the job whose own file it is wins,
+ * else the first job in path order; a different change from another job is
+ * reported and not applied (running again applies it on top).
  */
-function merge(results: JobResult[]): { files: FileResult[]; findings: Finding[]; errors: { path: string; message: string }[] } {
-  const byFile = new Map<string, FileResult>();
-  const errors: { path: string; message: string }[] = [];
-  for (const r of results) {
+class Collector {
+  private readonly owner = new Map<string, number>();
+  private readonly changes = new Map<string, { job: number; file: FileResult }[]>();
+  private readonly unchanged = new Map<string, FileResult>();
+  private readonly findings: Finding[] = [];
+  private readonly seen = new Set<string>();
+  private readonly errors: Problem[] = [];
+  private readonly written = new Set<string>();
+  private readonly queue: FileResult[] = [];
+  private active = 0;
+  private idle: (() => void) | null = null;
+
+  constructor(private readonly jobs: string[][], private readonly write: boolean, private readonly cwd: string) {
+    jobs.forEach((paths, i) => paths.forEach((p) => this.owner.set(p, i)));
+  }
+
+  add(job: number, r: JobResult) {
+    this.errors.push(...r.errors);
     for (const f of r.files) {
-      const prev = byFile.get(f.path);
-      if (!prev) {
-        byFile.set(f.path, f);
+      if (!f.changed) {
+        const prev = this.unchanged.get(f.path);
+        if (!prev || (f.primary && !prev.primary)) this.unchanged.set(f.path, f);
         continue;
       }
-      const primary = prev.primary || f.primary;
-      if (prev.changed && f.changed && prev.after !== f.after) {
-        errors.push({ path: f.path, message: "is changed differently by the migrations of two flakes that use it; not written (migrate the flakes one at a time)" });
-        byFile.set(f.path, { ...prev, primary, changed: false, after: prev.before ?? "", refused: { kind: "internal", message: "conflicting changes" } });
-      } else {
-        byFile.set(f.path, { ...(f.changed ? f : prev), primary });
-      }
+      let list = this.changes.get(f.path);
+      if (!list) this.changes.set(f.path, (list = []));
+      list.push({ job, file: f });
+      if (this.write && this.owner.get(f.path) === job) this.enqueue(f);
     }
-  }
-  const seen = new Set<string>();
-  const findings: Finding[] = [];
-  for (const r of results) {
     for (const f of r.findings) {
       const key = `${f.path}\0${f.offset}\0${f.endOffset}\0${f.rule}\0${f.message}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      findings.push(f);
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.findings.push(f);
     }
   }
-  findings.sort((a, b) => byPath(a.path, b.path) || a.offset - b.offset);
-  return { files: [...byFile.values()].sort((a, b) => byPath(a.path, b.path)), findings, errors };
+
+  async finish(): Promise<{ files: FileResult[]; findings: Finding[]; errors: Problem[]; written: Set<string> }> {
+    const files = new Map<string, FileResult>(this.unchanged);
+    for (const [path, list] of this.changes) {
+      const own = this.owner.get(path);
+      list.sort((a, b) => (a.job === own ? -1 : b.job === own ? 1 : a.job - b.job));
+      const winner = list[0]!;
+      const primary = own !== undefined;
+      files.set(path, { ...winner.file, primary });
+      if (this.write && own !== winner.job) this.enqueue(winner.file);
+      const name = (j: number) => this.jobs[j]![0]!;
+      for (const other of list.slice(1)) {
+        if (other.file.after === winner.file.after) continue;
+        this.errors.push({
+          path,
+          message: `is changed differently by the migrations of ${name(winner.job)} and ${name(other.job)}; only the change for ${name(winner.job)} is ${this.write ? "written" : "shown"} (run again after writing it for the other)`,
+        });
+      }
+    }
+    if (this.active || this.queue.length) await new Promise<void>((r) => (this.idle = r));
+    this.findings.sort((a, b) => byPath(a.path, b.path) || a.offset - b.offset);
+    return {
+      files: [...files.values()].sort((a, b) => byPath(a.path, b.path)),
+      findings: this.findings,
+      errors: this.errors,
+      written: this.written,
+    };
+  }
+
+  private enqueue(f: FileResult) {
+    this.queue.push(f);
+    this.pump();
+  }
+
+  private pump() {
+    while (this.active < WRITE_CONCURRENCY && this.queue.length) {
+      const f = this.queue.shift()!;
+      this.active++;
+      writeFileAtomic(resolve(this.cwd, f.path), f.after, f.before)
+        .then(
+          () => void this.written.add(f.path),
+          (e: Error) => void this.errors.push({ path: f.path, message: e.message }),
+        )
+        .finally(() => {
+          this.active--;
+          this.pump();
+          if (!this.active && !this.queue.length && this.idle) this.idle();
+        });
+    }
+  }
 }
+
+/** Writes in flight at once: each one ends with an fsync, and the disk batches concurrent ones. */
+const WRITE_CONCURRENCY = 16;
 
 async function runStdin(args: Args, io: Io, options: MigrateOptions, colors: ReturnType<typeof palettes>): Promise<number> {
   if (args.paths.some((p) => p !== "-")) {
@@ -329,25 +404,11 @@ async function runStdin(args: Args, io: Io, options: MigrateOptions, colors: Ret
   return r.findings.some((f) => f.severity === "error") ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/** Writes (with --write), prints the report in the chosen format, returns the exit code. */
+/** Prints the report in the chosen format; returns the exit code. */
 async function finish(data: ReportData, args: Args, io: Io, colors: ReturnType<typeof palettes>): Promise<number> {
   const changed = data.files.filter((f) => f.changed);
   const refused = data.files.filter((f) => f.refused);
-  if (args.write) {
-    // every new text was re-parsed in the core; a few writes at a time (each one fsyncs)
-    const queue = [...changed];
-    const writer = async () => {
-      for (let f = queue.shift(); f; f = queue.shift()) {
-        try {
-          await writeFileAtomic(resolve(data.cwd, f.path), f.after, f.before);
-          data.written.add(f.path);
-        } catch (e) {
-          data.errors.push({ path: f.path, message: (e as Error).message });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(16, queue.length) }, writer));
-  }
+  // (with --write, the collector has written the changed files already)
   for (const e of data.errors) io.stderr(`${e.path}: ${e.message}\n`);
 
   if (args.format === "text") {
