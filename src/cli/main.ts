@@ -138,27 +138,53 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const progress = new Progress(io);
   const timing = io.env.NIXGEN_MIGRATE_TIMING ? (what: string) => io.stderr(`timing: ${what} ${(performance.now() | 0)} ms\n`) : () => {};
   timing("start");
-  const listed = await expand(args.paths.length ? args.paths : ["."], args, io.cwd);
+
+  let pool: Pool | null = null;
+  let PoolClass: typeof Pool | null = null;
+  const newPool = (n: number) => {
+    if (n >= 2 && !pool && PoolClass) pool = new PoolClass(n, { cwd: io.cwd, options });
+  };
+  const autoThreads = () => Math.min(availableParallelism(), 8);
+
+  // 1. walk. On a big tree the workers start while the walk goes on (a thread
+  // boots in parallel) and get prefilter chunks as soon as there are some.
+  const chunks: Promise<FilterResult>[] = [];
+  let pending: WalkEntry[] = [];
+  let walkedCount = 0;
+  const dispatch = () => {
+    const c = pending;
+    pending = [];
+    chunks.push((pool as Pool).run<FilterResult>({ kind: "filter", entries: c.map((e) => ({ path: e.path, abs: e.abs })) }));
+  };
+  const onWalked = (e: WalkEntry) => {
+    walkedCount++;
+    pending.push(e);
+    if (!pool) {
+      if (args.jobs === "auto" ? walkedCount >= AUTO_MIN_FILES : args.jobs > 1 && walkedCount >= 2 * FILTER_CHUNK) {
+        newPool(args.jobs === "auto" ? autoThreads() : args.jobs);
+      }
+    }
+    if (pool && pending.length >= FILTER_CHUNK) dispatch();
+  };
+  const listed = await expand(args.paths.length ? args.paths : ["."], args, io.cwd, onWalked, async () => {
+    if (args.jobs !== 1) PoolClass = (await import("./pool.js")).Pool;
+  });
   const errors = [...listed.errors];
   const explicit = listed.entries.filter((e) => e.explicit);
   const walked = listed.entries.filter((e) => !e.explicit);
+  timing(`walked ${walked.length} files${pool ? `, ${(pool as Pool).size} workers started` : ""}`);
 
-  let pool: Pool | null = null;
-  /** Threads for `units` pieces of work; auto: only past the measured break-even point. */
-  const threads = (units: number, autoWorthIt: boolean): number => {
-    if (args.jobs === "auto") return autoWorthIt ? Math.min(availableParallelism(), 8) : 0;
-    return args.jobs > 1 && units > 1 ? Math.min(args.jobs, units) : 0;
-  };
-  const startPool = async (n: number) => {
-    if (n < 2 || pool) return;
-    const { Pool } = await import("./pool.js");
-    pool = new Pool(n, { cwd: io.cwd, options });
-  };
   try {
-    // 1. prefilter what the walk found (explicit files are always processed)
-    await startPool(threads(Math.ceil(walked.length / FILTER_CHUNK), walked.length >= AUTO_MIN_FILES));
-    timing(`walked ${walked.length} files`);
-    const filtered = await runPrefilter(walked, pool, progress);
+    // 2. prefilter what the walk found (explicit files are always processed)
+    let filtered: FilterResult;
+    if (pool) {
+      if (pending.length) dispatch();
+      const parts = await Promise.all(chunks);
+      filtered = { hits: parts.flatMap((p) => p.hits), errors: parts.flatMap((p) => p.errors) };
+    } else {
+      progress.update("reading", 0, walked.length);
+      filtered = prefilter(walked, true);
+    }
     timing(`prefiltered: ${filtered.hits.length} hits`);
     errors.push(...filtered.errors);
     const texts = filtered.texts ?? new Map<string, string>();
@@ -166,9 +192,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
     // file no pass looks at (README.txt handed over by a hook) is not even read
     const todo = [...new Set([...explicit.filter((e) => candidateName(e.path)).map((e) => e.path), ...filtered.hits])].sort(byPath);
 
-    // 2. migrate, one engine run per flake; with --write, files are written as their job finishes
+    // 3. migrate, one engine run per flake; with --write, files are written as their job finishes
     const jobs = partition(todo, io.cwd);
-    await startPool(threads(jobs.length, jobs.length >= AUTO_MIN_JOBS));
+    if (!pool && jobs.length > 1 && (args.jobs === "auto" ? jobs.length >= AUTO_MIN_JOBS : args.jobs > 1)) {
+      PoolClass ??= (await import("./pool.js")).Pool;
+      newPool(args.jobs === "auto" ? autoThreads() : Math.min(args.jobs, jobs.length));
+    }
     if (!pool) await init();
     timing(`${jobs.length} jobs, ${pool ? (pool as Pool).size : 0} workers`);
     const collector = new Collector(jobs, args.write, io.cwd);
@@ -201,10 +230,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
  * The files to look at. Only file names (what pre-commit and lint-staged
  * pass): no walking, and the ignore machinery is not even loaded.
  */
-async function expand(paths: string[], args: Args, cwd: string): Promise<WalkResult> {
+async function expand(paths: string[], args: Args, cwd: string, onWalked: (e: WalkEntry) => void, beforeWalk: () => Promise<void>): Promise<WalkResult> {
   if (paths.some((p) => isDirectory(resolve(cwd, p))) || args.ignorePaths.length) {
     const { walk } = await import("./walk.js");
-    return walk(paths, { cwd, gitignore: args.gitignore, ignorePaths: args.ignorePaths, candidateName });
+    await beforeWalk();
+    return walk(paths, { cwd, gitignore: args.gitignore, ignorePaths: args.ignorePaths, candidateName, onWalked });
   }
   const seen = new Set<string>();
   const entries: WalkEntry[] = [];
@@ -224,25 +254,6 @@ const FILTER_CHUNK = 512;
 
 function byPath(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-async function runPrefilter(entries: WalkEntry[], pool: Pool | null, progress: Progress): Promise<FilterResult> {
-  if (!pool || entries.length < FILTER_CHUNK) {
-    progress.update("reading", 0, entries.length);
-    return prefilter(entries, true);
-  }
-  const chunks: WalkEntry[][] = [];
-  for (let i = 0; i < entries.length; i += FILTER_CHUNK) chunks.push(entries.slice(i, i + FILTER_CHUNK));
-  let done = 0;
-  const parts = await Promise.all(
-    chunks.map(async (c) => {
-      const r = await pool.run<FilterResult>({ kind: "filter", entries: c.map((e) => ({ path: e.path, abs: e.abs })) });
-      done += c.length;
-      progress.update("reading", done, entries.length);
-      return r;
-    }),
-  );
-  return { hits: parts.flatMap((p) => p.hits), errors: parts.flatMap((p) => p.errors) };
 }
 
 async function runJobs(
@@ -419,9 +430,9 @@ async function finish(data: ReportData, args: Args, io: Io, colors: ReturnType<t
       const { unifiedDiff } = await import("../report/diff.js");
       for (const f of changed) io.stdout(unifiedDiff(f.path, f.before, f.after, colors.diff));
     }
-    // --check: stdout is only the list of paths (for xargs); findings go to stderr
+    // --check: stdout is only the list of paths (for xargs); errors and warnings go to stderr, notes are left out
     const out = args.check ? io.stderr : io.stdout;
-    for (const f of data.findings) out(formatFinding(f, colors.text) + "\n");
+    for (const f of data.findings) if (!args.check || f.severity !== "note") out(formatFinding(f, colors.text) + "\n");
   } else {
     const reporter = await loadReporter(args.format);
     await reporter(data, io);

@@ -20,7 +20,7 @@ export interface OptionSpec {
 
 export const OPTIONS = {
   write: { type: "boolean", short: "w", describe: "write the migrated files (atomically; only files that change)", conflicts: ["check"] },
-  check: { type: "boolean", describe: "print only the paths that need migrating, no diff (exit 1 if any)" },
+  check: { type: "boolean", describe: "print only the paths that need migrating, no diff (exit 1 if any); errors and warnings go to stderr" },
   format: { type: "string", value: "FORMAT", choices: ["text", "json", "github", "sarif"], default: "text", describe: "output: text (diff + findings), json (one object per file), github (workflow annotations + step summary), sarif (2.1.0, for code scanning)" },
   jobs: { type: "string", short: "j", value: "N", describe: "worker threads: a number, or auto (default: threads only when there is enough work to pay for them)" },
   "ignore-path": { type: "string", value: "FILE", multiple: true, describe: "an extra ignore file in .gitignore syntax, relative to its directory (repeatable)" },

@@ -28,6 +28,8 @@ export interface WalkOptions {
   readonly ignorePaths: readonly string[];
   /** Is a file with this name (path relative to cwd, forward slashes) worth reading? */
   readonly candidateName: (path: string) => boolean;
+  /** Called for each file the walk finds (not for files named explicitly), while walking. */
+  readonly onWalked?: (entry: WalkEntry) => void;
 }
 
 export interface WalkEntry {
@@ -128,7 +130,9 @@ export function walk(paths: readonly string[], options: WalkOptions): WalkResult
       return;
     }
     seen.set(abs, entries.length);
-    entries.push({ path: shown ?? displayPath(options.cwd, abs), abs, explicit });
+    const entry = { path: shown ?? displayPath(options.cwd, abs), abs, explicit };
+    entries.push(entry);
+    if (!explicit) options.onWalked?.(entry);
   };
 
   for (const p of paths) {
