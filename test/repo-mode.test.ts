@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli, tempProject } from "./helpers/cli.js";
+import { spawnSync } from "node:child_process";
+import { BIN, cli, tempProject } from "./helpers/cli.js";
 
 const EXAMPLE = readFileSync(join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example", "input.nix"), "utf8");
 const MIGRATED = readFileSync(join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example", "output.nix"), "utf8");
@@ -220,6 +221,24 @@ describe("progress", () => {
     const dir = project(files);
     const r = cli(["--check", "."], { cwd: dir, env: { CI: undefined } });
     expect(r.stderr).not.toMatch(/\r|\x1b\[K/);
+  });
+
+  it.skipIf(spawnSync("sh", ["-c", "command -v script"]).status !== 0)("is a clearable line on a terminal outside CI (util-linux script gives a pty)", () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 120; i++) files[`m${i}/flake.nix`] = EXAMPLE;
+    const dir = project(files);
+    const inPty = (ci: string | undefined) => {
+      const env = { ...process.env, NO_COLOR: "1" } as Record<string, string | undefined>;
+      if (ci === undefined) delete env.CI;
+      else env.CI = ci;
+      const r = spawnSync("script", ["-qec", `"${process.execPath}" "${BIN}" --check -j 1 . > /dev/null`, "/dev/null"], { cwd: dir, env: env as NodeJS.ProcessEnv, encoding: "utf8" });
+      return r.stdout;
+    };
+    const shown = inPty(undefined);
+    expect(shown).toMatch(/\r\x1b\[Kmigrating \d+\/120 m\d+\/flake\.nix/);
+    // cleared before the summary
+    expect(shown).toMatch(/\r\x1b\[K120 files to migrate/);
+    expect(inPty("true")).not.toMatch(/\x1b\[K/);
   });
 });
 

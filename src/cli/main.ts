@@ -120,6 +120,16 @@ function palettes(on: boolean): { diff: DiffColors; text: TextColors } {
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
+  try {
+    return await runUnguarded(argv, io);
+  } catch (e) {
+    // a bug, or a worker thread that died: never exit 1 ("changes needed") for that
+    io.stderr(`nixgen-migrate: internal error: ${(e as Error).stack ?? String(e)}\nPlease report this at the project's issue tracker.\n`);
+    return EXIT_ERROR;
+  }
+}
+
+async function runUnguarded(argv: string[], io: Io): Promise<number> {
   const parsed = await parseArgs(argv, io);
   if (typeof parsed === "number") return parsed;
   const args = parsed;
@@ -151,10 +161,17 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const chunks: Promise<FilterResult>[] = [];
   let pending: WalkEntry[] = [];
   let walkedCount = 0;
+  let filteredCount = 0;
   const dispatch = () => {
     const c = pending;
     pending = [];
-    chunks.push((pool as Pool).run<FilterResult>({ kind: "filter", entries: c.map((e) => ({ path: e.path, abs: e.abs })) }));
+    chunks.push(
+      (pool as Pool).run<FilterResult>({ kind: "filter", entries: c.map((e) => ({ path: e.path, abs: e.abs })) }).then((r) => {
+        filteredCount += c.length;
+        progress.update("reading", filteredCount, walkedCount);
+        return r;
+      }),
+    );
   };
   const onWalked = (e: WalkEntry) => {
     walkedCount++;
@@ -248,8 +265,8 @@ async function expand(paths: string[], args: Args, cwd: string, onWalked: (e: Wa
 }
 
 /** Below these, worker threads cost more than they save (bench/check-tree.mjs, bench/write-many.mjs). */
-const AUTO_MIN_FILES = 4000;
-const AUTO_MIN_JOBS = 64;
+const AUTO_MIN_FILES = 10_000;
+const AUTO_MIN_JOBS = 100;
 const FILTER_CHUNK = 512;
 
 function byPath(a: string, b: string): number {
