@@ -55,7 +55,7 @@ const commands = [
   { name: "nixgen-migrate --check -j 1", cmd: process.execPath, args: [bin, "--check", "-j", "1", "."], cwd: tree, check: expectFlakes },
   { name: "nixgen-migrate --check -j 2", cmd: process.execPath, args: [bin, "--check", "-j", "2", "."], cwd: tree, check: expectFlakes },
 ];
-if (rg) commands.push({ name: "rg -l nixos-generators", cmd: rg, args: ["-l", "nixos-generators"], cwd: tree });
+if (rg) commands.push({ name: "rg -l nixos-generators", cmd: rg, args: ["-l", "nixos-generators", "."], cwd: tree, check: (r) => { if (r.stdout.split("\n").filter(Boolean).length < flakes) throw new Error("rg found too little"); } });
 if (astGrep) commands.push({ name: "ast-grep run -p '$G.nixosGenerate $A'", cmd: astGrep, args: ["run", "-l", "nix", "-p", "$G.nixosGenerate $A", "--json=stream", "."], cwd: tree });
 
 console.log(`check-tree: ${files} files, ${flakes} flakes to migrate; ${runs} interleaved runs after a warm-up (median wall)`);

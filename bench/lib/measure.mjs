@@ -9,7 +9,8 @@ export function timeOnce(cmd, args, { cwd, env } = {}) {
   const gnuTime = existsSync("/usr/bin/time");
   const argv = gnuTime ? ["/usr/bin/time", ["-f", "@@TIME %e %U %S %M", cmd, ...args]] : [cmd, args];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv[1], { cwd, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 1 << 30 });
+  // stdin closed: a tool given no path must not read it (rg searches stdin when it is a pipe)
+  const r = spawnSync(argv[0], argv[1], { cwd, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const m = /@@TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? "");
   return {
