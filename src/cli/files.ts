@@ -70,12 +70,27 @@ export function displayPath(cwd: string, abs: string): string {
   return sep === "/" ? p : p.split(sep).join("/");
 }
 
-/** Nearest ancestor (or the directory itself) holding `.git`; null when none. */
+const gitRoots = new Map<string, string | null>();
+
+/** Nearest ancestor (or the directory itself) holding `.git`; null when none. Remembered per directory. */
 export function gitRoot(dir: string): string | null {
+  const visited: string[] = [];
+  let found: string | null = null;
   for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, ".git"))) return d;
-    if (dirname(d) === d) return null;
+    const known = gitRoots.get(d);
+    if (known !== undefined) {
+      found = known;
+      break;
+    }
+    visited.push(d);
+    if (existsSync(join(d, ".git"))) {
+      found = d;
+      break;
+    }
+    if (dirname(d) === d) break;
   }
+  for (const d of visited) gitRoots.set(d, found);
+  return found;
 }
 
 export function isDirectory(path: string): boolean {
