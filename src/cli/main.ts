@@ -16,7 +16,7 @@ import { decodeText, displayPath, isDirectory, writeFileAtomic } from "./files.j
 import { parseCommandLine } from "./args.js";
 import type { WalkEntry, WalkResult } from "./walk.js";
 import { candidateName, partition, prefilter, runJob, type FilterResult, type JobResult } from "./work.js";
-import type { Pool } from "./pool.js";
+import type { Pool, Request as PoolRequest } from "./pool.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -151,8 +151,21 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
 
   let pool: Pool | null = null;
   let PoolClass: typeof Pool | null = null;
+  // the main thread takes part in the pool's work; texts it read are kept for its jobs
+  const localTexts = new Map<string, string>();
+  const local = (req: PoolRequest): unknown => {
+    if (req.kind === "filter") {
+      const r = prefilter(req.entries, true);
+      for (const [k, v] of r.texts!) localTexts.set(k, v);
+      return { hits: r.hits, errors: r.errors };
+    }
+    return runJob(req.paths, io.cwd, options, localTexts);
+  };
+  let parserReady: Promise<void> | null = null;
   const newPool = (n: number) => {
-    if (n >= 2 && !pool && PoolClass) pool = new PoolClass(n, { cwd: io.cwd, options });
+    if (n < 2 || pool || !PoolClass) return;
+    pool = new PoolClass(n, { cwd: io.cwd, options }, local);
+    parserReady = init();
   };
   const autoThreads = () => Math.min(availableParallelism(), 8);
 
@@ -197,7 +210,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     if (pool) {
       if (pending.length) dispatch();
       const parts = await Promise.all(chunks);
-      filtered = { hits: parts.flatMap((p) => p.hits), errors: parts.flatMap((p) => p.errors) };
+      filtered = { hits: parts.flatMap((p) => p.hits), errors: parts.flatMap((p) => p.errors), texts: localTexts };
     } else {
       progress.update("reading", 0, walked.length);
       filtered = prefilter(walked, true);
@@ -215,7 +228,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
       PoolClass ??= (await import("./pool.js")).Pool;
       newPool(args.jobs === "auto" ? autoThreads() : Math.min(args.jobs, jobs.length));
     }
-    if (!pool) await init();
+    await (parserReady ?? init());
     timing(`${jobs.length} jobs, ${pool ? (pool as Pool).size : 0} workers`);
     const collector = new Collector(jobs, args.write, io.cwd);
     await runJobs(jobs, pool, io.cwd, options, texts, progress, (i, r) => collector.add(i, r));
