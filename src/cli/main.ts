@@ -196,15 +196,15 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     }
     if (pool && pending.length >= FILTER_CHUNK) dispatch();
   };
-  const listed = await expand(args.paths.length ? args.paths : ["."], args, io.cwd, onWalked, async () => {
-    if (args.jobs !== 1) PoolClass = (await import("./pool.js")).Pool;
-  });
-  const errors = [...listed.errors];
-  const explicit = listed.entries.filter((e) => e.explicit);
-  const walked = listed.entries.filter((e) => !e.explicit);
-  timing(`walked ${walked.length} files${pool ? `, ${(pool as Pool).size} workers started` : ""}`);
-
   try {
+    const listed = await expand(args.paths.length ? args.paths : ["."], args, io.cwd, onWalked, async () => {
+      if (args.jobs !== 1) PoolClass = (await import("./pool.js")).Pool;
+    });
+    const errors = [...listed.errors];
+    const explicit = listed.entries.filter((e) => e.explicit);
+    const walked = listed.entries.filter((e) => !e.explicit);
+    timing(`walked ${walked.length} files${pool ? `, pool of ${(pool as Pool).size} threads started` : ""}`);
+
     // 2. prefilter what the walk found (explicit files are always processed)
     let filtered: FilterResult;
     if (pool) {
@@ -229,7 +229,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
       newPool(args.jobs === "auto" ? autoThreads() : Math.min(args.jobs, jobs.length));
     }
     await (parserReady ?? init());
-    timing(`${jobs.length} jobs, ${pool ? (pool as Pool).size : 0} workers`);
+    timing(`${jobs.length} jobs, ${pool ? (pool as Pool).size : 1} threads`);
     const collector = new Collector(jobs, args.write, io.cwd);
     await runJobs(jobs, pool, io.cwd, options, texts, progress, (i, r) => collector.add(i, r));
     timing("migrated");
