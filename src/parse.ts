@@ -150,8 +150,17 @@ function insideFormals(tree: Tree, offset: number): boolean {
 function convert(tree: Tree, text: string): { root: SyntaxNode; firstError: SyntaxError | null } {
   const cursor = tree.walk();
   let firstError: SyntaxError | null = null;
+  // Every cursor getter is a call into wasm that first copies the cursor there;
+  // the type name and "named" come from the type id (cached per id), and only
+  // a tree with errors can have MISSING nodes: 5 calls per node instead of 7.
+  const language = tree.language;
+  const namedById: boolean[] = [];
+  const mayHaveMissing = tree.rootNode.hasError;
   const make = (parent: SyntaxNode | null, index: number): SyntaxNode => {
-    const type = cursor.nodeType;
+    const typeId = cursor.nodeTypeId;
+    const type = language.types[typeId] || "ERROR";
+    let named = namedById[typeId];
+    if (named === undefined) named = namedById[typeId] = language.nodeTypeIsNamed(typeId);
     let end = cursor.endIndex;
     // a `#` comment of a CRLF file ends before the `\r`, like the line does
     if (type === "comment" && text.charCodeAt(end - 1) === 13) end--;
@@ -159,14 +168,14 @@ function convert(tree: Tree, text: string): { root: SyntaxNode; firstError: Synt
       type,
       start: cursor.startIndex,
       end,
-      named: cursor.nodeIsNamed,
+      named,
       field: cursor.currentFieldName,
       parent,
       children: [],
       index,
     };
     if (!firstError) {
-      if (cursor.nodeIsMissing) {
+      if (mayHaveMissing && cursor.nodeIsMissing) {
         firstError = { offset: node.start, message: `missing ${JSON.stringify(node.type)}` };
       } else if (node.type === "ERROR") {
         const snippet = text.slice(node.start, Math.min(node.end, node.start + 20)).split("\n")[0];
