@@ -2,7 +2,7 @@
 // -> core (in process or in worker threads) -> diff/findings/report or atomic
 // writes -> one exit code. Knows nothing about Nix syntax.
 import pc from "picocolors";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { init, migrate } from "../index.js";
@@ -167,7 +167,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     pool = new PoolClass(n, { cwd: io.cwd, options }, local);
     parserReady = init();
   };
-  const autoThreads = () => Math.min(availableParallelism(), 8);
+  const autoThreads = () => freeCores();
 
   // 1. walk. On a big tree the workers start while the walk goes on (a thread
   // boots in parallel) and get prefilter chunks as soon as there are some.
@@ -175,6 +175,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
   let pending: WalkEntry[] = [];
   let walkedCount = 0;
   let filteredCount = 0;
+  let poolDecided = false;
   const dispatch = () => {
     const c = pending;
     pending = [];
@@ -189,10 +190,9 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
   const onWalked = (e: WalkEntry) => {
     walkedCount++;
     pending.push(e);
-    if (!pool) {
-      if (args.jobs === "auto" ? walkedCount >= AUTO_MIN_FILES : args.jobs > 1 && walkedCount >= 2 * FILTER_CHUNK) {
-        newPool(args.jobs === "auto" ? autoThreads() : args.jobs);
-      }
+    if (!poolDecided && (args.jobs === "auto" ? walkedCount >= AUTO_MIN_FILES : args.jobs > 1 && walkedCount >= 2 * FILTER_CHUNK)) {
+      poolDecided = true;
+      newPool(args.jobs === "auto" ? autoThreads() : args.jobs);
     }
     if (pool && pending.length >= FILTER_CHUNK) dispatch();
   };
@@ -275,6 +275,18 @@ async function expand(paths: string[], args: Args, cwd: string, onWalked: (e: Wa
     entries.push({ path: displayPath(cwd, abs), abs, explicit: true });
   }
   return { entries, errors: [] };
+}
+
+/**
+ * Threads for -j auto: the cores that are not busy already (1-minute load
+ * average, like `make -l`), at most 8. Every worker costs CPU of its own (an
+ * isolate that loads the bundle, compiles the parser and warms up its JIT), which
+ * pays off only on idle cores: on a busy machine (the benches ran on 2 cores
+ * at load 5-10) -j 2 was 20-25% slower than -j 1. Windows reports no load (0).
+ */
+function freeCores(): number {
+  const free = Math.round(availableParallelism() - loadavg()[0]!);
+  return Math.max(1, Math.min(8, free));
 }
 
 /** Below these, worker threads cost more than they save (bench/check-tree.mjs, bench/write-many.mjs). */
