@@ -2,7 +2,7 @@
 // the prefilter (read a file, ask the passes whether it can matter) and the
 // migration of one job (the files of one flake, in one engine run).
 import { closeSync, existsSync, openSync, readSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { TRANSFORMS } from "../../transforms/index.js";
 import { migrateFiles } from "../migrate.js";
 import type { FileResult } from "../engine.js";
@@ -99,6 +99,11 @@ const flakeRoots = new Map<string, string | null>();
  */
 export function flakeRootOf(abs: string): string | null {
   const start = dirname(abs);
+  // a flake.nix is its own flake's root (the common case: no file system calls)
+  if (basename(abs) === "flake.nix") {
+    flakeRoots.set(start, start);
+    return start;
+  }
   const stop = gitRoot(start);
   const visited: string[] = [];
   let found: string | null = null;
