@@ -58,9 +58,15 @@ describe("npm pack", () => {
     const migrated = run("npx", ["--no-install", "nixgen-migrate", "--write", "flake.nix"], { cwd: app, env: env() });
     expect(migrated.code, migrated.stderr).toBe(0);
     expect(readFileSync(join(app, "flake.nix"), "utf8")).toBe(MIGRATED);
-    // repository mode with worker threads, from the installed bundle
-    const walked = run("npx", ["--no-install", "nixgen-migrate", "--check", "-j", "2", "."], { cwd: app, env: env() });
+    // repository mode with a worker thread (worker.js and the grammar found from the installed bundle)
+    for (const d of ["a", "b", "c", "d"]) {
+      run("mkdir", ["-p", join(app, "hosts", d)]);
+      writeFileSync(join(app, "hosts", d, "flake.nix"), EXAMPLE);
+    }
+    const walked = run("npx", ["--no-install", "nixgen-migrate", "--write", "-j", "2", "hosts"], { cwd: app, env: env() });
     expect(walked.code, walked.stderr).toBe(0);
+    expect(walked.stderr).toMatch(/^4 files migrated/m);
+    for (const d of ["a", "b", "c", "d"]) expect(readFileSync(join(app, "hosts", d, "flake.nix"), "utf8")).toBe(MIGRATED);
   });
 
   it("works as a library and gives jscodeshift its entry point", () => {
