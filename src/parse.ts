@@ -26,6 +26,8 @@ export interface SyntaxError {
 
 export interface ParsedNix {
   readonly source: string;
+  /** What tree-sitter parsed: `source` with trailing commas in formals blanked (same length). */
+  readonly parsedText: string;
   readonly root: SyntaxNode;
   readonly error: SyntaxError | null;
 }
@@ -103,7 +105,7 @@ export function parseNix(source: string): ParsedNix {
   }
   const { root, firstError } = convert(tree, text, tree.rootNode.hasError);
   tree.delete();
-  return { source, root, error: firstError };
+  return { source, parsedText: text, root, error: firstError };
 }
 
 /**

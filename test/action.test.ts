@@ -29,8 +29,11 @@ afterEach(() => {
 function runAction(files: Record<string, string>, inputs: Record<string, string>) {
   const p = tempProject(files);
   cleanups.push(p.cleanup);
-  const summary = join(p.dir, ".summary.md");
-  const output = join(p.dir, ".output");
+  // as on a runner, the summary and output files live outside the work tree
+  const outside = tempProject({});
+  cleanups.push(outside.cleanup);
+  const summary = join(outside.dir, "summary.md");
+  const output = join(outside.dir, "output");
   writeFileSync(summary, "");
   writeFileSync(output, "");
   const env: Record<string, string> = { GITHUB_ACTION_PATH: REPO, GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output, INPUT_COMMAND: `${process.execPath} ${BIN}` };

@@ -53,7 +53,11 @@ describe("--format json", () => {
     const dir = project({ "flake.nix": EXAMPLE });
     const w = JSON.parse(cli(["--format=json", "--write"], { cwd: dir }).stdout);
     expect(w).toMatchObject([{ path: "flake.nix", changed: true, written: true }]);
-    expect(cli(["--format", "json"], { cwd: project({ "x.nix": "{ }\n" }) }).stdout).toBe("[]\n");
+    expect(cli(["--format", "json", "."], { cwd: project({ "x.nix": "{ }\n" }) }).stdout).toBe("[]\n");
+    // no paths means ./flake.nix, and a missing one is an error with a hint
+    const none = cli(["--format", "json"], { cwd: project({ "x.nix": "{ }\n" }) });
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stdout)).toMatchObject([{ path: "flake.nix", error: expect.stringMatching(/^no such file \(give the files/) }]);
   });
 
   it("rejects unknown formats and stdin with a non-text format", () => {
@@ -69,7 +73,8 @@ describe("--format json", () => {
 describe("--format github", () => {
   it("prints annotations with escaped properties and a grouped diff, and appends the step summary", () => {
     const dir = project({ "a,b:c/flake.nix": EXAMPLE, "d/flake.nix": DOCKER });
-    const summary = join(dir, "summary.md");
+    // as on a runner, the summary file lives outside the work tree
+    const summary = join(project({}), "summary.md");
     writeFileSync(summary, "earlier step\n");
     const r = cli(["--format", "github", "."], { cwd: dir, env: { GITHUB_STEP_SUMMARY: summary } });
     expect(r.code).toBe(1);

@@ -75,7 +75,7 @@ describe("npm pack", () => {
       import { createRequire } from "node:module";
       await init();
       const r = migrate(${JSON.stringify(EXAMPLE)}, { path: "flake.nix" });
-      const t = createRequire(import.meta.url)("nixgen-migrate/jscodeshift/nixos-generate-call");
+      const t = createRequire(import.meta.url)("nixgen-migrate/jscodeshift");
       const out = await t({ path: "flake.nix", source: ${JSON.stringify(EXAMPLE)} }, { report() {} }, {});
       console.log(JSON.stringify({ changed: r.changed, same: r.output === out, type: typeof t }));
     `;

@@ -42,15 +42,23 @@ function checked(args: string[], cwd: string, env?: Record<string, string | unde
 }
 
 describe("walking directories", () => {
-  it("finds every flake below the directory; the default path is .", () => {
+  it("finds every flake below the directory", () => {
     const dir = project({ "a/flake.nix": EXAMPLE, "a/configuration.nix": MODULE, "b/c/flake.nix": EXAMPLE, "d/flake.nix": MIGRATED });
     expect(checked(["."], dir)).toEqual(["a/flake.nix", "b/c/flake.nix"]);
-    expect(checked([], dir)).toEqual(["a/flake.nix", "b/c/flake.nix"]);
-    const r = cli(["--write"], { cwd: dir });
+    const r = cli(["--write", "."], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^2 files migrated, 2 unchanged/m);
     expect(readFileSync(join(dir, "b/c/flake.nix"), "utf8")).toBe(MIGRATED);
-    expect(cli([], { cwd: dir }).code).toBe(0);
+    expect(cli(["."], { cwd: dir }).code).toBe(0);
+  });
+
+  it("without paths takes ./flake.nix (and says so when there is none)", () => {
+    const dir = project({ "flake.nix": EXAMPLE, "sub/flake.nix": EXAMPLE });
+    expect(checked([], dir)).toEqual(["flake.nix"]);
+    const empty = project({ "x.nix": "{ }\n" });
+    const r = cli([], { cwd: empty });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/flake\.nix: no such file/);
   });
 
   it("respects .gitignore files (root, nested, negation) and .git/info/exclude", () => {

@@ -19,7 +19,8 @@ import { reachableFiles } from "../src/nix/module-graph.js";
 export const unusedGeneratorsInput: Transform = {
   id: "unused-generators-input",
   summary: "remove the nixos-generators input once nothing uses it",
-  appliesTo: (path) => path === "flake.nix" || path.endsWith("/flake.nix"),
+  // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
+  appliesTo: (path) => path.endsWith(".nix"),
   mayApply: (text) => text.includes("nixos-generators"),
   input: "nix",
   run: (ctx) => new InputRemoval(ctx).run(),

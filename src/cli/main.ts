@@ -197,7 +197,8 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     if (pool && pending.length >= FILTER_CHUNK) dispatch();
   };
   try {
-    const listed = await expand(args.paths.length ? args.paths : ["."], args, io.cwd, onWalked, async () => {
+    // no paths: ./flake.nix (its module files and flake.lock come with it); `.` walks the repository
+    const listed = await expand(args.paths.length ? args.paths : ["./flake.nix"], args, io.cwd, onWalked, async () => {
       if (args.jobs !== 1) PoolClass = (await import("./pool.js")).Pool;
     });
     const errors = [...listed.errors];
@@ -240,7 +241,11 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     const data: ReportData = {
       files: merged.files,
       findings: merged.findings,
-      errors: errors.sort((a, b) => byPath(a.path, b.path)),
+      errors: errors.sort((a, b) => byPath(a.path, b.path)).map((e) =>
+        !args.paths.length && e.path === "flake.nix" && e.message === "no such file"
+          ? { ...e, message: "no such file (give the files to migrate, or `.` for the whole repository)" }
+          : e,
+      ),
       mode: args.write ? "write" : args.check ? "check" : "dry",
       written: merged.written,
       checked: explicit.length + walked.length,
@@ -483,9 +488,12 @@ async function finish(data: ReportData, args: Args, io: Io, colors: ReturnType<t
   const bySeverity = { error: 0, warning: 0, note: 0 };
   for (const f of data.findings) bySeverity[f.severity]++;
   const primaries = data.files.filter((f) => f.primary).length;
+  // module files and flake.lock changed by a flake's migration count as files too
+  const secondaries = data.files.filter((f) => !f.primary && (f.changed || f.refused)).length;
   io.stderr(
     formatSummary({
-      files: Math.max(primaries, data.checked),
+      files: Math.max(primaries, data.checked) + secondaries,
+      failed: new Set(data.errors.map((e) => e.path).filter((p) => !changed.some((f) => f.path === p))).size,
       changed: changed.length,
       written: data.written.size,
       refused: refused.length,

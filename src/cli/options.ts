@@ -52,7 +52,8 @@ export const EXAMPLES: readonly [string, string][] = [
 
 export const USAGE =
   "$0 [paths..]\n\nMigrate Nix flakes from nixos-generators to nixpkgs' image builder (config.system.build.images).\n" +
-  "Paths are files or directories (default: .); directories are walked, respecting .gitignore.\n" +
+  "Paths are files or directories (default: ./flake.nix); directories are walked, respecting .gitignore\n" +
+  "(`nixgen-migrate .` migrates a whole repository: flakes, module files, scripts, CI files, Markdown).\n" +
   "Without --write it prints a unified diff and changes nothing.";
 
 export const EPILOG =

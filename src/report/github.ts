@@ -141,7 +141,7 @@ export function stepSummary(data: ReportData, diffs: string[], budget: number): 
   const what = data.mode === "write" ? `${plural(data.written.size, "file")} migrated` : `**${plural(changed.length, "file")} to migrate**`;
   head.push(`${what} of ${plural(data.checked, "file")} checked · ${plural(sev.error, "error")}, ${plural(sev.warning, "warning")}, ${plural(sev.note, "note")}${data.errors.length ? ` · ${plural(data.errors.length, "file")} with I/O errors` : ""}`, "");
   if (changed.length && data.mode !== "write") {
-    head.push("Apply it with `nixgen-migrate --write` (or `git apply` the diff below), then run `nix flake lock` to drop the nixos-generators input from flake.lock.", "");
+    head.push("Apply it with `nixgen-migrate --write`, or `git apply` the diff below (flake.lock is pruned in the same diff).", "");
   }
   const tail: string[] = [];
   const findingLines = data.findings.map((f) => `- ${mdCodeSpan(`${f.path}:${f.start.line}:${f.start.column}`)} **${f.severity}** ${mdCodeSpan(f.rule)} ${mdText(f.message)}`);
