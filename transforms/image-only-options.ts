@@ -23,7 +23,7 @@
  *    and flags the rest;
  *  - reports every module it could not follow.
  */
-import type { TextEdit } from "../src/edits.js";
+import { applyEdits, type TextEdit } from "../src/edits.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
 import { attrName, descendants, entries, field, fields, inheritedNames, isAttrset, named, stringValue, textOf, unparen } from "../src/nix/ast.js";
@@ -242,6 +242,8 @@ class ImageOptions {
     const src = this.flakeFile.src;
     const ref = evalRef(src, base, this.flakeFile.roots);
     if (ref && ref.input === "self") return { keys: [...ref.path, ...keys], offset: ref.path.length };
+    // inputs.self.nixosConfigurations…: the first key names the input
+    if (ref && ref.input === null && ref.path.length === 0 && keys[0] === "self") return { keys: keys.slice(1), offset: -1 };
     // `nixosConfigurations.h.…` inside a rec set / let that defines nixosConfigurations
     const b = unparen(base);
     const name = variableName(src, b);
@@ -565,17 +567,46 @@ class ImageOptions {
 
   // ---------------------------------------------------------------- moving
 
-  private editMoves(moves: Move[]) {
-    const flakeMoves = moves.filter((m) => m.ctx.unit.file.isFlake);
+  private editMoves(all: Move[]) {
+    // a definition whose new place clashes with an existing one (`image.modules.iso = { lib, ... }: …;`
+    // next to `image.modules.iso.isoImage.x = …;` is "attribute already defined") stays, flagged
+    const moved = new Set(all.map((m) => m.entry));
+    const moves = all.filter((m) => {
+      const clash = this.clash(m, moved);
+      if (!clash) return true;
+      this.finding(m.ctx.unit.file, m.entry, "image-option-not-moved",
+        `\`${m.path.join(".")}\` exists only in image variants, but \`${attrpathText(m.ctx.unit.file.src, clash)}\` (line ${lineOf(m.ctx.unit.file.src, clash.start)}) already defines that part of \`image.modules\` in a way it cannot be merged with: move it into \`image.modules.${m.variants[0]}\` by hand`);
+      return false;
+    });
     for (const m of moves) if (!m.ctx.unit.file.isFlake) this.prefixInPlace(m);
     // flake.nix: per configuration root, one `image.modules.<v> = { … };` per variant
     const byRoot = new Map<string, Move[]>();
-    for (const m of flakeMoves) {
-      const k = `${m.ctx.root.start}:${m.skip ? textOf(m.ctx.unit.file.src, m.entry).split(".")[0] : ""}`;
+    for (const m of moves) {
+      if (!m.ctx.unit.file.isFlake) continue;
+      const k = `${m.ctx.root.start}:${rootSkipText(m)}`;
       byRoot.set(k, [...(byRoot.get(k) ?? []), m]);
     }
     for (const group of byRoot.values()) this.groupInFlake(group);
     for (const m of moves) this.movedFindings(m);
+  }
+
+  /** An entry of the move's root that the new definition(s) would collide with. */
+  private clash(m: Move, moved: Set<SyntaxNode>): SyntaxNode | null {
+    const src = m.ctx.unit.file.src;
+    const head = rootSkipText(m) ? [rootSkipText(m).slice(0, -1)] : [];
+    for (const v of m.variants) {
+      if (m.ctx.unit.file.isFlake) {
+        if (this.mergeTarget(m.ctx.unit, m.ctx.root, v)) continue;
+        const hit = pathConflict(src, m.ctx.root, [...head, "image", "modules", v], true, moved);
+        if (hit) return hit;
+      } else {
+        const value = field(m.entry, "expression");
+        const literal = !!value && value.type === "attrset_expression";
+        const hit = pathConflict(src, m.ctx.root, [...head, "image", "modules", v, ...m.newPath], literal, moved);
+        if (hit) return hit;
+      }
+    }
+    return null;
   }
 
   private movedFindings(m: Move) {
@@ -611,7 +642,7 @@ class ImageOptions {
       // a leaf of a mixed nested set: out of it, next to the root entry that holds it
       this.edit(file, removeRange(src, m.entry.start, m.entry.end));
       const top = m.ctx.top;
-      const skipText = attrsText(src, top, m.ctx.topSkip);
+      const skipText = rootSkipText(m);
       const value = field(m.entry, "expression")!;
       const comment = trailingComment(src, m.entry.end);
       const indent = startsLine(src, top) ? indentAt(src, top) : null;
@@ -661,9 +692,14 @@ class ImageOptions {
     const anchor = first.ctx.top ?? first.entry;
     const multiLine = startsLine(src, anchor) && src.slice(root.start, root.end).includes("\n");
     const baseIndent = indentAt(src, anchor);
+    // a leaf that leaves a binding which moves itself (`virtualbox = { vmFileName = …; }`) is cut from its copy
+    const within = (inner: Move, outer: Move) => inner !== outer && outer.entry.start <= inner.entry.start && inner.entry.end <= outer.entry.end;
     const lineOfMove = (m: Move, indent: string) => {
       const value = field(m.entry, "expression")!;
-      const valueText = reindent(src, value.start, value.end, indentAt(src, m.entry), indent, file.strings);
+      const cuts = moves.filter((x) => within(x, m)).map((x) => removeRange(src, x.entry.start, x.entry.end));
+      const valueText = cuts.length
+        ? reindent(applyEdits(src.slice(value.start, value.end), cuts.map((c) => ({ start: c.start - value.start, end: Math.min(c.end, value.end) - value.start, text: c.text }))), 0, Infinity, indentAt(src, m.entry), indent, [])
+        : reindent(src, value.start, value.end, indentAt(src, m.entry), indent, file.strings);
       const comment = trailingComment(src, m.entry.end);
       return { text: `${pathText(m.newPath)} = ${valueText};`, comment };
     };
@@ -675,7 +711,7 @@ class ImageOptions {
         this.appendToSet(file, target, mine.map((m) => lineOfMove(m, indentAt(src, target) + unitIndent)));
         continue;
       }
-      const skipText = first.skip ? attrsText(src, first.entry, first.skip) : "";
+      const skipText = rootSkipText(first);
       if (multiLine) {
         const inner = baseIndent + unitIndent;
         const body = mine.map((m) => {
@@ -699,7 +735,7 @@ class ImageOptions {
     const removed = new Set<SyntaxNode>();
     let placed = groups.length === 0;
     for (const m of moves) {
-      if (removed.has(m.entry)) continue;
+      if (removed.has(m.entry) || moves.some((x) => within(m, x))) continue;
       removed.add(m.entry);
       if (!placed && !m.ctx.top) {
         const comment = multiLine ? trailingComment(src, m.entry.end) : null;
@@ -864,7 +900,8 @@ class Scanner {
       // a binding shorter than the renamed name (`isoImage = { isoName = …; }`) is a variant namespace here
       const renamed = kind === "renamed" && path.length >= own.path.length && keys.length >= own.path.length - prefix.length;
       this.move(e, skip, path, own, renamed, ctx);
-      if (kind === "variant") this.inside(value, path, ctx.top ? ctx : { ...ctx, top: e, topSkip: skip }, own);
+      // (a nested binding is copied whole when it leaves its set: nothing inside it can move separately)
+      if (kind === "variant") this.inside(value, path, { ...ctx, top: e, topSkip: skip }, own, !ctx.top);
       return;
     }
     if (own && (kind === "removed" || kind === "generators")) {
@@ -893,7 +930,7 @@ class Scanner {
   }
 
   /** Inside a binding that moves whole: names that must be rewritten or flagged. */
-  private inside(value: SyntaxNode, path: string[], ctx: RootCtx, own: OptionEntry) {
+  private inside(value: SyntaxNode, path: string[], ctx: RootCtx, own: OptionEntry, extract: boolean) {
     const v = unparen(value);
     if (v.type !== "attrset_expression" || v !== value) return;
     for (const e of entries(v)) {
@@ -904,11 +941,12 @@ class Scanner {
       const c = classifyOption(p);
       if (c.own && c.own !== own && c.own.kind === "renamed" && c.own.nowhere) {
         // `vmware = { vmFileName = …; }`: vmware.vmFileName exists nowhere; it leaves the set renamed
-        this.moves.push(this.makeMove(e, 0, p, c.own, true, ctx));
+        if (extract) this.moves.push(this.makeMove(e, 0, p, c.own, true, ctx));
+        else this.pass.finding(this.unit.file, e, "image-option-not-moved", `\`${p.join(".")}\` no longer exists; write it as \`${renamedPath(c.own, p).join(".")}\` inside \`image.modules.<variant>\``);
       } else if (c.own && (c.own.kind === "removed" || c.own.kind === "generators")) {
         this.flag(e, p, c.own);
       } else if (c.below.some((b) => (b.kind === "renamed" && b.nowhere) || b.kind === "removed")) {
-        this.inside(field(e, "expression")!, p, ctx, own);
+        this.inside(field(e, "expression")!, p, ctx, own, extract);
       }
     }
   }
@@ -1149,6 +1187,44 @@ function attrsText(src: string, entry: SyntaxNode, skip: number): string {
   if (skip === 0) return "";
   const attrs = fields(field(entry, "attrpath")!, "attr");
   return src.slice(attrs[0]!.start, attrs[skip - 1]!.end) + ".";
+}
+
+/** `config.` when the move's entry in its root is `config.…` of a full module. */
+function rootSkipText(m: Move): string {
+  const src = m.ctx.unit.file.src;
+  return m.ctx.top ? attrsText(src, m.ctx.top, m.ctx.topSkip) : attrsText(src, m.entry, m.skip);
+}
+
+function attrpathText(src: string, entry: SyntaxNode): string {
+  const path = field(entry, "attrpath");
+  return path ? textOf(src, path) : textOf(src, entry).split(/\s/)[0]!;
+}
+
+/**
+ * Would a new binding `path = <value>` in `set` collide with an existing entry (other than `ignore`)?
+ * Nix merges attrset literals (`a.b = { c = 1; }; a.b.d = 2;`), nothing else.
+ */
+function pathConflict(src: string, set: SyntaxNode, path: string[], literalValue: boolean, ignore: Set<SyntaxNode>): SyntaxNode | null {
+  for (const e of entries(set)) {
+    if (ignore.has(e)) continue;
+    if (e.type !== "binding") {
+      if (inheritedNames(src, e).some((n) => n.name === path[0])) return e;
+      continue;
+    }
+    const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(src, a));
+    const n = Math.min(keys.length, path.length);
+    if (keys.slice(0, n).some((k, i) => k !== path[i])) continue;
+    const value = field(e, "expression");
+    const isLiteral = !!value && (value.type === "attrset_expression" || value.type === "rec_attrset_expression");
+    if (keys.length < path.length) {
+      if (!isLiteral) return e;
+      const inner = pathConflict(src, value!, path.slice(keys.length), literalValue, ignore);
+      if (inner) return inner;
+    } else if (keys.length === path.length) {
+      if (!(isLiteral && literalValue)) return e;
+    } else if (!literalValue) return e;
+  }
+  return null;
 }
 
 /** A `#` comment after `end` on the same line, or null. */
