@@ -628,9 +628,11 @@ class ImageOptions {
     this.finding(file, m.entry, "image-option-moved", msg);
     const value = field(m.entry, "expression");
     if (value && mentionsModuleArg(file.src, value, "config")) {
+      const v = m.variants[0]!;
       this.finding(file, value, "moved-value-uses-config",
-        `the value of \`${old}\` uses \`config\`, which is now the base configuration of ${labels(m.ctx.unit.configs)}, not the image's: ` +
-        `if it must read the image's own settings, write it as a module: \`image.modules.<variant> = { config, ... }: { … };\``);
+        `the value of \`${old}\` reads \`config\`: in \`image.modules.${v}\` that is the base configuration of ${labels(m.ctx.unit.configs)}, ` +
+        `while nixos-generators evaluated it in the image (where the image module may change it, e.g. proxmox-image.nix forces networking.hostName = "" with cloud-init); ` +
+        `to read the image's values, write it as \`image.modules.${v} = { config, ... }: { ${m.newPath.join(".")} = …; };\``);
     }
   }
 
@@ -841,7 +843,8 @@ class ImageOptions {
         this.edit(site.file, { start: site.element.start, end: site.element.end, text: `{ ${inner} }` });
         this.finding(site.file, site.node, "image-module-import-moved",
           `\`${site.display}\` builds an image itself (it sets \`system.build.image\`), which would switch \`system.build.images\` off for ${labels(site.configs)} on nixpkgs 25.05: ` +
-          `moved into ${targets.map((v) => `\`image.modules.${v}\``).join(" and ")}, where it adds what the stock variant module lacks`);
+          `moved into ${targets.map((v) => `\`image.modules.${v}\``).join(" and ")}, where it adds what the stock variant module lacks` +
+          (/installation-|installer/.test(site.display) ? "; the installer's generated /etc/nixos/configuration.nix (installer.cloneConfig) no longer lists it, since it only lists nixosSystem's own modules" : ""));
       }
     }
   }
