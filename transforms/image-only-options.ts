@@ -447,8 +447,10 @@ class ImageOptions {
     if (this.ctx.project.isDirectory(path)) path = joinPath(path, "default.nix");
     const file = this.fileCtx(path);
     if (!file) {
-      const why = this.ctx.project.read(path) === undefined ? "the file could not be read" : "the file does not parse";
-      return this.unfollow(from, node, c, why);
+      // a file the host does not have (only flake.nix given, as in `migrate(text)`) is not reported:
+      // Nix itself would fail on a missing module; only files that exist and do not parse are
+      if (this.ctx.project.read(path) === undefined) return;
+      return this.unfollow(from, node, c, "the file does not parse");
     }
     const expr = field(file.root, "expression");
     if (!expr) return;
