@@ -152,11 +152,18 @@ export interface Classification {
 const startsWith = (path: readonly string[], prefix: readonly string[]) =>
   prefix.length <= path.length && prefix.every((k, i) => path[i] === k);
 
+/** Entries by their first key (every lookup shares the path's first key with its candidates). */
+const BY_FIRST_KEY = new Map<string, OptionEntry[]>();
+for (const e of OPTION_ENTRIES) BY_FIRST_KEY.set(e.path[0]!, [...(BY_FIRST_KEY.get(e.path[0]!) ?? []), e]);
+const NOTHING: Classification = { own: null, below: [] };
+
 /** Classifies a definition path such as `["proxmox", "qemuConf", "cores"]`. */
 export function classifyOption(path: readonly string[]): Classification {
+  const candidates = path.length ? BY_FIRST_KEY.get(path[0]!) : undefined;
+  if (!candidates) return NOTHING;
   let own: OptionEntry | null = null;
   const below: OptionEntry[] = [];
-  for (const e of OPTION_ENTRIES) {
+  for (const e of candidates) {
     if (startsWith(path, e.path)) {
       if (!own || e.path.length > own.path.length) own = e;
     } else if (startsWith(e.path, path)) below.push(e);
