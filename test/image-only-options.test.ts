@@ -89,3 +89,13 @@ describe("image-only-options", () => {
     expect(r.findings).toBe("");
   });
 });
+
+describe("image-only-options with unknown variants", () => {
+  it("moves a variant's own options to every variant declaring them, but flags file options", () => {
+    const flake = HEAD.replace(/packages\.x86_64-linux\.pve = [^;]*;/, "packages.x86_64-linux = self.nixosConfigurations.pve.config.system.build.images;");
+    const r = run({ "flake.nix": flake, "pve.nix": "{\n  isoImage.volumeID = \"X\";\n  image.fileName = \"x.img\";\n}\n" });
+    expect(r.files.get("pve.nix")).toBe("{\n  image.modules.iso.isoImage.volumeID = \"X\";\n  image.modules.iso-installer.isoImage.volumeID = \"X\";\n  image.fileName = \"x.img\";\n}\n");
+    expect(r.findings).toMatch(/image-variants-unknown/);
+    expect(r.findings).toMatch(/pve\.nix:3:3 warning image-option-not-moved `image\.fileName`/);
+  });
+});

@@ -1006,6 +1006,13 @@ class Scanner {
 
   private move(e: SyntaxNode, skip: number, path: string[], own: OptionEntry, renamed: boolean, ctx: RootCtx) {
     const m = this.makeMove(e, skip, path, own, renamed, ctx);
+    if (m.variants.length > 4 && [...this.unit.configs].some((c) => c.unknownAt)) {
+      // a file option (`image.fileName`) of a configuration whose variants are unknown: not 26 copies
+      this.pass.finding(this.unit.file, e, "image-option-not-moved",
+        `\`${path.join(".")}\` exists only inside image variants, and which variants ${labels(this.unit.configs)} builds is not known statically: ` +
+        `move it into \`image.modules.<variant>\` for the variants you build`);
+      return;
+    }
     if (m.variants.length === 0) {
       const builds = [...this.unit.configs].map((c) => `${c.label} builds ${[...c.variants].sort().join(", ")}`).join("; ");
       this.pass.finding(this.unit.file, e, "image-option-unbuilt",
