@@ -98,15 +98,15 @@ export const FORMATS: readonly FormatInfo[] = [
   { format: "qcow-efi", variant: "qemu-efi", formatAttr: "qcow-efi", fileExtension: ".qcow2",
     difference: "upstream boots with systemd-boot instead of GRUB (EFI, removable), has no qemu-guest profile, console=ttyS0 or timeout 0, and no `boot.consoles` option",
     parityModule:
-      `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; }` },
+      `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; system.nixos.tags = lib.mkForce [ ]; }` },
   { format: "raw", variant: "raw", formatAttr: "raw", fileExtension: ".img",
     difference: "upstream's raw image has no console=ttyS0, no boot.loader.timeout = 0 and no `uas` initrd module",
     parityModule:
-      '{ boot.kernelParams = [ "console=ttyS0" ]; boot.loader.timeout = 0; boot.initrd.availableKernelModules = [ "uas" ]; }' },
+      '{ lib, ... }: { boot.kernelParams = [ "console=ttyS0" ]; boot.loader.timeout = 0; boot.initrd.availableKernelModules = [ "uas" ]; boot.loader.grub.device = lib.mkDefault "/dev/vda"; system.nixos.tags = lib.mkForce [ ]; }' },
   { format: "raw-efi", variant: "raw-efi", formatAttr: "raw", fileExtension: ".img",
     difference: "upstream boots with systemd-boot instead of GRUB (EFI, removable), and has no console=ttyS0, timeout 0 or `uas` initrd module",
     parityModule:
-      `{ lib, ... }: { ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; boot.initrd.availableKernelModules = [ "uas" ]; }` },
+      `{ lib, ... }: { ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; boot.initrd.availableKernelModules = [ "uas" ]; system.nixos.tags = lib.mkForce [ ]; }` },
   { format: "sd-aarch64", variant: "sd-card", formatAttr: "sdImage", fileExtension: ".img.*", requiresSystem: "aarch64-linux" },
   { format: "sd-aarch64-installer", variant: "sd-card", formatAttr: "sdImage", fileExtension: ".img.*", requiresSystem: "aarch64-linux",
     // the very module nixos-generators used (installation-device profile, installer.cloneConfig = false);

@@ -49,4 +49,16 @@ export const RULES: Record<string, RuleInfo> = {
   "cli-config-path": { severity: "warning", summary: "NIXOS_CONFIG must be an absolute path." },
   "cli-not-rewritten": { severity: "warning", summary: "nixos-generate(s) is mentioned where no command line is rewritten; check it by hand." },
   "cli-list": { severity: "note", summary: "--list became build-image without a variant: it lists the configuration's variants and exits 1." },
+  // image-only-options (options that exist only inside an image variant)
+  "image-option-moved": { severity: "note", summary: "An option that exists only in an image variant moved into image.modules.<variant>." },
+  "image-option-unbuilt": { severity: "warning", summary: "An option of an image variant the configuration does not build; it stays and fails to evaluate." },
+  "image-option-not-moved": { severity: "warning", summary: "A definition that may hold image-only options could not be moved automatically." },
+  "image-option-removed": { severity: "error", summary: "The option was removed from nixpkgs; remove the definition." },
+  "generators-option": { severity: "error", summary: "formatAttr / fileExtension belonged to nixos-generators and exist nowhere now." },
+  "moved-value-uses-config": { severity: "note", summary: "A moved value reads `config`, which is the base configuration, not the image's." },
+  "image-module-import": { severity: "warning", summary: "A direct image-module import switches system.build.images off (nixpkgs 25.05)." },
+  "image-module-import-removed": { severity: "note", summary: "A direct import of the variant's own image module was removed." },
+  "image-module-import-moved": { severity: "note", summary: "A direct image-module import moved into image.modules.<variant>." },
+  "image-variants-unknown": { severity: "note", summary: "Which variants a configuration builds is not known statically." },
+  "module-not-followed": { severity: "note", summary: "A module could not be followed; it was not checked for image-only options." },
 };

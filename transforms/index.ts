@@ -2,6 +2,7 @@
 import type { Transform } from "../src/types.js";
 import { nixpkgsVersionGuard } from "./nixpkgs-version-guard.js";
 import { nixosGenerateCall } from "./nixos-generate-call.js";
+import { imageOnlyOptions } from "./image-only-options.js";
 import { generatorsModules } from "./generators-modules.js";
 import { unusedGeneratorsInput } from "./unused-generators-input.js";
 import { flakeLock } from "./flake-lock.js";
@@ -14,6 +15,8 @@ export const TRANSFORMS: readonly Transform[] = [
   // .nix: migrate the uses …
   nixosGenerateCall,
   generatorsModules,
+  // image-only-options reads the configurations and image references the two above write
+  imageOnlyOptions,
   // … then drop what nothing uses any more
   unusedGeneratorsInput,
   flakeLock,
