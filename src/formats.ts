@@ -42,7 +42,10 @@ export const FORMATS: readonly FormatInfo[] = [
   { format: "amazon", variant: "amazon", formatAttr: "amazonImage", fileExtension: ".vhd",
     difference: "the image file is now `<baseName>.vpc` (nixos-generators expected `.vhd`)" },
   { format: "azure", variant: "azure", formatAttr: "azureImage", fileExtension: ".vhd" },
-  { format: "cloudstack", variant: "cloudstack", formatAttr: "cloudstackImage", fileExtension: "", newerThan2505: true },
+  { format: "cloudstack", variant: "cloudstack", formatAttr: "cloudstackImage", fileExtension: "", newerThan2505: true,
+    difference: "upstream's cloudstack image adds a `cloudstack` tag to the system label (boot menu, /etc/issue)",
+    // verified against real nixpkgs: the system is then identical (docs/realnix-parity.md)
+    parityModule: "{ lib, ... }: { system.nixos.tags = lib.mkForce [ ]; }" },
   { format: "do", variant: "digital-ocean", formatAttr: "digitalOceanImage", fileExtension: ".qcow2.gz" },
   { format: "docker", variant: null, formatAttr: "tarball", fileExtension: ".tar.xz",
     recipe:
