@@ -20,6 +20,7 @@ process.exitCode = await run(process.argv.slice(2), {
     return new Uint8Array(Buffer.concat(chunks));
   },
   isTTY: !!process.stdout.isTTY,
+  stderrIsTTY: !!process.stderr.isTTY,
   env: process.env,
   cwd: process.cwd(),
 });

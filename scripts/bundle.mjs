@@ -1,14 +1,25 @@
 // Bundles the CLI and the library into dist/ with rolldown: one file to load
 // instead of ~60 modules, which is most of a pre-commit run's start-up.
 // web-tree-sitter stays external (it finds its own runtime wasm next to itself);
-// yargs lands in a chunk that is only loaded for --help and usage errors.
+// yargs, the worker pool and the json/github/sarif reporters land in chunks
+// that are loaded only when used.
+//
+// Also writes jscodeshift entry points (CommonJS, what jscodeshift require()s):
+// dist/jscodeshift/<pass-id>.cjs for every registered pass, and index.cjs
+// running all of them. The pass list comes from the bundle just built.
 import { build } from "rolldown";
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
 rmSync(`${root}dist/bundle`, { recursive: true, force: true });
+rmSync(`${root}dist/jscodeshift`, { recursive: true, force: true });
 await build({
-  input: { cli: `${root}src/cli/main.ts`, index: `${root}src/index.ts` },
+  input: {
+    cli: `${root}src/cli/main.ts`,
+    worker: `${root}src/cli/worker.ts`,
+    index: `${root}src/index.ts`,
+    jscodeshift: `${root}src/jscodeshift.ts`,
+  },
   platform: "node",
   external: ["web-tree-sitter"],
   logLevel: "warn",
@@ -19,3 +30,22 @@ await build({
     chunkFileNames: "[name]-[hash].js",
   },
 });
+
+// jscodeshift require()s a transform through @babel/register, which would
+// compile (and choke on) web-tree-sitter: the entry points import() the ESM
+// bundle instead, through a Function so that babel cannot rewrite the import.
+const { TRANSFORMS } = await import(`${root}dist/bundle/jscodeshift.js`);
+mkdirSync(`${root}dist/jscodeshift`, { recursive: true });
+const wrapper = (ids) => `"use strict";
+// jscodeshift transform: ${ids ? `the ${ids.join(", ")} pass` : "every nixgen-migrate pass, in order"}.
+// npx jscodeshift -t <this file> --extensions=nix flake.nix   (see src/jscodeshift.ts)
+const load = new Function("url", "return import(url)");
+let transform;
+module.exports = async function nixgenMigrate(file, api, options) {
+  transform ??= load(require("node:url").pathToFileURL(require("node:path").join(__dirname, "..", "bundle", "jscodeshift.js")).href)
+    .then((m) => m.jscodeshiftTransform(${ids ? JSON.stringify(ids) : ""}));
+  return (await transform)(file, api, options);
+};
+`;
+writeFileSync(`${root}dist/jscodeshift/index.cjs`, wrapper(null));
+for (const t of TRANSFORMS) writeFileSync(`${root}dist/jscodeshift/${t.id}.cjs`, wrapper([t.id]));

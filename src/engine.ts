@@ -1,7 +1,7 @@
 // Runs the passes over a set of files: parse -> pass -> apply edits -> re-parse
 // -> next pass. Pure: all reading goes through a SourceHost; nothing is written.
 import { applyEdits, mapOffsetBack, sortEdits, type TextEdit } from "./edits.js";
-import { parseNix, type ParsedNix } from "./parse.js";
+import { parseNix, syntaxErrorOf, type ParsedNix } from "./parse.js";
 import { LineIndex, type LineCol } from "./text.js";
 import { RULES } from "./rules.js";
 import type { Finding, MigrateOptions, ProjectView, RawFinding, Transform } from "./types.js";
@@ -198,10 +198,10 @@ export function migrateProject(
       }
       if (text === s.current) continue;
       if (isNixPath(fe.path)) {
-        const reparsed = parseNix(text);
-        if (reparsed.error) {
-          const at = new LineIndex(text).position(reparsed.error.offset);
-          return `the migrated ${fe.path} would not parse (${reparsed.error.message} at ${at.line}:${at.column})`;
+        const error = syntaxErrorOf(text);
+        if (error) {
+          const at = new LineIndex(text).position(error.offset);
+          return `the migrated ${fe.path} would not parse (${error.message} at ${at.line}:${at.column})`;
         }
       }
       staged.push({ s, sorted, text, path: fe.path });

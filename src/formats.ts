@@ -42,7 +42,10 @@ export const FORMATS: readonly FormatInfo[] = [
   { format: "amazon", variant: "amazon", formatAttr: "amazonImage", fileExtension: ".vhd",
     difference: "the image file is now `<baseName>.vpc` (nixos-generators expected `.vhd`)" },
   { format: "azure", variant: "azure", formatAttr: "azureImage", fileExtension: ".vhd" },
-  { format: "cloudstack", variant: "cloudstack", formatAttr: "cloudstackImage", fileExtension: "", newerThan2505: true },
+  { format: "cloudstack", variant: "cloudstack", formatAttr: "cloudstackImage", fileExtension: "", newerThan2505: true,
+    difference: "upstream's cloudstack image adds a `cloudstack` tag to the system label (boot menu, /etc/issue)",
+    // verified against real nixpkgs: the system is then identical (docs/realnix-parity.md)
+    parityModule: "{ lib, ... }: { system.nixos.tags = lib.mkForce [ ]; }" },
   { format: "do", variant: "digital-ocean", formatAttr: "digitalOceanImage", fileExtension: ".qcow2.gz" },
   { format: "docker", variant: null, formatAttr: "tarball", fileExtension: ".tar.xz",
     recipe:
@@ -78,8 +81,13 @@ export const FORMATS: readonly FormatInfo[] = [
   { format: "lxc", variant: "lxc", formatAttr: "tarball", fileExtension: ".tar.xz",
     difference: "the tarball is now tarball/<baseName>.tar.xz; nixos-generators also force-disabled grub and systemd-boot",
     parityModule: "{ lib, ... }: { boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; }" },
+  // upstream's variant is lxc-image-metadata.nix alone: on a configuration that is not a container it fails
+  // NixOS's assertions (no root file system, no boot loader); nixos-generators evaluated lxc-container.nix too
   { format: "lxc-metadata", variant: "lxc-metadata", formatAttr: "metadata", fileExtension: ".tar.xz",
-    difference: "upstream uses lxc-image-metadata.nix instead of lxc-container.nix; the tarball is tarball/<baseName>.tar.xz" },
+    // lxc-container.nix sets system.build.image at priority 99, above the metadata's: force the metadata
+    variantModule:
+      '{ config, lib, modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/lxc-container.nix" ]; boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; system.build.image = lib.mkForce config.system.build.metadata; }',
+    difference: "the tarball is tarball/<baseName>.tar.xz" },
   { format: "openstack", variant: "openstack", formatAttr: "openstackImage", fileExtension: ".qcow2" },
   { format: "proxmox", variant: "proxmox", formatAttr: "VMA", fileExtension: ".vma.zst" },
   { format: "proxmox-lxc", variant: "proxmox-lxc", formatAttr: "tarball", fileExtension: ".tar.xz",
@@ -93,18 +101,20 @@ export const FORMATS: readonly FormatInfo[] = [
   { format: "qcow-efi", variant: "qemu-efi", formatAttr: "qcow-efi", fileExtension: ".qcow2",
     difference: "upstream boots with systemd-boot instead of GRUB (EFI, removable), has no qemu-guest profile, console=ttyS0 or timeout 0, and no `boot.consoles` option",
     parityModule:
-      `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; }` },
+      `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; system.nixos.tags = lib.mkForce [ ]; }` },
   { format: "raw", variant: "raw", formatAttr: "raw", fileExtension: ".img",
     difference: "upstream's raw image has no console=ttyS0, no boot.loader.timeout = 0 and no `uas` initrd module",
     parityModule:
-      '{ boot.kernelParams = [ "console=ttyS0" ]; boot.loader.timeout = 0; boot.initrd.availableKernelModules = [ "uas" ]; }' },
+      '{ lib, ... }: { boot.kernelParams = [ "console=ttyS0" ]; boot.loader.timeout = 0; boot.initrd.availableKernelModules = [ "uas" ]; boot.loader.grub.device = lib.mkDefault "/dev/vda"; system.nixos.tags = lib.mkForce [ ]; }' },
   { format: "raw-efi", variant: "raw-efi", formatAttr: "raw", fileExtension: ".img",
     difference: "upstream boots with systemd-boot instead of GRUB (EFI, removable), and has no console=ttyS0, timeout 0 or `uas` initrd module",
     parityModule:
-      `{ lib, ... }: { ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; boot.initrd.availableKernelModules = [ "uas" ]; }` },
+      `{ lib, ... }: { ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; boot.initrd.availableKernelModules = [ "uas" ]; system.nixos.tags = lib.mkForce [ ]; }` },
   { format: "sd-aarch64", variant: "sd-card", formatAttr: "sdImage", fileExtension: ".img.*", requiresSystem: "aarch64-linux" },
   { format: "sd-aarch64-installer", variant: "sd-card", formatAttr: "sdImage", fileExtension: ".img.*", requiresSystem: "aarch64-linux",
-    variantModule: '{ modulesPath, ... }: { imports = [ "${modulesPath}/profiles/installation-device.nix" ]; }' },
+    // the very module nixos-generators used (installation-device profile, installer.cloneConfig = false);
+    // its sd-image-aarch64.nix import is the one the sd-card variant imports, so the module system dedups it
+    variantModule: '{ modulesPath, ... }: { imports = [ "${modulesPath}/installer/sd-card/sd-image-aarch64-installer.nix" ]; }' },
   { format: "sd-x86_64", variant: "sd-card", formatAttr: "sdImage", fileExtension: ".img.*", requiresSystem: "x86_64-linux" },
   { format: "vagrant-virtualbox", variant: "vagrant-virtualbox", formatAttr: "vagrantVirtualbox", fileExtension: "" },
   { format: "virtualbox", variant: "virtualbox", formatAttr: "virtualBoxOVA", fileExtension: ".ova" },

@@ -56,6 +56,17 @@ describe("dry run (default)", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/0 files to migrate, 1 unchanged/);
   });
+
+  it("counts the module files and flake.lock a flake's migration changes in the summary", () => {
+    const fixture = join(import.meta.dirname, "..", "fixtures", "flake-lock", "pruned-with-follows", "input");
+    const files = Object.fromEntries(["flake.nix", "flake.lock", "iso.nix"].map((f) => [f, readFileSync(join(fixture, f), "utf8")]));
+    const dir = project(files);
+    const dry = cli([], { cwd: dir });
+    expect(dry.code).toBe(1);
+    expect(dry.stderr).toMatch(/^2 files to migrate, 0 unchanged/m);
+    const w = cli(["--write"], { cwd: dir });
+    expect(w.stderr).toMatch(/^2 files migrated, 0 unchanged/m);
+  });
 });
 
 describe("--write", () => {

@@ -25,8 +25,10 @@ interface Lock {
 export const flakeLock: Transform = {
   id: "flake-lock",
   summary: "prune the removed nixos-generators input from flake.lock",
-  appliesTo: (path) => path === "flake.nix" || path.endsWith("/flake.nix"),
-  mayApply: () => true,
+  // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
+  appliesTo: (path) => path.endsWith(".nix"),
+  // the flake that lost the input no longer names it; flake.nix files say `outputs`
+  mayApply: (text) => text.includes("outputs"),
   input: "nix",
   run(ctx): PassOutput {
     const none: PassOutput = { edits: [], findings: [] };

@@ -17,11 +17,11 @@ import type { TextEdit } from "../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { attrName, descendants, entries, field, fields, isAttrset, textOf, unparen } from "../src/nix/ast.js";
+import { attrKey, attrName, descendants, entries, field, fields, isAttrset, textOf, unparen } from "../src/nix/ast.js";
 import { customVariantName, migrateCustomModule } from "../src/nix/custom-format.js";
 import { generatorsReferences, generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeRange } from "../src/nix/layout.js";
-import { existingConfigurations, outputAttrsets } from "../src/nix/outputs.js";
+import { existingConfigurations, outputSets } from "../src/nix/outputs.js";
 import { resolveName, variableName } from "../src/nix/scope.js";
 import { possibleStrings } from "../src/nix/values.js";
 import { dirname, joinPath } from "../src/paths.js";
@@ -89,7 +89,7 @@ class ModulesMigration {
     this.units.push(primary);
     this.unit = primary;
     if (view.flake?.outputs) {
-      for (const set of outputAttrsets(view.flake.outputs.body)) {
+      for (const set of outputSets(this.src, view.flake.outputs.body)) {
         for (const [name, { value }] of existingConfigurations(this.src, set)) this.hosts.set(name, unparen(value));
       }
       this.addModuleFiles();
@@ -206,24 +206,29 @@ class ModulesMigration {
   // ------------------------------------------------------------------ all-formats uses
 
   /** `….config.formats.<f>` -> `….config.system.build.images.<variant>` */
-  private rewriteFormatsUses() {
-    for (const n of descendants(this.root)) {
-      if (n.type !== "select_expression") continue;
-      const attrs = fields(field(n, "attrpath")!, "attr");
+  /** Selects that read a configuration's `config…`, with the index of the first key after `config`. */
+  private *configSelects(): Generator<{ node: SyntaxNode; attrs: SyntaxNode[]; keys: string[]; owner: Owner; at: number }> {
+    for (const node of descendants(this.root)) {
+      if (node.type !== "select_expression") continue;
+      const attrs = fields(field(node, "attrpath")!, "attr");
       const keys = attrs.map((a) => attrName(this.src, a) ?? "\0dynamic");
-      const loc = this.ownerOfConfigPath(n, keys);
-      if (!loc) continue;
-      const fi = loc.configAt + 1;
+      const loc = this.ownerOfConfigPath(node, keys);
+      if (loc) yield { node, attrs, keys, owner: loc.owner, at: loc.configAt + 1 };
+    }
+  }
+
+  private rewriteFormatsUses() {
+    for (const { node: n, attrs, keys, owner, at: fi } of this.configSelects()) {
       if (keys[fi] !== "formats") continue;
       const fAttr = attrs[fi + 1];
       if (!fAttr) {
         this.finding(n, "all-formats-use", "`config.formats` as a whole has no upstream equivalent; use `config.system.build.images` (its names are image variants, see `nixgen-migrate --list-formats`)");
-        loc.owner.blocked = true;
+        owner.blocked = true;
         continue;
       }
-      const replacement = this.imagesAccess(fAttr, loc.owner);
+      const replacement = this.imagesAccess(fAttr, owner);
       if (!replacement) {
-        loc.owner.blocked = true;
+        owner.blocked = true;
         continue;
       }
       this.unit.edits.push({ start: attrs[fi]!.start, end: fAttr.end, text: replacement });
@@ -235,7 +240,7 @@ class ModulesMigration {
     const name = attrName(this.src, attr);
     if (name !== null) {
       const v = this.variantFor(name, attr, owner);
-      return v === null ? null : `system.build.images.${quote(v)}`;
+      return v === null ? null : `system.build.images.${attrKey(v)}`;
     }
     // formats.${expr} with a known set of values
     const expr = attr.type === "interpolation" ? field(attr, "expression") ?? attr.children.find((c) => c.named) : null;
@@ -248,7 +253,7 @@ class ModulesMigration {
     for (const f of values.values) {
       const v = this.variantFor(f, attr, owner);
       if (v === null) return null;
-      if (v !== f) renames.push(`${quote(f)} = "${v}";`);
+      if (v !== f) renames.push(`${attrKey(f)} = "${v}";`);
     }
     const e = textOf(this.src, expr);
     return renames.length ? `system.build.images.\${{ ${renames.join(" ")} }.\${${e}} or ${e}}` : `system.build.images.\${${e}}`;
@@ -328,7 +333,7 @@ class ModulesMigration {
         }
         this.unit.edits.push(...m.edits);
         variant = customVariantName(fc.name);
-        this.finding(fc.entry, "custom-format", `custom format "${fc.name}" is now the image variant \`${variant}\` (system.build.image = lib.mkDefault config.system.build.${m.formatAttr}); \`passthru.filePath\` needs \`image.filePath\`: import "\${modulesPath}/image/file-options.nix" and set image.extension/image.filePath if you use it`);
+        this.finding(fc.entry, "custom-format-migrated", `custom format "${fc.name}" is now the image variant \`${variant}\` (system.build.image = lib.mkDefault config.system.build.${m.formatAttr}); \`passthru.filePath\` needs \`image.filePath\`: import "\${modulesPath}/image/file-options.nix" and set image.extension/image.filePath if you use it`);
       }
       if (fc.nested) {
         // formatConfigs = { iso = …; }  ->  image.modules = { iso = …; }
@@ -338,9 +343,9 @@ class ModulesMigration {
           const at = attrs.findIndex((a) => attrName(this.src, a) === "formatConfigs");
           this.unit.edits.push({ start: attrs[at]!.start, end: attrs[at]!.end, text: "image.modules" });
         }
-        if (variant !== fc.name) this.unit.edits.push({ start: fc.keyStart, end: fc.keyEnd, text: quote(variant) });
+        if (variant !== fc.name) this.unit.edits.push({ start: fc.keyStart, end: fc.keyEnd, text: attrKey(variant) });
       } else {
-        this.unit.edits.push({ start: fc.keyStart, end: fc.keyEnd, text: `image.modules.${quote(variant)}` });
+        this.unit.edits.push({ start: fc.keyStart, end: fc.keyEnd, text: `image.modules.${attrKey(variant)}` });
       }
     }
   }
@@ -363,13 +368,7 @@ class ModulesMigration {
 
   /** `….config.system.build.<formatAttr>` of a configuration that imports `nixosModules.<format>`. */
   private rewriteFormatAttrUses() {
-    for (const n of descendants(this.root)) {
-      if (n.type !== "select_expression") continue;
-      const attrs = fields(field(n, "attrpath")!, "attr");
-      const keys = attrs.map((a) => attrName(this.src, a) ?? "\0dynamic");
-      const loc = this.ownerOfConfigPath(n, keys);
-      if (!loc) continue;
-      const c = loc.configAt + 1;
+    for (const { node: n, attrs, keys, owner, at: c } of this.configSelects()) {
       const opt = keys[c];
       if (opt === "formatAttr" || opt === "fileExtension") {
         this.finding(n, "format-option", `\`${opt}\` was a nixos-generators option and no longer exists; use \`config.system.build.images.<variant>.passthru.filePath\` for the file, \`image.fileName\` / \`image.baseName\` for its name (inside \`image.modules.<variant>\`)`);
@@ -377,9 +376,9 @@ class ModulesMigration {
       }
       if (opt !== "system" || keys[c + 1] !== "build" || !attrs[c + 2]) continue;
       const attrName_ = keys[c + 2]!;
-      const match = loc.owner.formatModules.find((m) => m.info?.variant && m.info.formatAttr === attrName_);
+      const match = owner.formatModules.find((m) => m.info?.variant && m.info.formatAttr === attrName_);
       if (!match) continue;
-      this.unit.edits.push({ start: attrs[c + 2]!.start, end: attrs[c + 2]!.end, text: `images.${quote(match.info!.variant!)}` });
+      this.unit.edits.push({ start: attrs[c + 2]!.start, end: attrs[c + 2]!.end, text: `images.${attrKey(match.info!.variant!)}` });
     }
   }
 
@@ -436,8 +435,4 @@ class ModulesMigration {
   private finding(node: { start: number; end: number }, rule: string, message: string) {
     this.findings.push({ path: this.unit.path, rule, message, start: node.start, end: node.end });
   }
-}
-
-function quote(k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(k) ? k : JSON.stringify(k);
 }

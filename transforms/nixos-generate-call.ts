@@ -10,21 +10,26 @@
  *
  *   qcow = (nixpkgs.lib.nixosSystem { … }).config.system.build.images.qemu;
  *
+ * In module and library files that reach the input through `inputs`, calls
+ * are always rewritten in place (there is no nixosConfigurations there).
  * Formats without an upstream variant are left alone and reported with a
- * recipe; when nothing refers to the nixos-generators input any more, the
- * input and its outputs formal are removed.
+ * recipe. Removing the input once nothing uses it is a later pass
+ * (unused-generators-input).
  */
 import type { TextEdit } from "../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { descendants, entries, field, fields, inheritedNames, isAncestor, normalized, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
-import { analyzeFlake, compareRelease, generatorsInputs, lockedRelease, nixpkgsInputFor, nixpkgsRelease, type FlakeInfo, type FlakeInput } from "../src/nix/flake.js";
+import { attrKey, descendants, entries, field, fields, inheritedNames, isAncestor, normalized, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
+import { compareRelease, lockedRelease, nixpkgsInputFor, nixpkgsRelease, type FlakeInfo, type FlakeOutputs } from "../src/nix/flake.js";
+import { generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeInheritedName, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
-import { configurationTarget, entriesStartingWith, existingConfigurations } from "../src/nix/outputs.js";
-import { evalRef, type RefRoots } from "../src/nix/refs.js";
-import { freeVariables, resolveName, type Definition } from "../src/nix/scope.js";
+import { configurationTarget, entriesStartingWith, existingConfigurations, type OutputSet } from "../src/nix/outputs.js";
+import type { RefRoots } from "../src/nix/refs.js";
+import { freeVariables, resolveName, variableName, type Definition } from "../src/nix/scope.js";
 import { possibleStrings, nameStrings } from "../src/nix/values.js";
+import { customVariantName, migrateCustomModule } from "../src/nix/custom-format.js";
+import { relativePath } from "../src/nix/module-graph.js";
 import { applyEdits } from "../src/edits.js";
 import { detectEol, detectIndentUnit, isBlank, lineEndOf, lineStartOf } from "../src/text.js";
 import { dirname, joinPath } from "../src/paths.js";
@@ -73,21 +78,23 @@ export const nixosGenerateCall: Transform = {
   mayApply: (text) => text.includes("nixosGenerate"),
   input: "nix",
   run(ctx) {
-    const flake = analyzeFlake(ctx.text, ctx.file!.root);
-    if (!flake?.outputs) return NO_OUTPUT;
-    const gens = generatorsInputs(flake);
-    if (gens.length === 0) return NO_OUTPUT;
-    return new FlakeMigration(ctx, flake, gens[0]!).run();
+    // flake.nix, or any module/library file that reaches the input through `inputs`
+    const view = generatorsView(ctx.text, ctx.file!.root, ctx.path, ctx.project);
+    if (!view || (view.flake && !view.flake.outputs)) return NO_OUTPUT;
+    return new CallMigration(ctx, view).run();
   },
 };
 
 export default nixosGenerateCall;
 
-class FlakeMigration {
+class CallMigration {
   private readonly src: string;
   private readonly edits: TextEdit[] = [];
   private readonly findings: RawFinding[] = [];
-  private readonly outputs;
+  /** The flake's outputs function; null in a module or library file. */
+  private readonly outputs: FlakeOutputs | null;
+  private readonly flake: FlakeInfo | null;
+  private readonly genName: string;
   private readonly roots: RefRoots;
   private readonly eol: string;
   private readonly unit: string;
@@ -95,18 +102,12 @@ class FlakeMigration {
   /** The nixpkgs release the flake pins ("25.05"), null for unstable or unknown. */
   private pinnedRelease: string | null = null;
 
-  constructor(private readonly ctx: PassContext, private readonly flake: FlakeInfo, private readonly gen: FlakeInput) {
+  constructor(private readonly ctx: PassContext, private readonly view: GeneratorsView) {
     this.src = ctx.text;
-    this.outputs = flake.outputs!;
-    const out = this.outputs;
-    this.roots = {
-      root: (def: Definition) => {
-        if (def.scope !== out.fn) return null;
-        if (def.kind === "formal") return { input: def.name, path: [] };
-        if (def.kind === "param") return { input: null, path: [] };
-        return null;
-      },
-    };
+    this.flake = view.flake;
+    this.outputs = view.flake?.outputs ?? null;
+    this.genName = view.name;
+    this.roots = view.roots;
     this.eol = detectEol(this.src);
     this.unit = detectIndentUnit(this.src);
     this.strings = stringRanges(ctx.file!.root);
@@ -115,22 +116,35 @@ class FlakeMigration {
   run(): PassOutput {
     const calls = this.findCalls();
     if (calls.length === 0) return this.result();
-    const np = nixpkgsInputFor(this.flake, this.gen);
+    const np = this.flake ? nixpkgsInputFor(this.flake, this.view.input!) : { name: "nixpkgs", followed: true };
     if (!np) {
       for (const c of calls) this.finding(c.node, "unmigratable-call", "no nixpkgs input found: add `inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\";` and run again");
       return this.result();
     }
 
-    this.pinnedRelease = nixpkgsRelease(this.flake.inputs.get(np.name)?.url ?? null)
-      ?? lockedRelease(this.ctx.project.read(joinPath(dirname(this.ctx.path), "flake.lock")), np.name);
+    if (this.flake) {
+      this.pinnedRelease = nixpkgsRelease(this.flake.inputs.get(np.name)?.url ?? null)
+        ?? lockedRelease(this.ctx.project.read(joinPath(dirname(this.ctx.path), "flake.lock")), np.name);
+    }
     const migratable: Call[] = [];
-    for (const call of calls) if (this.classify(call)) migratable.push(call);
+    for (const call of calls) {
+      if (!this.classify(call)) continue;
+      if (this.nixpkgsAt(np.name, call.node) === null && !this.arg(call, "nixosSystem")) {
+        this.finding(call.node, "unmigratable-call",
+          `nixosGenerate here cannot reach nixpkgs: this file has no \`inputs\` (or \`${np.name}\`) argument. Pass the flake's inputs to it (e.g. \`specialArgs = { inherit inputs; };\` and \`{ inputs, ... }:\`), then run again; ` +
+          `by hand: \`(inputs.${np.name}.lib.nixosSystem { system = …; modules = …; }).config.system.build.images.${this.variantLabel(call)}\``);
+        continue;
+      }
+      migratable.push(call);
+    }
 
-    const target = configurationTarget(this.src, this.outputs.body);
+    const target = this.outputs ? configurationTarget(this.src, this.outputs.body) : null;
     const hoisted: Call[] = [];
     const inline: Call[] = [];
     for (const call of migratable) {
-      const why = target ? this.notHoistable(call, target) : "the flake's outputs are not an attribute set";
+      const why = !this.outputs
+        ? "this file is not a flake (it has no nixosConfigurations to add to)"
+        : target ? this.notHoistable(call, target) : "the flake's outputs are not an attribute set";
       if (why) {
         inline.push(call);
         this.finding(call.node, "inline-configuration", `${why}, so the configuration is built in place: \`(${this.fnText(call, np.name, call.node)} { … }).config.system.build.images.${this.variantLabel(call)}\`. To share it, move it to \`nixosConfigurations\` by hand`);
@@ -174,8 +188,7 @@ class FlakeMigration {
   }
 
   private isNixosGenerate(node: SyntaxNode): boolean {
-    const ref = evalRef(this.src, node, this.roots);
-    return !!ref && ref.input === this.gen.name && ref.path.length === 1 && ref.path[0] === "nixosGenerate";
+    return this.view.isGenerators(node, ["nixosGenerate"]);
   }
 
   private argEntries(args: SyntaxNode): ArgEntry[] {
@@ -206,10 +219,8 @@ class FlakeMigration {
         return false;
       }
     }
-    if (this.arg(call, "customFormats")) {
-      this.finding(this.arg(call, "customFormats")!.entry, "unmigratable-call", "customFormats: move each custom format to `image.modules.<name>` (it must set `system.build.image`; drop formatAttr/fileExtension) and build `config.system.build.images.<name>`");
-      return false;
-    }
+    const customs = this.customFormats(call);
+    if (customs === null) return false;
     const f = this.arg(call, "format");
     if (!f) {
       this.finding(call.node, "unmigratable-call", "nixosGenerate without `format`: add the format, then run again");
@@ -236,6 +247,15 @@ class FlakeMigration {
     if (call.formatExpr !== null && formats.length === 1) call.formatExpr = null;
     let ok = true;
     for (const name of formats) {
+      // a custom format shadows the built-in one of the same name, as in nixosGenerate
+      const custom = customs.get(name);
+      if (custom) {
+        if (typeof custom === "string") {
+          this.finding(f.entry, "custom-format", custom);
+          ok = false;
+        } else call.infos.push(custom);
+        continue;
+      }
       const info = lookupFormat(name);
       if (!info) {
         this.finding(f.entry, "unknown-format", `"${name}" is not a nixos-generators format (see \`nixgen-migrate --list-formats\`); the call is left as it is`);
@@ -251,11 +271,86 @@ class FlakeMigration {
     return ok;
   }
 
+  /**
+   * `customFormats = { <name> = M; }`: each becomes a format whose variant is
+   * `image.modules.<name>` = M as an image variant module (formatAttr ->
+   * system.build.image). A string is the reason one cannot be migrated; null:
+   * the whole argument cannot (reported).
+   */
+  private customFormats(call: Call): Map<string, FormatInfo | string> | null {
+    const out = new Map<string, FormatInfo | string>();
+    const arg = this.arg(call, "customFormats");
+    if (!arg) return out;
+    // a literal here, or a name bound to a literal (`inherit customFormats;`): then the
+    // modules are migrated where they are defined and referred to by name
+    let set: SyntaxNode | null = arg.kind === "binding" ? unparen(arg.value!) : null;
+    let shared: string | null = null;
+    if (set?.type === "variable_expression" || arg.kind === "inherit") {
+      const name = arg.kind === "inherit" ? "customFormats" : variableName(this.src, set!)!;
+      const d = resolveName(this.src, arg.kind === "inherit" ? arg.entry : set!, name).definition;
+      set = d?.kind === "binding" && d.value ? unparen(d.value) : null;
+      shared = name;
+    }
+    if (!set || set.type !== "attrset_expression") {
+      this.finding(arg.entry, "unmigratable-call", "customFormats is not an attribute set literal in this file: move each custom format to `image.modules.<name>` (it must set `system.build.image`; drop formatAttr/fileExtension) and build `config.system.build.images.<name>` by hand");
+      return null;
+    }
+    for (const e of entries(set)) {
+      if (e.type !== "binding") continue;
+      const keys = fields(field(e, "attrpath")!, "attr");
+      const name = keys.length === 1 ? attrName(this.src, keys[0]!) : null;
+      const module = field(e, "expression");
+      if (!name || !module) continue;
+      const variant = customVariantName(name);
+      const migrated = this.customModuleText(module, shared ? `${shared}.${attrKey(name)}` : null);
+      if (migrated.startsWith("\0")) {
+        out.set(name, `custom format "${name}": ${migrated.slice(1)}; define it as \`image.modules.${variant} = { config, lib, ... }: { …; system.build.image = config.system.build.<builder>; };\` (no formatAttr/fileExtension) and build \`config.system.build.images.${variant}\``);
+        continue;
+      }
+      out.set(name, { format: name, variant, formatAttr: "image", fileExtension: "", variantModule: migrated });
+    }
+    return out;
+  }
+
+  /** Modules already migrated (a customFormats set shared by several calls). */
+  private readonly migratedModules = new Set<SyntaxNode>();
+  private readonly migratedFiles = new Set<string>();
+
+  /**
+   * The custom module as image variant module text; "\0reason" when it cannot
+   * be migrated. With `sharedRef`, the module is migrated where it stands and
+   * referred to by that expression.
+   */
+  private customModuleText(module: SyntaxNode, sharedRef: string | null): string {
+    const m = unparen(module);
+    const file = relativePath(this.src, m, this.ctx.path);
+    if (file) {
+      // a module file: migrate it in place, and refer to it by the same path
+      const parsed = this.ctx.project.inside(file) ? this.ctx.project.parse(file) : undefined;
+      if (!parsed || parsed.error) return `\0${file} could not be read`;
+      const body = field(parsed.root, "expression");
+      const r = body ? migrateCustomModule(parsed.source, body) : { ok: false as const, reason: "the file is empty" };
+      if (!r.ok) return `\0${file}: ${r.reason}`;
+      if (r.edits.length && !this.migratedFiles.has(file)) this.otherFiles.push({ path: file, edits: r.edits });
+      this.migratedFiles.add(file);
+      return textOf(this.src, m);
+    }
+    const r = migrateCustomModule(this.src, m);
+    if (!r.ok) return `\0${r.reason}`;
+    if (sharedRef) {
+      if (!this.migratedModules.has(m)) this.edits.push(...r.edits);
+      this.migratedModules.add(m);
+      return sharedRef;
+    }
+    const shifted = r.edits.map((e) => ({ start: e.start - m.start, end: e.end - m.start, text: e.text }));
+    return applyEdits(textOf(this.src, m), shifted);
+  }
+
   // ---------------------------------------------------------------- placement
 
   /** Why the call cannot move to the top-level outputs (null when it can). */
-  private notHoistable(call: Call, target: SyntaxNode): string | null {
-    const probe = target.children.find((c) => c.type === "binding_set") ?? target;
+  private notHoistable(call: Call, target: OutputSet): string | null {
+    const probe = target.set.children.find((c) => c.type === "binding_set") ?? target.set;
     const exprs: SyntaxNode[] = [];
     const names = new Map<string, SyntaxNode[]>();
     for (const a of call.argEntries) {
@@ -274,8 +369,8 @@ class FlakeMigration {
     const selfName = this.selfExpr();
     if (selfName === "self") {
       const r = resolveName(this.src, call.node, "self");
-      const formal = this.outputs.formalNames.has("self");
-      const ok = formal ? r.definition?.kind === "formal" && r.definition.scope === this.outputs.fn : r.definition === null;
+      const formal = this.outputs!.formalNames.has("self");
+      const ok = formal ? r.definition?.kind === "formal" && r.definition.scope === this.outputs!.fn : r.definition === null;
       if (!ok) return "`self` is redefined around the call";
     }
     if (selfName === null) return "the outputs function has no `self` and no way to add it";
@@ -284,7 +379,7 @@ class FlakeMigration {
 
   /** How the outputs refer to the flake itself. */
   private selfExpr(): string | null {
-    const o = this.outputs;
+    const o = this.outputs!;
     if (o.formalNames.has("self")) return "self";
     if (o.inputsParam) return `${o.inputsParam}.self`;
     if (o.formals) return "self"; // added as a formal
@@ -292,10 +387,10 @@ class FlakeMigration {
   }
 
   private selfFormalEdit(): TextEdit | null {
-    const o = this.outputs;
+    const o = this.outputs!;
     if (o.formalNames.has("self") || o.inputsParam || !o.formals) return null;
     // before a formal that stays (the generators formal goes in a later pass)
-    const first = fields(o.formals, "formal").find((f) => textOf(this.src, field(f, "name")!) !== this.gen.name) ?? null;
+    const first = fields(o.formals, "formal").find((f) => textOf(this.src, field(f, "name")!) !== this.genName) ?? null;
     if (!first) {
       const open = o.formals.children[0]!;
       return { start: open.end, end: open.end, text: " self," };
@@ -312,16 +407,26 @@ class FlakeMigration {
       if (a.kind === "inherit") return "nixosSystem";
       return `${textOf(this.src, a.value!)}.nixosSystem`;
     }
-    return `${this.inputExpr(np, at)}.lib.nixosSystem`;
+    return `${this.nixpkgsAt(np, at) ?? np}.lib.nixosSystem`;
   }
 
-  /** How code at `at` refers to flake input `name`. */
-  private inputExpr(name: string, at: SyntaxNode): string {
+  /** How code at `at` refers to flake input `name`: the outputs formal, `inputs.<name>`, or null. */
+  private nixpkgsAt(name: string, at: SyntaxNode): string | null {
     const o = this.outputs;
-    const r = resolveName(this.src, at, name);
-    if (r.definition?.kind === "formal" && r.definition.scope === o.fn) return name;
-    if (o.inputsParam) return `${o.inputsParam}.${name}`;
-    return name;
+    if (o) {
+      const r = resolveName(this.src, at, name);
+      if (r.definition?.kind === "formal" && r.definition.scope === o.fn) return name;
+      if (o.inputsParam) return `${o.inputsParam}.${name}`;
+      return name;
+    }
+    // a module file: an argument named like the input, or the inputs set
+    const own = resolveName(this.src, at, name).definition;
+    if (own && (own.kind === "formal" || own.kind === "param") && this.roots.root(own) === null) return name;
+    for (const p of ["inputs", "flakeInputs"]) {
+      const d = resolveName(this.src, at, p).definition;
+      if (d && (d.kind === "formal" || d.kind === "param")) return `${p}.${name}`;
+    }
+    return null;
   }
 
   private variantLabel(call: Call): string {
@@ -331,7 +436,7 @@ class FlakeMigration {
   /** `.${FORMAT}` or `.${{ qcow = "qemu"; }.${FORMAT} or FORMAT}` for dynamic formats. */
   private variantAccess(call: Call): string {
     if (call.formatExpr === null) return `.${call.infos[0]!.variant}`;
-    const renames = call.infos.filter((i) => i.variant !== i.format).map((i) => `${quoteKey(i.format)} = "${i.variant}";`);
+    const renames = call.infos.filter((i) => i.variant !== i.format).map((i) => `${attrKey(i.format)} = "${i.variant}";`);
     const expr = /^[A-Za-z_][\w'-]*$/.test(call.formatExpr) ? call.formatExpr : `(${call.formatExpr})`;
     if (renames.length === 0) return `.\${${expr}}`;
     return `.\${{ ${renames.join(" ")} }.\${${expr}} or ${expr}}`;
@@ -347,20 +452,21 @@ class FlakeMigration {
     this.findings.push(this.migratedNote(call, `(${this.fnText(call, np, call.node)} { … }).config.system.build.images${this.variantAccess(call)}`));
   }
 
-  private rewriteHoisted(calls: Call[], target: SyntaxNode, np: string) {
+  private rewriteHoisted(calls: Call[], target: OutputSet, np: string) {
     const groups = this.group(calls, target);
     this.nameHosts(groups, target);
     const self = this.selfExpr()!;
     const selfEdit = this.selfFormalEdit();
     if (selfEdit) this.edits.push(selfEdit);
 
-    const existingSet = entriesStartingWith(this.src, target, "nixosConfigurations");
-    const nested = existingSet.find((e) => fields(field(e, "attrpath")!, "attr").length === 1);
+    const existingSet = entriesStartingWith(this.src, target, ["nixosConfigurations"]);
+    const nested = existingSet.find((e) => fields(field(e, "attrpath")!, "attr").length === target.prefix.length + 1);
+    const dottedPrefix = [...target.prefix, "nixosConfigurations", ""].join(".");
     const newConfigs: { group: Group; text: (indent: string, prefix: string) => string }[] = [];
     for (const g of groups) {
       for (const call of g.calls) {
         call.host = g.host;
-        const ref = `${self}.nixosConfigurations.${quoteKey(g.host)}.config.system.build.images${this.variantAccess(call)}`;
+        const ref = `${self}.nixosConfigurations.${attrKey(g.host)}.config.system.build.images${this.variantAccess(call)}`;
         this.replaceCall(call, ref, g.calls[0] === call);
         this.findings.push(this.migratedNote(call, ref));
       }
@@ -392,7 +498,7 @@ class FlakeMigration {
     if (dotted) {
       // after the last `nixosConfigurations.x = …;`
       const indent = indentAt(this.src, dotted);
-      const text = newConfigs.map((c) => this.eol + indent + c.text(indent, "nixosConfigurations.")).join("");
+      const text = newConfigs.map((c) => this.eol + indent + c.text(indent, dottedPrefix)).join("");
       const end = lineEndOf(this.src, dotted.end);
       const at = isBlank(this.src, dotted.end, end) ? end : dotted.end;
       this.edits.push({ start: at, end: at, text });
@@ -400,8 +506,8 @@ class FlakeMigration {
     }
     // before the entry of the target that holds the group's first call
     for (const c of newConfigs) {
-      const holder = entries(target).find((e) => isAncestor(e, c.group.calls[0]!.node)) ?? null;
-      this.insertBefore(target, holder, (indent) => c.text(indent, "nixosConfigurations."));
+      const holder = entries(target.set).find((e) => isAncestor(e, c.group.calls[0]!.node)) ?? null;
+      this.insertBefore(target.set, holder, (indent) => c.text(indent, dottedPrefix));
     }
   }
 
@@ -452,7 +558,7 @@ class FlakeMigration {
   }
 
   /** Text of `nixosConfigurations.<host> = <fn> { …args without format… };` */
-  private configText(g: Group, np: string, target: SyntaxNode, indent: string, prefix: string): string {
+  private configText(g: Group, np: string, target: OutputSet, indent: string, prefix: string): string {
     const rep = g.calls[0]!;
     const extras = this.extraModules(g.calls.flatMap((c) => c.infos));
     const argsIndent = indentAt(this.src, rep.args);
@@ -470,8 +576,8 @@ class FlakeMigration {
     }
     const shifted = sub.map((e) => ({ start: e.start - rep.args.start, end: e.end - rep.args.start, text: e.text }));
     const argsText = applyEdits(this.src.slice(rep.args.start, rep.args.end), shifted);
-    const fn = this.fnText(rep, np, target.children.find((c) => c.type === "binding_set") ?? target);
-    return `${prefix}${quoteKey(g.host)} = ${fn} ${argsText};`;
+    const fn = this.fnText(rep, np, target.set.children.find((c) => c.type === "binding_set") ?? target.set);
+    return `${prefix}${attrKey(g.host)} = ${fn} ${argsText};`;
   }
 
   /**
@@ -644,7 +750,8 @@ class FlakeMigration {
   private argsKey(call: Call): string {
     const parts: string[] = [];
     for (const a of call.argEntries) {
-      if (a.key === "format") continue;
+      // format and customFormats become images of the configuration, not part of it
+      if (a.key === "format" || a.key === "customFormats") continue;
       if (a.kind === "binding") parts.push(`${a.key}=${normalized(this.src, a.value!)}`);
       else if (a.kind === "inherit") parts.push(`${a.key}=<inherit>`);
       else parts.push(`${a.key}=<inherit ${normalized(this.src, a.value!)}>`);
@@ -652,7 +759,7 @@ class FlakeMigration {
     return parts.sort().join(";");
   }
 
-  private group(calls: Call[], target: SyntaxNode): Group[] {
+  private group(calls: Call[], target: OutputSet): Group[] {
     const groups: Group[] = [];
     for (const call of calls) {
       const key = this.argsKey(call);
@@ -688,7 +795,7 @@ class FlakeMigration {
     return groups;
   }
 
-  private nameHosts(groups: Group[], target: SyntaxNode) {
+  private nameHosts(groups: Group[], target: OutputSet) {
     const taken = new Set(existingConfigurations(this.src, target).keys());
     for (const g of groups) if (g.reuse) taken.add(g.host);
     const fresh = groups.filter((g) => !g.reuse);
@@ -755,19 +862,20 @@ class FlakeMigration {
     this.finding(first.node, "output-paths",
       "image file names and paths change: upstream images are `$out/<image.filePath>` (e.g. nixos-image-<label>-<system>.<ext>, iso/… for ISOs); " +
       "scripts that glob result/*.qcow2 and the like should use `<image>.passthru.filePath`");
-    if (!np.followed) {
-      const def = [...this.gen.definitions][0] ?? first.node;
+    if (!np.followed && this.view.input) {
+      const def = [...this.view.input.definitions][0] ?? first.node;
       this.finding(def, "nixpkgs-source-changed",
         `nixos-generators had no \`inputs.nixpkgs.follows\`, so images were built from its own pinned nixpkgs; they are now built from your \`${np.name}\` input, so package versions and module defaults may change`);
     }
     const seen = new Set<string>();
     for (const c of calls) {
       for (const info of c.infos) {
-        const key = `${info.format}@${c.node.start}`;
+        // once per format and file: the same difference for every call would only be noise
+        const key = info.format;
         if (seen.has(key)) continue;
         seen.add(key);
         if (info.newerThan2505) {
-          this.finding(c.node, "variant-needs-newer-nixpkgs", `the ${info.variant} variant exists only in nixpkgs newer than 25.05; check with \`nix eval .#nixosConfigurations.${c.host ? quoteKey(c.host) : "<host>"}.config.system.build.images --apply builtins.attrNames\``);
+          this.finding(c.node, "variant-needs-newer-nixpkgs", `the ${info.variant} variant exists only in nixpkgs newer than 25.05; check with \`nix eval .#nixosConfigurations.${c.host ? attrKey(c.host) : "<host>"}.config.system.build.images --apply builtins.attrNames\``);
         }
         if (info.difference && !(this.ctx.options.parity && info.parityModule)) {
           this.finding(c.node, "behaviour-change", `${info.format} -> ${info.variant}: ${info.difference}${info.parityModule ? "; run with --parity to keep nixos-generators' behaviour" : ""}`);
@@ -793,8 +901,11 @@ class FlakeMigration {
     this.findings.push({ rule, message, start: node.start, end: node.end });
   }
 
+  /** Edits in other files (custom format modules migrated in place). */
+  private readonly otherFiles: { path: string; edits: TextEdit[] }[] = [];
+
   private result(): PassOutput {
-    return { edits: this.edits.length ? [{ path: this.ctx.path, edits: this.edits }] : [], findings: this.findings };
+    return { edits: [...(this.edits.length ? [{ path: this.ctx.path, edits: this.edits }] : []), ...this.otherFiles], findings: this.findings };
   }
 }
 
@@ -847,10 +958,6 @@ function isAliasDefinition(n: SyntaxNode): boolean {
 function trimStart(text: string, i: number): number {
   while (i < text.length && (text[i] === " " || text[i] === "\t")) i++;
   return i;
-}
-
-function quoteKey(k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(k) && !["if", "then", "else", "let", "in", "with", "rec", "inherit", "assert", "or"].includes(k) ? k : JSON.stringify(k);
 }
 
 function sanitizeHost(name: string): string {

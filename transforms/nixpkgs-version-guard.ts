@@ -15,7 +15,8 @@ export const MIN_RELEASE = "25.05";
 export const nixpkgsVersionGuard: Transform = {
   id: "nixpkgs-version-guard",
   summary: "refuse flakes that pin nixpkgs older than 25.05",
-  appliesTo: (path) => path === "flake.nix" || path.endsWith("/flake.nix"),
+  // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
+  appliesTo: (path) => path.endsWith(".nix"),
   mayApply: (text) => text.includes("nixos-generators"),
   input: "nix",
   run(ctx): PassOutput {

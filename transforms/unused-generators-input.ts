@@ -10,16 +10,17 @@
 import type { TextEdit } from "../src/edits.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { attrName, descendants, entries, field, fields, inheritedNames, textOf } from "../src/nix/ast.js";
+import { attrName, descendants, entries, field, fields, inheritedNames } from "../src/nix/ast.js";
 import { generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeFormal, removeInheritedName } from "../src/nix/layout.js";
 import { resolveName, variableName, type Definition } from "../src/nix/scope.js";
-import { dirname, joinPath } from "../src/paths.js";
+import { reachableFiles } from "../src/nix/module-graph.js";
 
 export const unusedGeneratorsInput: Transform = {
   id: "unused-generators-input",
   summary: "remove the nixos-generators input once nothing uses it",
-  appliesTo: (path) => path === "flake.nix" || path.endsWith("/flake.nix"),
+  // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
+  appliesTo: (path) => path.endsWith(".nix"),
   mayApply: (text) => text.includes("nixos-generators"),
   input: "nix",
   run: (ctx) => new InputRemoval(ctx).run(),
@@ -243,35 +244,11 @@ class InputRemoval {
     return null;
   }
 
-  /** Module files reachable through relative paths from flake.nix that mention the input; null if none could be read. */
+  /** Files reachable through relative paths from flake.nix that mention the input; null if none could be read. */
   private moduleFilesUsing(G: string): { users: string[]; files: number } | null {
-    const seen = new Set<string>();
-    const users: string[] = [];
-    let files = 0;
-    const queue: string[] = [];
-    const addPaths = (root: SyntaxNode, text: string, from: string) => {
-      for (const n of descendants(root)) {
-        if (n.type !== "path_expression" || n.children.some((c) => c.type === "interpolation")) continue;
-        const p = textOf(text, n);
-        if (p.startsWith("./") || p.startsWith("../")) queue.push(joinPath(dirname(from), p));
-      }
-    };
-    addPaths(this.ctx.file!.root, this.src, this.ctx.path);
-    while (queue.length && seen.size < 1000) {
-      let p = queue.shift()!;
-      if (seen.has(p)) continue;
-      seen.add(p);
-      if (!this.ctx.project.inside(p)) continue;
-      if (this.ctx.project.isDirectory(p)) p = joinPath(p, "default.nix");
-      if (!p.endsWith(".nix")) continue;
-      const text = this.ctx.project.read(p);
-      if (text === undefined) continue;
-      files++;
-      if (text.includes(G)) users.push(p);
-      const parsed = this.ctx.project.parse(p);
-      if (parsed && !parsed.error) addPaths(parsed.root, text, p);
-    }
-    return files ? { users, files } : null;
+    const files = reachableFiles(this.src, this.ctx.file!.root, this.ctx.path, this.ctx.project);
+    if (!files.length) return null;
+    return { users: files.filter((f) => f.parsed.source.includes(G)).map((f) => f.path), files: files.length };
   }
 
   private isRemoved(n: { start: number; end: number }): boolean {

@@ -5,7 +5,8 @@
 import { parseArgs } from "node:util";
 import { OPTIONS, EXAMPLES, USAGE, EPILOG, type OptionName } from "./options.js";
 
-export type ParsedArgs = { [K in OptionName]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string } & { paths: string[] };
+type ValueOf<S> = S extends { type: "boolean" } ? boolean : S extends { multiple: true } ? string[] : string;
+export type ParsedArgs = { [K in OptionName]?: ValueOf<(typeof OPTIONS)[K]> } & { paths: string[] };
 
 export type ArgsOutcome =
   | { kind: "args"; args: ParsedArgs }
@@ -21,17 +22,28 @@ function conflict(values: Record<string, unknown>): string | null {
   return null;
 }
 
+/** A value outside an option's `choices` (util.parseArgs does not check them). */
+function badChoice(values: Record<string, unknown>): boolean {
+  for (const [name, spec] of Object.entries(OPTIONS) as [string, { choices?: readonly string[] }][]) {
+    const v = values[name];
+    if (spec.choices && typeof v === "string" && !spec.choices.includes(v)) return true;
+  }
+  return false;
+}
+
 export async function parseCommandLine(argv: string[], version: string): Promise<ArgsOutcome> {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: Object.fromEntries(Object.entries(OPTIONS).map(([k, v]) => [k, { type: v.type, ...("short" in v ? { short: v.short } : {}) }])),
+      options: Object.fromEntries(
+        Object.entries(OPTIONS).map(([k, v]) => [k, { type: v.type, ...("short" in v ? { short: v.short } : {}), ...("multiple" in v ? { multiple: v.multiple } : {}) }]),
+      ),
       allowPositionals: true,
       strict: true,
     });
     if (values.version) return { kind: "output", text: version + "\n" };
     const problem = conflict(values);
-    if (!values.help && !problem) return { kind: "args", args: { ...(values as object), paths: positionals } as ParsedArgs };
+    if (!values.help && !problem && !badChoice(values)) return { kind: "args", args: { ...(values as object), paths: positionals } as ParsedArgs };
   } catch (e) {
     // let yargs word the error; keep Node's message in case yargs accepts the line
     return explainWithYargs(argv, version, (e as Error).message);
@@ -46,7 +58,7 @@ async function explainWithYargs(argv: string[], version: string, nodeMessage: st
   const y = yargs(argv)
     .scriptName("nixgen-migrate")
     .usage(USAGE)
-    .command("$0 [paths..]", false as unknown as string, (c) => c.positional("paths", { type: "string", array: true, describe: "files to migrate (default: ./flake.nix); - reads stdin" }))
+    .command("$0 [paths..]", false as unknown as string, (c) => c.positional("paths", { type: "string", array: true, describe: "files or directories to migrate (default: .); - reads stdin" }))
     .example(EXAMPLES as [string, string][])
     .epilog(EPILOG)
     .version(version)
@@ -59,7 +71,14 @@ async function explainWithYargs(argv: string[], version: string, nodeMessage: st
     });
   for (const [name, spec] of Object.entries(OPTIONS)) {
     if (name === "version") continue;
-    y.option(name, { type: spec.type, describe: spec.describe, ...("short" in spec ? { alias: spec.short } : {}), ...("conflicts" in spec ? { conflicts: [...spec.conflicts] } : {}) });
+    y.option(name, {
+      type: spec.type,
+      describe: spec.describe,
+      ...("short" in spec ? { alias: spec.short } : {}),
+      ...("conflicts" in spec ? { conflicts: [...spec.conflicts] } : {}),
+      ...("choices" in spec ? { choices: [...spec.choices] } : {}),
+      ...("value" in spec ? { requiresArg: true } : {}),
+    });
   }
   await y.parseAsync(argv, {}, (_e, _a, out) => {
     if (out) output = out;

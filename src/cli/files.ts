@@ -2,7 +2,7 @@
 // atomic writes that keep the mode, and the project boundary for module following.
 // Decoding (strict UTF-8, binary detection) is pure and lives in ../decode.ts.
 import { constants, promises as fs, existsSync, readFileSync, statSync, lstatSync } from "node:fs";
-import { dirname, basename, join, resolve, sep } from "node:path";
+import { dirname, basename, join, relative, resolve, sep } from "node:path";
 
 export { FileError, decodeText } from "../decode.js";
 import { FileError, decodeText } from "../decode.js";
@@ -38,6 +38,36 @@ export function projectRoot(file: string): string {
   }
 }
 
+/** What output shows for a path: relative to cwd, with forward slashes. */
+export function displayPath(cwd: string, abs: string): string {
+  const rel = relative(cwd, abs);
+  const p = rel === "" ? "." : rel;
+  return sep === "/" ? p : p.split(sep).join("/");
+}
+
+const gitRoots = new Map<string, string | null>();
+
+/** Nearest ancestor (or the directory itself) holding `.git`; null when none. Remembered per directory. */
+export function gitRoot(dir: string): string | null {
+  const visited: string[] = [];
+  let found: string | null = null;
+  for (let d = dir; ; d = dirname(d)) {
+    const known = gitRoots.get(d);
+    if (known !== undefined) {
+      found = known;
+      break;
+    }
+    visited.push(d);
+    if (existsSync(join(d, ".git"))) {
+      found = d;
+      break;
+    }
+    if (dirname(d) === d) break;
+  }
+  for (const d of visited) gitRoots.set(d, found);
+  return found;
+}
+
 export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -53,14 +83,17 @@ export function isInside(root: string, path: string): boolean {
 
 const TMP_MARK = ".nixgen-migrate-";
 
+/** Directory listings for cleanStaleTemps: read once per directory and run. */
+const listings = new Map<string, Promise<string[]>>();
+
 /** Temp files of runs that were killed (their pid is gone) are removed. */
 async function cleanStaleTemps(dir: string, name: string) {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return;
+  let pending = listings.get(dir);
+  if (!pending) {
+    pending = fs.readdir(dir).catch(() => [] as string[]);
+    listings.set(dir, pending);
   }
+  const names = await pending;
   const prefix = `.${name}${TMP_MARK}`;
   for (const n of names) {
     if (!n.startsWith(prefix) || !n.endsWith(".tmp")) continue;
@@ -87,19 +120,25 @@ function isAlive(pid: number): boolean {
  */
 export async function writeFileAtomic(path: string, text: string, expected: string | undefined): Promise<void> {
   let target = path;
+  let mode = 0o644;
+  let knownMode = false;
   try {
-    if (lstatSync(path).isSymbolicLink()) target = await fs.realpath(path);
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) target = await fs.realpath(path);
+    else {
+      mode = st.mode & 0o7777;
+      knownMode = true;
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new FileError(path, describe(e as NodeJS.ErrnoException));
   }
   const dir = dirname(target);
   const name = basename(target);
   await cleanStaleTemps(dir, name);
-  let mode = 0o644;
   if (expected !== undefined) {
     let current: string;
     try {
-      mode = (await fs.stat(target)).mode & 0o7777;
+      if (!knownMode) mode = (await fs.stat(target)).mode & 0o7777;
       current = decodeText(path, await fs.readFile(target));
     } catch (e) {
       if (e instanceof FileError) throw e;
@@ -112,7 +151,8 @@ export async function writeFileAtomic(path: string, text: string, expected: stri
   try {
     handle = await fs.open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
     await handle.writeFile(text, "utf8");
-    await handle.chmod(mode);
+    // open() applied the umask; set the original mode exactly when that changed it
+    if ((mode & ~umask()) !== mode) await handle.chmod(mode);
     await handle.sync();
     await handle.close();
     handle = undefined;
@@ -122,4 +162,17 @@ export async function writeFileAtomic(path: string, text: string, expected: stri
     await fs.rm(tmp, { force: true }).catch(() => {});
     throw new FileError(path, `cannot be written: ${describe(e as NodeJS.ErrnoException)}`);
   }
+}
+
+let cachedUmask: number | undefined;
+/** The process umask (read once; 0o7777 when it cannot be read, so that chmod always runs). */
+function umask(): number {
+  if (cachedUmask === undefined) {
+    try {
+      cachedUmask = process.umask();
+    } catch {
+      cachedUmask = 0o7777;
+    }
+  }
+  return cachedUmask;
 }

@@ -12,11 +12,19 @@ export interface OptionSpec {
   readonly default?: string | boolean;
   /** Option names that cannot be used together with this one. */
   readonly conflicts?: readonly string[];
+  /** May be given more than once (the values are collected in order). */
+  readonly multiple?: boolean;
+  /** Name of the value in --help (`--format FORMAT`). */
+  readonly value?: string;
 }
 
 export const OPTIONS = {
   write: { type: "boolean", short: "w", describe: "write the migrated files (atomically; only files that change)", conflicts: ["check"] },
-  check: { type: "boolean", describe: "print only the paths that need migrating, no diff (exit 1 if any)" },
+  check: { type: "boolean", describe: "print only the paths that need migrating, no diff (exit 1 if any); errors and warnings go to stderr" },
+  format: { type: "string", value: "FORMAT", choices: ["text", "json", "github", "sarif"], default: "text", describe: "output: text (diff + findings), json (one object per file), github (workflow annotations + step summary), sarif (2.1.0, for code scanning)" },
+  jobs: { type: "string", short: "j", value: "N", describe: "worker threads: a number, or auto (default: threads only when there is enough work to pay for them)" },
+  "ignore-path": { type: "string", value: "FILE", multiple: true, describe: "an extra ignore file in .gitignore syntax, relative to its directory (repeatable)" },
+  "no-gitignore": { type: "boolean", describe: "do not read .gitignore files when walking directories (.git, node_modules and result symlinks are still skipped)" },
   stdin: { type: "boolean", describe: "read one file from stdin and print the migrated text (same as the path -)" },
   "stdin-filepath": { type: "string", describe: "name of the stdin file, used in findings and to pick the passes (default flake.nix)" },
   host: { type: "string", describe: "name of the new nixosConfiguration when one is created" },
@@ -35,6 +43,8 @@ export const EXAMPLES: readonly [string, string][] = [
   ["$0", "show the migration of ./flake.nix as a diff (nothing is written)"],
   ["$0 ./flake.nix --write", "migrate ./flake.nix in place"],
   ["$0 --check flake.nix", "list files that still need migrating (exit 1 if any)"],
+  ["$0 .", "walk the repository (respecting .gitignore) and show every migration"],
+  ["$0 . --format github", "annotations and a step summary in a GitHub Actions job"],
   ["$0 --host myhost flake.nix", "name the new nixosConfiguration"],
   ["$0 - --stdin-filepath flake.nix < flake.nix", "read stdin, print the migrated text"],
   ["$0 --list-formats", "print the format -> image variant table"],
@@ -42,6 +52,8 @@ export const EXAMPLES: readonly [string, string][] = [
 
 export const USAGE =
   "$0 [paths..]\n\nMigrate Nix flakes from nixos-generators to nixpkgs' image builder (config.system.build.images).\n" +
+  "Paths are files or directories (default: ./flake.nix); directories are walked, respecting .gitignore\n" +
+  "(`nixgen-migrate .` migrates a whole repository: flakes, module files, scripts, CI files, Markdown).\n" +
   "Without --write it prints a unified diff and changes nothing.";
 
 export const EPILOG =

@@ -171,3 +171,47 @@ export function nextSibling(node: SyntaxNode, skipComments = true): SyntaxNode |
   }
   return null;
 }
+
+/** Last name of a function reference: `lib.genAttrs` -> `genAttrs`, `map` -> `map`. */
+export function calleeName(source: string, node: SyntaxNode): string | null {
+  const n = unparen(node);
+  if (n.type === "variable_expression") {
+    const id = field(n, "name");
+    return id ? source.slice(id.start, id.end) : null;
+  }
+  if (n.type === "select_expression") {
+    const attrs = fields(field(n, "attrpath")!, "attr");
+    const last = attrs[attrs.length - 1];
+    return last ? attrName(source, last) : null;
+  }
+  return null;
+}
+
+/** Climbs out of parentheses around a node. */
+export function outer(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.parent && n.parent.type === "parenthesized_expression") n = n.parent;
+  return n;
+}
+
+const KEYWORDS = new Set(["if", "then", "else", "let", "in", "with", "rec", "inherit", "assert", "or"]);
+
+/** An attribute name as Nix source: bare when it is an identifier, else quoted. */
+export function attrKey(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(name) && !KEYWORDS.has(name) ? name : JSON.stringify(name);
+}
+
+/**
+ * A module expression's parts: the function (`{ config, ... }:`) if any, and
+ * the attrset it evaluates to, through `let … in`.
+ */
+export function moduleParts(module: SyntaxNode): { fn: SyntaxNode | null; body: SyntaxNode | null } {
+  let n = unparen(module);
+  let fn: SyntaxNode | null = null;
+  if (n.type === "function_expression") {
+    fn = n;
+    n = unparen(field(n, "body")!);
+  }
+  while (n.type === "let_expression") n = unparen(field(n, "body")!);
+  return { fn, body: isAttrset(n) ? n : null };
+}

@@ -5,7 +5,7 @@
 import type { TextEdit } from "../edits.js";
 import type { SyntaxNode } from "../parse.js";
 import { VARIANTS } from "../formats.js";
-import { attrName, entries, field, fields, stringValue, unparen } from "./ast.js";
+import { attrName, entries, field, fields, moduleParts, stringValue, unparen } from "./ast.js";
 import { removeEntry } from "./layout.js";
 
 export type CustomModuleMigration =
@@ -17,25 +17,13 @@ export function customVariantName(name: string): string {
   return VARIANTS.includes(name) ? `${name}-custom` : name;
 }
 
-/** The attrset a module evaluates to, through `args: let … in { … }`. */
-function moduleBody(module: SyntaxNode): { fn: SyntaxNode | null; body: SyntaxNode | null } {
-  let n = unparen(module);
-  let fn: SyntaxNode | null = null;
-  if (n.type === "function_expression") {
-    fn = n;
-    n = unparen(field(n, "body")!);
-  }
-  while (n.type === "let_expression") n = unparen(field(n, "body")!);
-  return { fn, body: n.type === "attrset_expression" || n.type === "rec_attrset_expression" ? n : null };
-}
-
 /**
  * Edits that turn a custom format module literal into an image variant module:
  * `formatAttr = "X";` -> `system.build.image = config.system.build.X;`,
  * `fileExtension` dropped, `config` added to the arguments.
  */
 export function migrateCustomModule(source: string, module: SyntaxNode): CustomModuleMigration {
-  const { fn, body } = moduleBody(module);
+  const { fn, body } = moduleParts(module);
   if (!body) return { ok: false, reason: "the module is not an attribute set or a function returning one in this file" };
   let formatAttrEntry: SyntaxNode | null = null;
   let formatAttr: string | null = null;

@@ -5,7 +5,7 @@
 import type { SyntaxNode, ParsedNix } from "../parse.js";
 import type { ProjectView } from "../types.js";
 import { dirname, joinPath } from "../paths.js";
-import { attrName, entries, field, fields, textOf, unparen } from "./ast.js";
+import { attrName, descendants, entries, field, fields, moduleParts, textOf, unparen } from "./ast.js";
 
 export interface ModuleFile {
   readonly path: string;
@@ -40,11 +40,7 @@ export function relativePath(source: string, node: SyntaxNode, fromFile: string)
 
 /** The attrset a module file evaluates to (`{ … }`, `args: { … }`, through `let`). */
 export function moduleBody(root: SyntaxNode): SyntaxNode | null {
-  let n: SyntaxNode | null = field(root, "expression") ?? root;
-  n = unparen(n);
-  if (n.type === "function_expression") n = unparen(field(n, "body")!);
-  while (n.type === "let_expression") n = unparen(field(n, "body")!);
-  return n.type === "attrset_expression" || n.type === "rec_attrset_expression" ? n : null;
+  return moduleParts(field(root, "expression") ?? root).body;
 }
 
 /** `imports = [ … ];` elements of a module body. */
@@ -59,25 +55,27 @@ export function importsOf(source: string, body: SyntaxNode): SyntaxNode[] {
 }
 
 /**
- * Files reached from module expressions (the elements of a `modules` list, or
- * an inline module's imports), breadth first, each once.
+ * Every `.nix` file reachable through relative path literals anywhere in the
+ * file and, recursively, in the files reached (`import ./lib { … }`,
+ * `modules = [ ./host.nix ]`, `imports`): a superset of the module files.
  */
-export function moduleFiles(source: string, modules: SyntaxNode[], fromFile: string, project: ProjectView, limit = 500): ModuleFile[] {
+export function reachableFiles(source: string, root: SyntaxNode, fromFile: string, project: ProjectView, limit = 1000): ModuleFile[] {
+  const paths = (src: string, node: SyntaxNode, from: string) => {
+    const out: string[] = [];
+    for (const n of descendants(node)) {
+      const p = n.type === "path_expression" ? relativePath(src, n, from) : null;
+      if (p) out.push(p);
+    }
+    return out;
+  };
+  return walkFiles(paths(source, root, fromFile), project, limit, (f) => paths(f.parsed.source, f.parsed.root, f.path));
+}
+
+/** Breadth-first walk over files (a directory means its default.nix), each once, inside the project. */
+function walkFiles(start: string[], project: ProjectView, limit: number, next: (f: ModuleFile) => string[]): ModuleFile[] {
   const out: ModuleFile[] = [];
   const seen = new Set<string>();
-  const queue: string[] = [];
-  const enqueue = (src: string, node: SyntaxNode, from: string) => {
-    const n = unparen(node);
-    const p = relativePath(src, n, from);
-    if (p) {
-      queue.push(p);
-      return;
-    }
-    // an inline module: follow its imports
-    const body = n.type === "attrset_expression" || n.type === "function_expression" ? moduleBody(n) : null;
-    if (body) for (const i of importsOf(src, body)) enqueue(src, i, from);
-  };
-  for (const m of modules) enqueue(source, m, fromFile);
+  const queue = [...start];
   while (queue.length && out.length < limit) {
     let p = queue.shift()!;
     if (!project.inside(p)) continue;
@@ -86,9 +84,29 @@ export function moduleFiles(source: string, modules: SyntaxNode[], fromFile: str
     seen.add(p);
     const parsed = project.parse(p);
     if (!parsed || parsed.error) continue;
-    out.push({ path: p, parsed });
-    const body = moduleBody(parsed.root);
-    if (body) for (const i of importsOf(parsed.source, body)) enqueue(parsed.source, i, p);
+    const file = { path: p, parsed };
+    out.push(file);
+    queue.push(...next(file));
   }
   return out;
+}
+
+/**
+ * Files reached from module expressions (the elements of a `modules` list, or
+ * an inline module's imports), breadth first, each once.
+ */
+export function moduleFiles(source: string, modules: SyntaxNode[], fromFile: string, project: ProjectView, limit = 500): ModuleFile[] {
+  // module expressions -> file paths; an inline module contributes its imports
+  const paths = (src: string, nodes: SyntaxNode[], from: string): string[] =>
+    nodes.flatMap((node) => {
+      const n = unparen(node);
+      const p = relativePath(src, n, from);
+      if (p) return [p];
+      const body = n.type === "attrset_expression" || n.type === "function_expression" ? moduleParts(n).body : null;
+      return body ? paths(src, importsOf(src, body), from) : [];
+    });
+  return walkFiles(paths(source, modules, fromFile), project, limit, (f) => {
+    const body = moduleBody(f.parsed.root);
+    return body ? paths(f.parsed.source, importsOf(f.parsed.source, body), f.path) : [];
+  });
 }

@@ -1,11 +1,18 @@
 // Where do new flake outputs go? The attrset the outputs function returns,
-// seen through `let … in`, parentheses and `//` merges.
+// seen through `let … in`, `with`, parentheses and `//` merges, or, for
+// flake-parts, the `flake` attribute of the module given to `mkFlake`.
 import type { SyntaxNode } from "../parse.js";
-import { attrName, entries, field, fields, isAttrset, unparen } from "./ast.js";
+import { attrName, calleeName, entries, field, fields, isAttrset, moduleParts, unparen } from "./ast.js";
+
+/** An attrset whose entries at `prefix` are flake outputs (`prefix` is ["flake"] for a flake-parts module). */
+export interface OutputSet {
+  readonly set: SyntaxNode;
+  readonly prefix: readonly string[];
+}
 
 /** Attrsets whose bindings become top-level outputs, rightmost `//` operand first. */
-export function outputAttrsets(body: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
+export function outputSets(source: string, body: SyntaxNode): OutputSet[] {
+  const out: OutputSet[] = [];
   const stack: SyntaxNode[] = [body];
   while (stack.length) {
     const n = unparen(stack.pop()!);
@@ -22,44 +29,57 @@ export function outputAttrsets(body: SyntaxNode): SyntaxNode[] {
         if (r) stack.push(r);
       }
     } else if (isAttrset(n)) {
-      out.push(n);
+      out.push({ set: n, prefix: [] });
+    } else if (n.type === "apply_expression") {
+      // flake-parts: mkFlake { inherit inputs; } MODULE
+      const fn = unparen(field(n, "function")!);
+      if (fn.type === "apply_expression" && calleeName(source, field(fn, "function")!) === "mkFlake") {
+        const module = moduleParts(field(n, "argument")!).body;
+        if (!module) continue;
+        const flakeEntry = entriesStartingWith(source, { set: module, prefix: [] }, ["flake"]).find((e) => fields(field(e, "attrpath")!, "attr").length === 1);
+        const flakeSet = flakeEntry ? unparen(field(flakeEntry, "expression")!) : null;
+        if (flakeSet && isAttrset(flakeSet)) out.push({ set: flakeSet, prefix: [] });
+        else if (!flakeEntry) out.push({ set: module, prefix: ["flake"] });
+      }
     }
   }
   return out;
 }
 
-/** Entries of `set` whose attrpath starts with `key`. */
-export function entriesStartingWith(source: string, set: SyntaxNode, key: string): SyntaxNode[] {
-  return entries(set).filter((e) => {
+/** Entries of the set whose attrpath starts with `prefix + keys`. */
+export function entriesStartingWith(source: string, os: OutputSet, keys: readonly string[]): SyntaxNode[] {
+  const want = [...os.prefix, ...keys];
+  return entries(os.set).filter((e) => {
     if (e.type !== "binding") return false;
-    const first = fields(field(e, "attrpath")!, "attr")[0];
-    return !!first && attrName(source, first) === key;
+    const attrs = fields(field(e, "attrpath")!, "attr");
+    return want.every((k, i) => attrs[i] && attrName(source, attrs[i]!) === k);
   });
 }
 
 /**
- * The attrset that should receive `nixosConfigurations`: the one that already
- * has it, else the rightmost attrset literal of the outputs (it wins under `//`).
+ * The set that should receive `nixosConfigurations`: the one that already has
+ * it, else the rightmost attrset of the outputs (it wins under `//`).
  */
-export function configurationTarget(source: string, body: SyntaxNode): SyntaxNode | null {
-  const sets = outputAttrsets(body);
-  for (const s of sets) if (entriesStartingWith(source, s, "nixosConfigurations").length) return s;
+export function configurationTarget(source: string, body: SyntaxNode): OutputSet | null {
+  const sets = outputSets(source, body);
+  for (const s of sets) if (entriesStartingWith(source, s, ["nixosConfigurations"]).length) return s;
   return sets[0] ?? null;
 }
 
-/** Names of `nixosConfigurations.<name>` defined in a set (dotted or nested), with their entries. */
-export function existingConfigurations(source: string, set: SyntaxNode): Map<string, { entry: SyntaxNode; value: SyntaxNode }> {
+/** `nixosConfigurations.<name>` defined in a set (dotted or nested), with their entries. */
+export function existingConfigurations(source: string, os: OutputSet): Map<string, { entry: SyntaxNode; value: SyntaxNode }> {
   const out = new Map<string, { entry: SyntaxNode; value: SyntaxNode }>();
-  for (const e of entriesStartingWith(source, set, "nixosConfigurations")) {
+  const depth = os.prefix.length + 1;
+  for (const e of entriesStartingWith(source, os, ["nixosConfigurations"])) {
     const attrs = fields(field(e, "attrpath")!, "attr");
     const value = field(e, "expression");
     if (!value) continue;
-    if (attrs.length === 2) {
-      const k = attrName(source, attrs[1]!);
+    if (attrs.length === depth + 1) {
+      const k = attrName(source, attrs[depth]!);
       if (k !== null) out.set(k, { entry: e, value });
-    } else if (attrs.length === 1) {
+    } else if (attrs.length === depth) {
       const v = unparen(value);
-      if (v.type === "attrset_expression" || v.type === "rec_attrset_expression") {
+      if (isAttrset(v)) {
         for (const inner of entries(v)) {
           if (inner.type !== "binding") continue;
           const ia = fields(field(inner, "attrpath")!, "attr");

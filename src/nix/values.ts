@@ -4,7 +4,7 @@
 // `mapAttrs f SET` with a literal LIST/SET. Anything else is "unknown", with
 // the node where the trail went cold.
 import type { SyntaxNode } from "../parse.js";
-import { attrName, entries, field, fields, stringValue, unparen } from "./ast.js";
+import { attrName, calleeName, descendants, entries, field, fields, inheritedNames, outer, stringValue, unparen } from "./ast.js";
 import { resolveName, variableName, type Definition } from "./scope.js";
 
 export type StaticStrings =
@@ -53,27 +53,12 @@ function definitionStrings(source: string, d: Definition, at: SyntaxNode, depth:
       return unknown(d.entry, `\`inherit (…) ${d.name}\` is not a literal`);
     case "param":
     case "formal":
-      return parameterStrings(source, d.scope, d.kind === "param" ? d.name : null, depth + 1) ?? unknown(d.scope, `\`${d.name}\` is a function argument whose values are not listed in this file`);
+      return (
+        (d.kind === "param" ? parameterStrings(source, d.scope, d.name, depth + 1) : null) ??
+        helperArgumentStrings(source, d.scope, d.kind === "formal" ? d.name : null, depth + 1) ??
+        unknown(d.scope, `\`${d.name}\` is a function argument whose values are not listed in this file`)
+      );
   }
-}
-
-/** Last name of a function reference: `lib.genAttrs` -> `genAttrs`. */
-function calleeName(source: string, node: SyntaxNode): string | null {
-  const n = unparen(node);
-  if (n.type === "variable_expression") return variableName(source, n);
-  if (n.type === "select_expression") {
-    const attrs = fields(field(n, "attrpath")!, "attr");
-    const last = attrs[attrs.length - 1];
-    return last ? attrName(source, last) : null;
-  }
-  return null;
-}
-
-/** Climbs out of parentheses. */
-function outer(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.parent && n.parent.type === "parenthesized_expression") n = n.parent;
-  return n;
 }
 
 /**
@@ -130,6 +115,77 @@ function applicationSite(source: string, f: SyntaxNode): { callee: string; colle
     }
   }
   return null;
+}
+
+/**
+ * A helper function bound by let/rec (`mkImage = system: format: …` or
+ * `mkImage = { format, … }: …`): the values its parameter gets at every place
+ * the helper is used in its scope. `formal` names the `{ … }:` argument to read
+ * (null: `fn` takes its argument by a name). Null when any use is unknown.
+ */
+function helperArgumentStrings(source: string, fn: SyntaxNode, formal: string | null, depth: number): StaticStrings | null {
+  if (depth > MAX_DEPTH) return null;
+  // climb the curried lambdas to the one bound by a name; count the arguments before ours
+  let top = fn;
+  let position = 0;
+  for (;;) {
+    const o = outer(top);
+    if (o.field === "body" && o.parent?.type === "function_expression") {
+      top = o.parent;
+      position++;
+      continue;
+    }
+    break;
+  }
+  const bound = outer(top);
+  const binding = bound.field === "expression" && bound.parent?.type === "binding" ? bound.parent : null;
+  const scope = binding?.parent?.parent;
+  if (!binding || !scope || (scope.type !== "let_expression" && scope.type !== "rec_attrset_expression")) return null;
+  const keys = fields(field(binding, "attrpath")!, "attr");
+  const name = keys.length === 1 ? attrName(source, keys[0]!) : null;
+  if (!name) return null;
+  const values: string[] = [];
+  let uses = 0;
+  for (const n of descendants(scope)) {
+    if (n.type !== "variable_expression" || variableName(source, n) !== name) continue;
+    const d = resolveName(source, n, name).definition;
+    if (d?.kind !== "binding" || d.entry !== binding) continue;
+    uses++;
+    // apply the helper `position` times; the next argument is ours
+    let site: SyntaxNode = outer(n);
+    for (let i = 0; i < position; i++) {
+      if (site.field !== "function" || site.parent?.type !== "apply_expression") return null;
+      site = outer(site.parent);
+    }
+    let v: StaticStrings;
+    if (site.field === "function" && site.parent?.type === "apply_expression") {
+      const arg = field(site.parent, "argument")!;
+      v = formal === null ? possibleStrings(source, arg, depth + 1) : formalArgumentStrings(source, arg, formal, depth + 1);
+    } else if (formal === null) {
+      // the helper (partly applied) handed to genAttrs/map/…: their list gives the values
+      const fed = applicationSite(source, site);
+      if (!fed?.collection) return null;
+      v = fed.callee === "mapAttrs" ? attrsetValues(source, fed.collection, "keys", depth + 1) : listStrings(source, fed.collection, depth + 1);
+    } else return null;
+    if (!v.known) return v;
+    values.push(...v.values);
+  }
+  return uses ? { known: true, values: uniq(values) } : null;
+}
+
+/** `{ format = "iso"; … }` / `{ inherit format; … }` passed to a `{ format, … }:` helper. */
+function formalArgumentStrings(source: string, arg: SyntaxNode, formal: string, depth: number): StaticStrings {
+  const set = unparen(arg);
+  if (set.type !== "attrset_expression") return unknown(arg, "the helper's argument is not an attribute set literal");
+  for (const e of entries(set)) {
+    if (e.type === "binding") {
+      const keys = fields(field(e, "attrpath")!, "attr");
+      if (keys.length === 1 && attrName(source, keys[0]!) === formal) return possibleStrings(source, field(e, "expression")!, depth + 1);
+    } else if (e.type === "inherit" && inheritedNames(source, e).some((x) => x.name === formal)) {
+      return nameStrings(source, e, formal, depth + 1);
+    }
+  }
+  return unknown(arg, `the helper is called without \`${formal}\``);
 }
 
 /** The string elements of a list expression (through names, `++`, attrNames). */

@@ -22,6 +22,8 @@ export interface Summary {
   changed: number;
   written: number;
   refused: number;
+  /** files that could not be read or written */
+  failed: number;
   bySeverity: Record<Severity, number>;
   dryRun: boolean;
 }
@@ -31,8 +33,9 @@ export function formatSummary(s: Summary): string {
   const parts: string[] = [];
   if (s.dryRun) parts.push(`${plural(s.changed, "file")} to migrate`);
   else parts.push(`${plural(s.written, "file")} migrated`);
-  parts.push(`${s.files - s.changed - s.refused} unchanged`);
+  parts.push(`${Math.max(0, s.files - s.changed - s.refused - s.failed)} unchanged`);
   if (s.refused) parts.push(`${s.refused} refused`);
+  if (s.failed) parts.push(`${s.failed} failed`);
   const sev = [
     s.bySeverity.error ? plural(s.bySeverity.error, "error") : "",
     s.bySeverity.warning ? plural(s.bySeverity.warning, "warning") : "",

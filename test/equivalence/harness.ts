@@ -16,7 +16,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { FORMATS, lookupFormat } from "../../src/formats.js";
+import { customVariantName } from "../../src/nix/custom-format.js";
+import { FORMATS, VARIANTS, lookupFormat } from "../../src/formats.js";
 
 export const STUBS_DIR = join(import.meta.dirname, "stubs");
 const IMAGE_OPTIONS = JSON.parse(readFileSync(join(STUBS_DIR, "nixpkgs", "image-options.json"), "utf8")) as {
@@ -307,6 +308,8 @@ function multisetDiff(expected: string[], actual: string[]): { missing: string[]
 export interface Extras {
   defs: Def[];
   opaque: string[];
+  /** nixpkgs image modules the extra module imports (lxc-container.nix for lxc-metadata …). */
+  nixpkgsModules: string[];
 }
 
 const extrasCache = new Map<string, Promise<Map<string, Extras>>>();
@@ -327,7 +330,7 @@ export function formatExtras(parity: boolean): Promise<Map<string, Extras>> {
         const mods = [f.variantModule, parity ? f.parityModule : undefined].filter((m): m is string => !!m);
         if (!mods.length) continue;
         const list = mods.map((m) => `(${m})`).join(" ");
-        entries.push(`${JSON.stringify(f.format)} = let c = lib.nixosSystem { system = "x86_64-linux"; modules = [ { image.modules.${JSON.stringify(f.variant)} = { imports = [ ${list} ]; }; } ]; }; d = c.config.system.build.images.${JSON.stringify(f.variant)}.data; in { inherit (d) defs opaque; };`);
+        entries.push(`${JSON.stringify(f.format)} = let c = lib.nixosSystem { system = "x86_64-linux"; modules = [ { image.modules.${JSON.stringify(f.variant)} = { imports = [ ${list} ]; }; } ]; }; d = c.config.system.build.images.${JSON.stringify(f.variant)}.data; in { inherit (d) defs opaque nixpkgsModules; };`);
       }
       const expr = `let lib = import ${join(STUBS_DIR, "nixpkgs", "lib")} { }; in { ${entries.join("\n")} }`;
       const r = await run("nix-instantiate", ["--eval", "--strict", "--json", "-E", expr]);
@@ -387,16 +390,24 @@ export function compareImage(at: string, b: ImageRecord, a: ImageRecord, extras:
     problems.push(`${at}: expected an image, got a ${a.kind} record`);
     return;
   }
-  if (!info) problems.push(`${at}: format ${b.format} is not in FORMATS, yet it was migrated to ${a.variant}`);
-  else if (info.variant !== a.variant) problems.push(`${at}: format ${b.format} should map to images.${info.variant}, got images.${a.variant}`);
+  // a custom format becomes image.modules.<name> (or <name>-custom when a stock variant has the name),
+  // with `formatAttr`/`fileExtension` replaced by `system.build.image`
+  const custom = !!b.format && a.variant === customVariantName(b.format) && (!info || info.variant !== a.variant);
+  if (!custom) {
+    if (!info) problems.push(`${at}: format ${b.format} is not in FORMATS, yet it was migrated to ${a.variant}`);
+    else if (info.variant !== a.variant) problems.push(`${at}: format ${b.format} should map to images.${info.variant}, got images.${a.variant}`);
+  }
   compareCommon(at, b, a, problems);
-  const add = (b.format && extras.get(b.format)) || { defs: [], opaque: [] };
-  compareDefs(at, [...b.defs, ...add.defs], a.defs, problems);
+  const add = (!custom && b.format && extras.get(b.format)) || { defs: [], opaque: [], nixpkgsModules: [] };
+  const formatOptions = (d: Def) => !custom || !["formatAttr", "fileExtension"].includes(d.path);
+  const builder = (d: Def) => !custom || !(d.path === "system.build.image" || d.path.startsWith("system.build.image."));
+  compareDefs(at, [...b.defs.filter(formatOptions), ...add.defs], a.defs.filter(builder), problems);
   compareSets(at, "opaque import", [...b.opaque, ...add.opaque], a.opaque, problems);
   // nixos-generators' format module goes, all-formats may go; any other (a format module the user imported) stays
   const tags = (r: ImageRecord, drop: string[]) => r.tags.filter((t) => !drop.includes(t));
-  compareSets(at, "stub module", tags(b, [`format:${b.format}`, "all-formats"]), tags(a, ["all-formats"]), problems);
-  compareSets(at, "nixpkgs image module import", b.nixpkgsModules, a.nixpkgsModules, problems);
+  // (a custom format had nixos-generators' format-module.nix: it goes too)
+  compareSets(at, "stub module", tags(b, [`format:${b.format}`, "all-formats", ...(custom ? ["format-module"] : [])]), tags(a, ["all-formats"]), problems);
+  compareSets(at, "nixpkgs image module import", [...b.nixpkgsModules, ...add.nixpkgsModules], a.nixpkgsModules, problems);
 }
 
 /** A nixosConfiguration that existed before: same base configuration, minus image-only definitions and image module imports. */
@@ -405,7 +416,9 @@ function compareNixos(at: string, b: NixosLeaf, a: NixosLeaf, problems: string[]
   const keep = (d: Def) => !isVariantOnly(d.path);
   compareDefs(`${at} (toplevel)`, b.toplevel.defs.filter(keep), a.toplevel.defs.filter(keep), problems);
   compareSets(`${at} (toplevel)`, "opaque import", b.toplevel.opaque, a.toplevel.opaque, problems);
-  if (b.images && canon(b.images) !== canon(a.images)) problems.push(`${at}: system.build.images changed: ${canon(b.images)} -> ${canon(a.images)}`);
+  // custom formats (formatConfigs / customFormats) become variants of their own: names that are not stock variants may appear
+  const stock = (xs: string[] | undefined) => xs?.filter((v) => VARIANTS.includes(v));
+  if (b.images && canon(stock(b.images)) !== canon(stock(a.images))) problems.push(`${at}: system.build.images changed: ${canon(b.images)} -> ${canon(a.images)}`);
 }
 
 export interface Comparison {

@@ -27,13 +27,14 @@ export interface Fixture {
   readonly expectedFindings: string | null;
 }
 
-function readTree(dir: string): Map<string, string> {
+/** Every file below `dir` (path relative to it, forward slashes) -> text; `skip` names files to leave out. */
+export function readTree(dir: string, skip: (name: string) => boolean = () => false): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p).split("\\").join("/"), readFileSync(p, "utf8"));
+      else if (!skip(name)) out.set(relative(dir, p).split("\\").join("/"), readFileSync(p, "utf8"));
     }
   };
   walk(dir);

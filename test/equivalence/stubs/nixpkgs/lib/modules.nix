@@ -202,7 +202,11 @@ let
       options = b.concatMap (n: optionLeaves [ ] (n.module.options or { })) moduleNodes;
       optionItems = map (o: { value = lib.setAttrByPath o.path o.opt.default; conds = [ ]; prio = 1500; file = "<option default>"; stub = true; })
         (b.filter (o: o.opt ? default) options);
-      stubItems = [{ value = { networking.hostName = "nixos"; system.stateVersion = lib.release; }; conds = [ ]; prio = 1500; file = "<stub default>"; stub = true; }];
+      # builders the opaque nixpkgs modules would define (a custom format or a variant module may read them)
+      builders = lib.genAttrs [ "metadata" "tarball" "isoImage" "sdImage" "kexecTarball" "netbootRamdisk" "squashfs" "VMA"
+        "vmwareImage" "virtualBoxOVA" "amazonImage" "azureImage" "googleComputeImage" "digitalOceanImage" "hypervImage"
+        "kubevirtImage" "linodeImage" "openstackImage" ] (n: { _nixgenStubBuilder = n; });
+      stubItems = [{ value = { networking.hostName = "nixos"; system.stateVersion = lib.release; system.build = lib.optionalAttrs (b.any (n: n.kind == "nixpkgs" || n.kind == "opaque") nodes) builders; }; conds = [ ]; prio = 1500; file = "<stub default>"; stub = true; }];
       cfg = mergeItems [ ] (items ++ optionItems ++ stubItems);
 
       decl = {

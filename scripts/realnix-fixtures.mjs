@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// Developer tool, not CI: evaluates fixtures before and after migration against
+// real nixpkgs with ../shared/realnix/eval.sh (set up once with
+// ../shared/realnix/setup.sh) and prints a Markdown table.
+//
+//   node scripts/realnix-fixtures.mjs [--parity] [fixture-name-substring …]
+//
+// Relative module paths a fixture names but does not contain are created as a
+// small configuration (host name, a user, stateVersion), so the images evaluate.
+// Fixtures with inputs other than nixpkgs and nixos-generators are skipped
+// (eval.sh supports only those two).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { init, migrateFiles } from "../dist/bundle/index.js";
+
+const here = dirname(new URL(import.meta.url).pathname);
+const evalSh = process.env.REALNIX_EVAL ?? join(here, "..", "..", "shared", "realnix", "eval.sh");
+const args = process.argv.slice(2);
+const parity = args.includes("--parity");
+const filters = args.filter((a) => !a.startsWith("--"));
+
+// no networking.hostName: cloud image modules set it themselves (mkDefault "")
+const BASE_MODULE = `{ lib, ... }: {
+  users.users.admin = { isNormalUser = true; extraGroups = [ "wheel" ]; initialPassword = "admin"; };
+  system.stateVersion = "25.05";
+}
+`;
+
+/** fixtures/<pass>/<case>: the input project, its primary files and options (as test/helpers/fixtures.ts reads them). */
+function loadFixtures() {
+  const root = join(here, "..", "fixtures");
+  const out = [];
+  for (const pass of readdirSync(root).sort()) {
+    for (const c of readdirSync(join(root, pass)).sort()) {
+      const dir = join(root, pass, c);
+      const options = existsSync(join(dir, "options.json")) ? JSON.parse(readFileSync(join(dir, "options.json"), "utf8")) : {};
+      const inputs = new Map();
+      if (existsSync(join(dir, "input"))) {
+        const walk = (d) => {
+          for (const n of readdirSync(d)) {
+            const p = join(d, n);
+            if (statSync(p).isDirectory()) walk(p);
+            else inputs.set(relative(join(dir, "input"), p), readFileSync(p, "utf8"));
+          }
+        };
+        walk(join(dir, "input"));
+        out.push({ name: `${pass}/${c}`, inputs, primary: options.primary ?? ["flake.nix"], options });
+      } else if (existsSync(join(dir, "input.nix")) && !options.path) {
+        inputs.set("flake.nix", readFileSync(join(dir, "input.nix"), "utf8"));
+        out.push({ name: `${pass}/${c}`, inputs, primary: ["flake.nix"], options });
+      }
+    }
+  }
+  return out;
+}
+
+function writeProject(dir, files) {
+  for (const [p, text] of files) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+  // module paths the flake names but the fixture does not ship
+  for (const [p, text] of files) {
+    if (!p.endsWith(".nix")) continue;
+    for (const m of text.matchAll(/(?<![\w"])(\.\.?\/[\w./-]+)/g)) {
+      const target = join(dirname(join(dir, p)), m[1]);
+      if (existsSync(target) || !target.startsWith(dir)) continue;
+      const file = target.endsWith(".nix") ? target : join(target, "default.nix");
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, BASE_MODULE);
+    }
+  }
+}
+
+await init();
+const rows = [];
+for (const fx of loadFixtures()) {
+  if (!fx.inputs.has("flake.nix") || !/\boutputs\b/.test(fx.inputs.get("flake.nix"))) continue;
+  if (filters.length && !filters.some((f) => fx.name.includes(f))) continue;
+  const root = mkdtempSync(join(tmpdir(), "nixgen-realnix-"));
+  writeFileSync(join(root, "probe.nix"), fx.inputs.get("flake.nix"));
+  const probe = spawnSync("nix-instantiate", ["--eval", "--json", "--strict", "-E", `builtins.attrNames ((import ${join(root, "probe.nix")}).inputs or { })`], { encoding: "utf8" });
+  const inputs = probe.status === 0 ? JSON.parse(probe.stdout) : [];
+  const other = inputs.filter((i) => !["nixpkgs", "nixos-generators"].includes(i));
+  if (other.length) {
+    rmSync(root, { recursive: true, force: true });
+    rows.push({ name: fx.name, output: "-", note: `skipped: inputs ${[...new Set(other)].join(", ")}` });
+    continue;
+  }
+  const host = { read: (p) => fx.inputs.get(p), isDirectory: () => false };
+  const result = migrateFiles(fx.primary, host, { ...fx.options, parity: parity || fx.options.parity });
+  const after = new Map(fx.inputs);
+  for (const f of result.files) if (f.changed) after.set(f.path, f.after);
+  writeProject(join(root, "old"), fx.inputs);
+  writeProject(join(root, "new"), after);
+  const r = spawnSync(evalSh, [join(root, "old"), join(root, "new")], { encoding: "utf8", env: { ...process.env, REALEVAL_DRVDIFF: "0" }, timeout: 900_000 });
+  const lines = r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  for (const l of lines) {
+    if (!l.compare) continue;
+    const newSide = lines.find((x) => x.side === "new" && x.output === l.compare);
+    rows.push({
+      name: fx.name,
+      output: l.compare.replace(/^packages\./, ""),
+      old: l.old_ok,
+      new: l.new_ok,
+      system: l.toplevel_equal,
+      image: l.image_drv_equal,
+      note: l.new_ok ? Object.keys(l.probe_diff ?? {}).join(", ") : (newSide?.error ?? "").slice(0, 120),
+    });
+  }
+  if (!lines.some((l) => l.compare)) rows.push({ name: fx.name, output: "-", note: (r.stderr || r.stdout).split("\n").find((x) => x.includes("error")) ?? "no packages" });
+  rmSync(root, { recursive: true, force: true });
+  const last = rows[rows.length - 1];
+  process.stderr.write(`${fx.name}: ${last.output} new_ok=${last.new} image_equal=${last.image}\n`);
+}
+const yes = (b) => (b === undefined ? "" : b ? "yes" : "**no**");
+console.log(`| fixture | output | old evaluates | new evaluates | system identical | image identical | notes |`);
+console.log(`|---|---|---|---|---|---|---|`);
+for (const r of rows) console.log(`| ${r.name} | ${r.output} | ${yes(r.old)} | ${yes(r.new)} | ${yes(r.system)} | ${yes(r.image)} | ${r.note ?? ""} |`);

@@ -1,0 +1,115 @@
+// parseNix builds its JS tree with fewer calls into wasm (type name and
+// "named" from the type id; MISSING looked up only in trees with errors).
+// This checks it against the straightforward cursor walk it replaced, node by
+// node, on the fixtures, the examples, generated flakes and modules, and
+// broken inputs.
+import { beforeAll, describe, expect, it } from "vitest";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Language, Parser, type Tree } from "web-tree-sitter";
+import { init, grammarPath } from "../src/index.js";
+import { parseNix, type SyntaxNode } from "../src/parse.js";
+// @ts-expect-error plain JS module of the benches
+import { generatorsFlake, ordinaryModule, configurationModule } from "../bench/lib/tree.mjs";
+
+type Plain = [string, number, number, boolean, string | null, Plain[]];
+
+/** The conversion parseNix used before, as plain nested arrays. */
+function reference(tree: Tree, text: string): { root: Plain; error: { offset: number; message: string } | null } {
+  const cursor = tree.walk();
+  let error: { offset: number; message: string } | null = null;
+  const make = (): Plain => {
+    const type = cursor.nodeType;
+    let end = cursor.endIndex;
+    if (type === "comment" && text.charCodeAt(end - 1) === 13) end--;
+    const start = cursor.startIndex;
+    if (!error) {
+      if (cursor.nodeIsMissing) error = { offset: start, message: `missing ${JSON.stringify(type)}` };
+      else if (type === "ERROR") {
+        const snippet = text.slice(start, Math.min(end, start + 20)).split("\n")[0];
+        error = { offset: start, message: snippet ? `unexpected ${JSON.stringify(snippet)}` : "syntax error" };
+      }
+    }
+    return [type, start, end, cursor.nodeIsNamed, cursor.currentFieldName, []];
+  };
+  const root = make();
+  const stack = [root];
+  if (cursor.gotoFirstChild()) {
+    for (;;) {
+      const child = make();
+      stack.at(-1)![5].push(child);
+      if (cursor.gotoFirstChild()) {
+        stack.push(child);
+        continue;
+      }
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          done = true;
+          break;
+        }
+        stack.pop();
+      }
+      if (done) break;
+    }
+  }
+  cursor.delete();
+  return { root, error };
+}
+
+function plain(n: SyntaxNode): Plain {
+  return [n.type, n.start, n.end, n.named, n.field, n.children.map(plain)];
+}
+
+function corpus(): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (n.endsWith(".nix")) out.push([p, readFileSync(p, "utf8")]);
+    }
+  };
+  walk(join(import.meta.dirname, "..", "fixtures"));
+  walk(join(import.meta.dirname, "..", "examples"));
+  for (let i = 0; i < 40; i++) out.push([`generated flake ${i}`, generatorsFlake(i)], [`module ${i}`, ordinaryModule(i)], [`configuration ${i}`, configurationModule(i)]);
+  const base = generatorsFlake(7);
+  out.push(
+    ["missing semicolon", base.replace('format = "', 'format "')],
+    ["missing brace", base.slice(0, -3)],
+    ["stray token", "{ a = 1; } }"],
+    ["unexpected", "{ a = ; }"],
+    ["empty", ""],
+    ["crlf comments", "# a\r\n{ # b\r\n  a = 1; # c\r\n}\r\n"],
+    ["bom", "\ufeff{ a = 1; }\n"],
+    ["pipe operator", "[ 1 2 ] |> builtins.length"],
+    ["non-ascii", '# café 😀\n{ x = "é😀"; y = f 1; }\n'],
+  );
+  return out;
+}
+
+let parser: Parser;
+beforeAll(async () => {
+  await init();
+  parser = new Parser();
+  parser.setLanguage(await Language.load(readFileSync(grammarPath())));
+});
+
+describe("parseNix's tree conversion", () => {
+  it("gives exactly the nodes, fields and first error of the plain cursor walk", () => {
+    const cases = corpus();
+    expect(cases.length).toBeGreaterThan(120);
+    let withErrors = 0;
+    for (const [name, text] of cases) {
+      const ours = parseNix(text);
+      // the same text parseNix gave tree-sitter (trailing commas in formals blanked)
+      const tree = parser.parse(ours.parsedText)!;
+      const ref = reference(tree, ours.parsedText);
+      tree.delete();
+      expect(plain(ours.root), name).toEqual(ref.root);
+      expect(ours.error, name).toEqual(ref.error);
+      if (ref.error) withErrors++;
+    }
+    expect(withErrors).toBeGreaterThanOrEqual(5);
+  });
+});
