@@ -1,7 +1,7 @@
 // Reading and writing files for the CLI: strict UTF-8, binary detection,
 // atomic writes that keep the mode, and the project boundary for module following.
 // Decoding (strict UTF-8, binary detection) is pure and lives in ../decode.ts.
-import { constants, promises as fs, existsSync, readFileSync, statSync, lstatSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, promises as fs, existsSync, readFileSync, statSync, lstatSync } from "node:fs";
 import { dirname, basename, join, relative, resolve, sep } from "node:path";
 
 export { FileError, decodeText } from "../decode.js";
@@ -19,12 +19,25 @@ function describe(err: NodeJS.ErrnoException): string {
   }
 }
 
+/**
+ * Reads a regular file (following symlinks) as strict UTF-8. Anything else is
+ * refused without blocking: reading a named FIFO would wait for a writer forever
+ * (it is opened non-blocking and checked with fstat before anything is read).
+ */
 export function readTextFileSync(path: string): string {
   let bytes: Buffer;
+  let fd: number | undefined;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new FileError(path, "is a directory");
+    if (!st.isFile()) throw new FileError(path, "is not a regular file (a FIFO, socket or device); not read");
+    bytes = readFileSync(fd);
   } catch (e) {
+    if (e instanceof FileError) throw e;
     throw new FileError(path, describe(e as NodeJS.ErrnoException));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return decodeText(path, bytes);
 }
