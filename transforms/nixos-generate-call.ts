@@ -621,7 +621,7 @@ class CallMigration {
         out.push(...this.replaceInheritedModules(mods, extras));
       }
     }
-    if (additions.length) out.push(this.appendEntries(call.args, additions));
+    if (additions.length) out.push(this.appendEntries(call.args, additions, out));
     return out;
   }
 
@@ -674,8 +674,9 @@ class CallMigration {
   }
 
   /** Adds `key = value;` entries at the end of an attrset literal. */
-  private appendEntries(set: SyntaxNode, texts: string[]): TextEdit {
-    const ents = entries(set);
+  private appendEntries(set: SyntaxNode, texts: string[], edits: readonly TextEdit[] = []): TextEdit {
+    // after the last entry that stays: one that goes away (`format = …;` last) takes its line with it
+    const ents = entries(set).filter((e) => !edits.some((r) => r.text === "" && r.start <= e.start && e.end <= r.end));
     const last = ents[ents.length - 1];
     if (last && startsLine(this.src, last)) {
       const indent = indentAt(this.src, last);
