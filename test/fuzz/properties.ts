@@ -7,6 +7,11 @@ import type { MigrateOptions } from "../../src/types.js";
 import { formatFindings, runProject } from "../helpers/fixtures.js";
 import type { OracleText } from "../helpers/oracle.js";
 
+/**
+ * migrated: some file changed (error findings may remain for what could not be migrated);
+ * refused: nothing changed and an error finding says why (a syntax error, or a call that cannot be migrated);
+ * unchanged: nothing to do.
+ */
 export type Outcome = "refused" | "migrated" | "unchanged";
 
 export interface CaseResult {
@@ -101,6 +106,9 @@ export function checkProject(label: string, files: Map<string, string>, primary:
       if (f.before.includes("\n") && !f.before.includes("\r") && f.after.includes("\r\n")) problems.push(`${f.path}: an LF file got CRLF line breaks`);
     }
   }
+
+  // unmigratable: nothing changed, and an error finding (with its position, checked above) says why
+  if (outcome === "unchanged" && result.findings.some((f) => f.severity === "error")) outcome = "refused";
 
   // same input, same findings and texts
   if (check.determinism !== false) {
