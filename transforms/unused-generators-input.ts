@@ -7,7 +7,7 @@
  * hands its whole `inputs` to modules, the module files it refers to are read
  * first; if they cannot be read the input stays.
  */
-import type { TextEdit } from "../src/edits.js";
+import { sortEdits, type TextEdit } from "../src/edits.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
 import { attrName, descendants, entries, field, fields, inheritedNames } from "../src/nix/ast.js";
@@ -54,8 +54,33 @@ class InputRemoval {
 
   run(): PassOutput {
     const root = this.ctx.file!.root;
-    const view = generatorsView(this.src, root, this.ctx.path, this.ctx.project);
-    if (!view?.flake?.outputs || !view.input) return { edits: [], findings: [] };
+    // every nixos-generators input of the flake (usually one; two when it is there under two names)
+    const edits: TextEdit[] = [];
+    const formals: SyntaxNode[] = [];
+    for (let i = 0; ; i++) {
+      const view = generatorsView(this.src, root, this.ctx.path, this.ctx.project, i);
+      if (!view?.flake?.outputs || !view.input) break;
+      const mine = this.removeInput(view, root);
+      if (!mine) continue;
+      if (i > 0 && overlap([...edits, ...mine.edits])) break; // left for the next run
+      edits.push(...mine.edits);
+      if (mine.formal) formals.push(mine.formal);
+    }
+    // neighbouring formals go together (each alone would take the comma between them)
+    formals.sort((a, b) => a.index - b.index);
+    for (let k = 0; k < formals.length; ) {
+      let j = k;
+      while (j + 1 < formals.length && onlyPunctuationBetween(formals[j]!, formals[j + 1]!)) j++;
+      edits.push(...removeFormal(this.src, formals[k]!, formals[j]!));
+      k = j + 1;
+    }
+    if (overlap(edits)) return this.result([]);
+    return this.result(edits);
+  }
+
+  /** Edits that remove one generators input (and its dead aliases) and its formal, or null when it stays. */
+  private removeInput(view: GeneratorsView, root: SyntaxNode): { edits: TextEdit[]; formal: SyntaxNode | null } | null {
+    if (!view.flake?.outputs || !view.input) return null;
     const edits = this.deadAliases(view, root);
     const G = view.name;
 
@@ -64,30 +89,28 @@ class InputRemoval {
       // still used: keep it, and keep the aliases too (they may be what uses it)
       const s = live[0]!;
       this.finding(s, "generators-input-kept", `the nixos-generators input \`${G}\` stays: it is still used here${live.length > 1 ? ` and in ${live.length - 1} more place(s)` : ""}; migrate or remove those uses, then run again`);
-      return this.result([]);
+      return null;
     }
     const dependent = view.flake.allFollows.find((f) => f.target === G || f.target.startsWith(G + "/"));
     if (dependent) {
       this.finding(dependent.node, "generators-input-kept", `the nixos-generators input \`${G}\` stays: input \`${dependent.input}\` follows "${dependent.target}"; point it at another input (e.g. "nixpkgs"), then run again`);
-      return this.result([]);
+      return null;
     }
     const escape = this.inputsEscape(view);
     if (escape) {
       const checked = this.moduleFilesUsing(G);
       if (checked === null) {
         this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: the flake passes its inputs on here and the module files could not be read to check them; if no module uses \`inputs.${G}\`, remove the input`);
-        return this.result([]);
+        return null;
       }
       if (checked.users.length) {
         this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: ${checked.users.join(", ")} still ${checked.users.length === 1 ? "refers" : "refer"} to it through the inputs passed on here; migrate or remove those uses, then run again`);
-        return this.result([]);
+        return null;
       }
       this.finding(escape, "unused-input-check", `the flake passes its inputs on here; \`${G}\` was removed after checking the ${checked.files} module file(s) reachable from flake.nix; modules loaded another way (directory listings, other flakes) were not checked`);
     }
     for (const def of view.input.definitions) edits.push(removeEntry(this.src, def));
-    const formal = view.flake.outputs.formalNames.get(G);
-    if (formal) edits.push(...removeFormal(this.src, formal));
-    return this.result(edits);
+    return { edits, formal: view.flake.outputs.formalNames.get(G) ?? null };
   }
 
   /** References to the generators input: `G`, `inputs.G…`, `inherit (inputs) G`. */
@@ -262,6 +285,22 @@ class InputRemoval {
   private result(edits: TextEdit[]): PassOutput {
     return { edits: edits.length ? [{ path: this.ctx.path, edits }] : [], findings: this.findings };
   }
+}
+
+function overlap(edits: readonly TextEdit[]): boolean {
+  try {
+    sortEdits(edits);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Only commas and comments between two formals of the same set? */
+function onlyPunctuationBetween(a: SyntaxNode, b: SyntaxNode): boolean {
+  const kids = a.parent!.children;
+  for (let i = a.index + 1; i < b.index; i++) if (kids[i]!.type !== "," && kids[i]!.type !== "comment") return false;
+  return true;
 }
 
 function sameEntry(d: Definition, entry: SyntaxNode): boolean {

@@ -46,12 +46,12 @@ function nameFromNearestFlake(path: string, project: ProjectView, parse: (p: str
   return "nixos-generators";
 }
 
-export function generatorsView(source: string, root: SyntaxNode, path: string, project: ProjectView): GeneratorsView | null {
+/** `index`: which of the flake's nixos-generators inputs (a flake may, oddly, have two); other files have one. */
+export function generatorsView(source: string, root: SyntaxNode, path: string, project: ProjectView, index = 0): GeneratorsView | null {
   const flake = analyzeFlake(source, root);
   const isFlakeFile = !!flake?.outputs;
+  if (!isFlakeFile && index > 0) return null;
   if (isFlakeFile) {
-    const input = generatorsInputs(flake!)[0];
-    if (!input) return null;
     const out = flake!.outputs!;
     const roots: RefRoots = {
       root: (def: Definition) => {
@@ -61,6 +61,11 @@ export function generatorsView(source: string, root: SyntaxNode, path: string, p
         return null;
       },
     };
+    // the inputs the outputs use come first: with two, the one the calls go through is the one migrated
+    const all = generatorsInputs(flake!);
+    const used = all.length > 1 ? all.filter((i) => generatorsReferences(make(source, i.name, roots, flake, i), root).length > 0) : all;
+    const input = [...used, ...all.filter((i) => !used.includes(i))][index];
+    if (!input) return null;
     return make(source, input.name, roots, flake, input);
   }
   const name = nameFromNearestFlake(path, project, (p) => {

@@ -67,11 +67,11 @@ export function removeInheritedName(text: string, entry: SyntaxNode, name: strin
 }
 
 /** Removes a formal (`name` or `name ? default`) from `{ … }:` with its comma. */
-export function removeFormal(text: string, formal: SyntaxNode): TextEdit[] {
+export function removeFormal(text: string, formal: SyntaxNode, last: SyntaxNode = formal): TextEdit[] {
   const formals = formal.parent!;
   const kids = formals.children;
   const i = formal.index;
-  let next = i + 1;
+  let next = last.index + 1;
   while (next < kids.length && kids[next]!.type === "comment") next++;
   const after = kids[next];
   if (after && after.type === ",") {
@@ -79,7 +79,7 @@ export function removeFormal(text: string, formal: SyntaxNode): TextEdit[] {
     return [removeRange(text, formal.start, after.end)];
   }
   // a trailing comma (`name,\n}`) is not a token for the grammar we use: look at the text
-  const comma = skipSpaceAndComments(text, formal.end);
+  const comma = skipSpaceAndComments(text, last.end);
   if (text[comma] === ",") return [removeRange(text, formal.start, comma + 1)];
   // last formal without a trailing comma: remove the comma before it
   let prev = i - 1;
@@ -89,11 +89,11 @@ export function removeFormal(text: string, formal: SyntaxNode): TextEdit[] {
     const ls = lineStartOf(text, formal.start);
     if (isBlank(text, ls, formal.start)) {
       // `a,\n  name\n}` -> `a\n}`
-      return [{ start: before.start, end: before.end, text: "" }, removeRange(text, formal.start, formal.end)];
+      return [{ start: before.start, end: before.end, text: "" }, removeRange(text, formal.start, last.end)];
     }
-    return [{ start: before.start, end: formal.end, text: "" }];
+    return [{ start: before.start, end: last.end, text: "" }];
   }
-  return [removeRange(text, formal.start, formal.end)];
+  return [removeRange(text, formal.start, last.end)];
 }
 
 /** First offset at or after `i` that is not whitespace or a comment. */
