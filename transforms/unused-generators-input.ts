@@ -74,7 +74,6 @@ class InputRemoval {
       edits.push(...removeFormal(this.src, formals[k]!, formals[j]!));
       k = j + 1;
     }
-    if (overlap(edits)) return this.result([]);
     return this.result(edits);
   }
 
