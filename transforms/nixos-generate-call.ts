@@ -153,6 +153,10 @@ class CallMigration {
 
     for (const call of inline) this.rewriteInline(call, np.name);
     if (hoisted.length) this.rewriteHoisted(hoisted, target!, np.name);
+    if (inline.length || hoisted.length) {
+      const formal = this.nixpkgsFormalEdit(np.name);
+      if (formal) this.edits.push(formal);
+    }
 
     if (migratable.length) this.notes(migratable, np);
     return this.result();
@@ -397,6 +401,29 @@ class CallMigration {
     }
     if (startsLine(this.src, first)) return { start: first.start, end: first.start, text: `self,${this.eol}${indentAt(this.src, first)}` };
     return { start: first.start, end: first.start, text: "self, " };
+  }
+
+  /**
+   * The outputs function takes the nixpkgs input the configurations use as a
+   * formal: `{ self, nixpkgs-unstable, … }` (it had only the generators one,
+   * which went away with the calls). Before the first formal that stays, else
+   * before `...`, else after the last one.
+   */
+  private nixpkgsFormalEdit(name: string): TextEdit | null {
+    const o = this.outputs;
+    if (!o?.formals || o.inputsParam || o.formalNames.has(name)) return null;
+    const all = fields(o.formals, "formal");
+    const stays = all.find((f) => !["self", this.genName].includes(textOf(this.src, field(f, "name")!))) ?? field(o.formals, "ellipses");
+    if (stays) {
+      if (startsLine(this.src, stays)) return { start: stays.start, end: stays.start, text: `${name},${this.eol}${indentAt(this.src, stays)}` };
+      return { start: stays.start, end: stays.start, text: `${name}, ` };
+    }
+    const last = all[all.length - 1];
+    if (!last) {
+      const open = o.formals.children[0]!;
+      return { start: open.end, end: open.end, text: ` ${name}` };
+    }
+    return { start: last.end, end: last.end, text: `, ${name}` };
   }
 
   /** `<nixpkgs>.lib.nixosSystem`, or the call's own `nixosSystem` argument. */
