@@ -34,7 +34,7 @@ export interface NixParseResult {
   at?: { line: number; column: number };
 }
 
-const STATIC_ERRORS = [/^undefined variable /, /^attribute .* already defined/, /^duplicate formal function argument /, /^dynamic attributes not allowed in let/];
+const STATIC_ERRORS = [/^undefined variable /, /^attribute .* already defined/, /^duplicate formal function argument /, /^dynamic attributes not allowed in let/, /^dynamic attributes not allowed in inherit/];
 
 /**
  * Static errors abort parsing where they are found (apart from undefined
