@@ -35,13 +35,11 @@ const JOBS = Number(process.env.EQUIVALENCE_JOBS) || 1;
  */
 const KNOWN_FAILURES: Record<string, string> = {
   // image-only-options fixtures (issue 8) the stub and harness do not model yet
-  "fixtures/image-only-options/config-mkif": "stub pkgs has no testdisk",
   "fixtures/image-only-options/raspberry-pi": "stub pkgs has no linuxPackages_rpi4",
   "fixtures/image-only-options/hand-migrated-rec": "stub declares no image.efiSupport",
   "fixtures/image-only-options/renamed-inline-vmware": "stub declares no renamed option vmware.vmFileName",
   "fixtures/image-only-options/renamed-virtualbox": "stub declares no renamed option virtualbox.vmFileName",
   "fixtures/image-only-options/iso-and-installer": "harness does not map renamed options (isoImage.isoName -> image.fileName)",
-  "fixtures/image-only-options/mkmerge": "mkIf conditions of moved definitions",
   "fixtures/image-only-options/installer-profile-import": "harness does not see imports moved into image.modules.<variant>",
   "fixtures/image-only-options/nothing-to-move": "the user's own image.modules.qemu takes effect after migration (intended)",
   "fixtures/image-only-options/direct-image-import": "harness does not know the variant imports the image module itself",

@@ -128,6 +128,17 @@ describe("equivalence harness controls", () => {
     expect(await problems(b, after("proxmox", "./configuration.nix { image.modules.proxmox.proxmox.qemuConf.cores = 4; }"))).toEqual([]);
   });
 
+  it("keeps the mkIf a moved definition passed (image.modules.<v> under mkIf): dropping it or a false condition is caught", async () => {
+    const b = before("proxmox", `./configuration.nix ({ config, lib, ... }: lib.mkIf (config.networking.hostName == "box") { proxmox.qemuConf.cores = 4; })`);
+    expect(await problems(b, after("proxmox", `./configuration.nix ({ config, lib, ... }: lib.mkIf (config.networking.hostName == "box") { image.modules.proxmox.proxmox.qemuConf.cores = 4; })`))).toEqual([]);
+    // the mkIf dropped on the way: the condition that held is no longer recorded
+    const dropped = await problems(b, after("proxmox", "./configuration.nix { image.modules.proxmox.proxmox.qemuConf.cores = 4; }"));
+    expect(dropped).toContain('packages.x86_64-linux.image: definition added: {"conds":[],"order":null,"path":"proxmox.qemuConf.cores","prio":100,"value":4}');
+    // a false condition around image.modules.<v> removes the definition from the image (lib/modules.nix drops it)
+    const off = await problems(b, after("proxmox", `./configuration.nix ({ lib, ... }: lib.mkIf false { image.modules.proxmox.proxmox.qemuConf.cores = 4; })`));
+    expect(off).toEqual(['packages.x86_64-linux.image: definition lost: {"conds":[true],"order":null,"path":"proxmox.qemuConf.cores","prio":100,"value":4}']);
+  });
+
   it("refuses image.fileName in the base and nixos-generators' own options without its modules", async () => {
     const p1 = await problems(before("vmware", "./configuration.nix { image.fileName = \"x.vmdk\"; }"), after("vmware", "./configuration.nix { image.fileName = \"x.vmdk\"; }"));
     expect(p1).toHaveLength(1);
