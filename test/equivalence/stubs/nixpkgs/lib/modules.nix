@@ -30,7 +30,11 @@ let
   inherit (N) norm stripStore;
   modulesPath = "<nixpkgs>/nixos/modules";
   # which nixpkgs this stub stands for (the harness writes release.json into a copy)
-  release = if b.pathExists ../release.json then (b.fromJSON (b.readFile ../release.json)).release else "unstable";
+  stubSettings = if b.pathExists ../release.json then b.fromJSON (b.readFile ../release.json) else { };
+  release = stubSettings.release or "unstable";
+  # lenient: no module-system check (section J). Only for evaluating a broken input that the
+  # migration repairs (the harness's repairs), to record what its definitions were meant to be.
+  lenient = stubSettings.lenient or false;
   hasImages = release == "unstable" || b.compareVersions release data.releases.noImagesBefore >= 0;
   variants = b.filter (v: release == "unstable" || b.compareVersions release "25.05" > 0 || !(b.elem v data.releases.newerThan2505)) data.variants;
   fakeHash = "00000000000000000000000000000000";
@@ -231,7 +235,7 @@ let
         items;
       problems = b.filter (x: x != null) (map (problemOf decl) checkDefs);
       checked =
-        if problems == [ ] then true
+        if lenient || problems == [ ] then true
         else
           let p = b.head problems; in
           throw "The option '${p.entry}' does not exist. Definition values:\n- In '${p.file}': ${p.path}\n(nixgen stub: ${p.why})";
@@ -240,7 +244,7 @@ let
       killed = nixpkgsNodes != [ ] || b.any (f: data.formats ? ${f} && formatVariants f != [ ]) formats;
       defs = b.filter (d: !(d.stub or false) && !(deferredPath d.path)) (b.concatMap (flattenItem 12 [ ]) items);
     in
-    { inherit args cfg nodes tags formats items defs checked killed system pkgs argPkgs decl variant; };
+    { inherit args cfg nodes tags formats items defs checked killed system pkgs argPkgs decl variant deferred; };
 
   normModule = m:
     let t = b.typeOf m; in
@@ -273,6 +277,17 @@ let
     tags = sortStrings ev.tags;
     nixpkgsModules = sortStrings (map (n: n.ref) (b.filter (n: n.kind == "nixpkgs") ev.nodes));
     imageModules = b.attrNames ((ev.cfg.image or { }).modules or { });
+    # path modules that came in as the deferred module itself (image.modules.<v> = ./x.nix) or its top-level imports
+    deferredPaths = b.sort b.lessThan (b.concatMap
+      (e:
+        let
+          m = e.module;
+          isRef = x: b.isPath x || b.isString x;
+        in
+        if isRef m then [ (stripStore (toString m)) ]
+        else if b.isAttrs m then map (x: stripStore (toString x)) (b.filter isRef (lib.toList (m.imports or [ ])))
+        else [ ])
+      ev.deferred);
   } // info);
 
   mkRecord = ev: info: label: {
