@@ -2,7 +2,10 @@
 // are right must pass, and ones that are wrong in one specific way must be
 // caught with the right message. Without these, a harness that compares too
 // little would let every case pass.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { classifyOption, imageModule } from "../../src/variant-options.js";
 import { checkEquivalence, requireNixFlakes, stubFor, type CheckOptions, type EquivalenceReport } from "./harness.js";
 
 const HEAD = `
@@ -69,6 +72,26 @@ describe("equivalence harness controls", () => {
     expect(stubFor({ name: "nixpkgs", url: null })).toBe("nixpkgs");
     expect(stubFor({ name: "utils", url: "github:numtide/flake-utils" })).toBe("flake-utils");
     expect(stubFor({ name: "nixpkgs", url: "github:someone/unrelated" })).toBe(null);
+  });
+
+  it("agrees with the tool's table on renames and on the modules stock variants import (read in nixpkgs independently)", () => {
+    const data = JSON.parse(readFileSync(join(import.meta.dirname, "stubs", "nixpkgs", "image-options.json"), "utf8"));
+    // every alias the stub knows is a rename the tool makes, to the same option, in (at least) the same variants
+    for (const e of [...data.renamed.entries, ...data.renamed.meant] as { from: string; to: string; variants: string[] }[]) {
+      const own = classifyOption(e.from.split(".")).own;
+      expect(own?.kind, e.from).toBe("renamed");
+      expect(own!.to!.join("."), e.from).toBe(e.to);
+      for (const v of e.variants) expect(own!.variants, e.from).toContain(v);
+    }
+    // the tool removes a direct import only where the stock variant imports the module itself
+    // (sd-image-<arch>.nix: the stub's table is per system, the tool's is not; both arches count here)
+    for (const key of Object.keys(data.nixpkgsModules)) {
+      const stub = Object.entries(data.variantImports as Record<string, string[] | string>)
+        .filter(([, ms]) => Array.isArray(ms) && ms.some((m) => ["aarch64", "x86_64"].some((a) => m.replace("{arch}", a) === key)))
+        .map(([v]) => v).sort();
+      const tool = imageModule(key.startsWith("maintainers/") ? key : `modules/${key}`);
+      expect([...(tool?.includedBy ?? [])].sort(), key).toEqual(stub);
+    }
   });
 
   it("accepts a correct migration (qcow -> images.qemu)", async () => {
