@@ -16,18 +16,13 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { generateTree } from "./lib/tree.mjs";
-import { interleaved, machine, summarize, which } from "./lib/measure.mjs";
+import { interleaved, machine, summarize, which, builtBin } from "./lib/measure.mjs";
 
 const { values } = parseArgs({ options: { files: { type: "string", default: "20000" }, flakes: { type: "string", default: "300" }, runs: { type: "string", default: "5" } } });
 const files = Number(values.files);
 const flakes = Number(values.flakes);
 const runs = Number(values.runs);
-const root = new URL("..", import.meta.url).pathname;
-const bin = join(root, "bin", "nixgen-migrate.js");
-if (!existsSync(join(root, "dist", "bundle", "cli.js"))) {
-  console.error("run `npm run build` first");
-  process.exit(2);
-}
+const bin = builtBin();
 
 const tree = join(tmpdir(), `nixgen-bench-tree-${files}-${flakes}`);
 if (!existsSync(join(tree, ".done"))) {

@@ -9,17 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateFlakes } from "./lib/tree.mjs";
-import { machine, median, timeOnce } from "./lib/measure.mjs";
+import { machine, median, timeOnce, builtBin } from "./lib/measure.mjs";
 
 const { values } = parseArgs({ options: { flakes: { type: "string", default: "1000" }, runs: { type: "string", default: "3" } } });
 const n = Number(values.flakes);
 const runs = Number(values.runs);
-const root = new URL("..", import.meta.url).pathname;
-const bin = join(root, "bin", "nixgen-migrate.js");
-if (!existsSync(join(root, "dist", "bundle", "cli.js"))) {
-  console.error("run `npm run build` first");
-  process.exit(2);
-}
+const bin = builtBin();
 
 const base = join(tmpdir(), `nixgen-bench-flakes-${n}`);
 rmSync(base, { recursive: true, force: true });

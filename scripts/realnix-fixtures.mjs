@@ -89,7 +89,10 @@ for (const fx of loadFixtures()) {
     rows.push({ name: fx.name, output: "-", note: `skipped: inputs ${[...new Set(other)].join(", ")}` });
     continue;
   }
-  const host = { read: (p) => fx.inputs.get(p), isDirectory: () => false };
+  // the same host as test/helpers/fixtures.ts: directories are the folders of the fixture's files
+  const dirs = new Set([...fx.inputs.keys()].flatMap((p) => p.split("/").slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join("/"))));
+  const norm = (p) => p.replace(/^\.\//, "").replace(/\/$/, "");
+  const host = { read: (p) => fx.inputs.get(norm(p)), isDirectory: (p) => dirs.has(norm(p)), inside: (p) => !p.startsWith("../") && !p.startsWith("/") };
   const result = migrateFiles(fx.primary, host, { ...fx.options, parity: parity || fx.options.parity });
   const after = new Map(fx.inputs);
   for (const f of result.files) if (f.changed) after.set(f.path, f.after);

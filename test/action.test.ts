@@ -1,10 +1,10 @@
 // action.yml: it parses, its inputs reach action/run.sh through the
 // environment, the flags it passes exist, and run.sh behaves as documented
 // (run locally with the runner's variables, and the tool from this checkout).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, tempProject } from "./helpers/cli.js";
+import { BIN, tempProjects } from "./helpers/cli.js";
 import { REPO, cleanEnv, run } from "./helpers/repo.js";
 import { OPTIONS } from "../src/cli/options.js";
 
@@ -20,26 +20,20 @@ function yaml(path: string): any {
   return JSON.parse(r.stdout);
 }
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
+const project = tempProjects();
 
 function runAction(files: Record<string, string>, inputs: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(p.cleanup);
+  const dir = project(files);
   // as on a runner, the summary and output files live outside the work tree
-  const outside = tempProject({});
-  cleanups.push(outside.cleanup);
-  const summary = join(outside.dir, "summary.md");
-  const output = join(outside.dir, "output");
+  const outside = project({});
+  const summary = join(outside, "summary.md");
+  const output = join(outside, "output");
   writeFileSync(summary, "");
   writeFileSync(output, "");
   const env: Record<string, string> = { GITHUB_ACTION_PATH: REPO, GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output, INPUT_COMMAND: `${process.execPath} ${BIN}` };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase().replace(/-/g, "_")}`] = v;
-  const r = run("bash", [join(REPO, "action", "run.sh")], { cwd: p.dir, env: cleanEnv(env) });
-  return { ...r, dir: p.dir, summary: readFileSync(summary, "utf8"), output: readFileSync(output, "utf8") };
+  const r = run("bash", [join(REPO, "action", "run.sh")], { cwd: dir, env: cleanEnv(env) });
+  return { ...r, dir: dir, summary: readFileSync(summary, "utf8"), output: readFileSync(output, "utf8") };
 }
 
 describe("action.yml", () => {

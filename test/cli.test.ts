@@ -1,9 +1,9 @@
 // The CLI as users run it: the real bin on temp copies.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { cli, tempProject } from "./helpers/cli.js";
+import { cli, tempProjects } from "./helpers/cli.js";
 import { FORMATS } from "../src/formats.js";
 
 const EXAMPLE = readFileSync(join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example", "input.nix"), "utf8");
@@ -20,16 +20,7 @@ const DOCKER = `{
 }
 `;
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function project(files: Record<string, string | Buffer>) {
-  const p = tempProject(files);
-  cleanups.push(p.cleanup);
-  return p.dir;
-}
+const project = tempProjects();
 
 describe("dry run (default)", () => {
   it("prints a diff that git apply accepts, changes nothing, exits 1", () => {

@@ -1,10 +1,10 @@
 // --format json | github | sarif, through the real bin; the step summary's
 // size limit directly on the reporter.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { cli, tempProject } from "./helpers/cli.js";
+import { cli, tempProjects } from "./helpers/cli.js";
 import { SARIF_SUBSET, validate } from "./helpers/schema.js";
 import { stepSummary, SUMMARY_LIMIT } from "../src/report/github.js";
 import { RULES } from "../src/rules.js";
@@ -15,16 +15,7 @@ const EXAMPLE = readFileSync(join(FIXTURE, "input.nix"), "utf8");
 const MIGRATED = readFileSync(join(FIXTURE, "output.nix"), "utf8");
 const DOCKER = EXAMPLE.replace('format = "qcow";', 'format = "docker";');
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function project(files: Record<string, string | Buffer>) {
-  const p = tempProject(files);
-  cleanups.push(p.cleanup);
-  return p.dir;
-}
+const project = tempProjects();
 
 describe("--format json", () => {
   it("is one JSON array, one object per file and line, with findings and an applicable diff", () => {

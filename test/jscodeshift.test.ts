@@ -1,9 +1,9 @@
 // The jscodeshift entry points with the real jscodeshift CLI (devDependency):
 // dry runs with --print, a real write, options, skips and errors.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempProject } from "./helpers/cli.js";
+import { tempProjects } from "./helpers/cli.js";
 import { REPO, cleanEnv, run } from "./helpers/repo.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example");
@@ -13,16 +13,7 @@ const JSCODESHIFT = join(REPO, "node_modules", "jscodeshift", "bin", "jscodeshif
 const PASS = join(REPO, "dist", "jscodeshift", "nixos-generate-call.cjs");
 const ALL = join(REPO, "dist", "jscodeshift", "index.cjs");
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(p.cleanup);
-  return p.dir;
-}
+const project = tempProjects();
 function jscodeshift(args: string[], cwd: string) {
   return run(process.execPath, [JSCODESHIFT, ...args], { cwd, env: cleanEnv() });
 }

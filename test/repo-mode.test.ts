@@ -1,11 +1,11 @@
 // Repository mode: directories are walked (ignore files, symlinks, .git,
 // node_modules), a cheap prefilter skips files that cannot matter, files of
 // one flake stay in one engine run, and -j N gives the same result.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { BIN, cli, tempProject } from "./helpers/cli.js";
+import { BIN, cli, tempProjects } from "./helpers/cli.js";
 
 const EXAMPLE = readFileSync(join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example", "input.nix"), "utf8");
 const MIGRATED = readFileSync(join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example", "output.nix"), "utf8");
@@ -24,16 +24,7 @@ const DOCKER = `{
 /** Does not parse, and does not mention nixosGenerate. */
 const BROKEN = "{ a = ; }\n";
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function project(files: Record<string, string | Buffer>) {
-  const p = tempProject(files);
-  cleanups.push(p.cleanup);
-  return p.dir;
-}
+const project = tempProjects();
 /** The paths --check lists. */
 function checked(args: string[], cwd: string, env?: Record<string, string | undefined>): string[] {
   const r = cli(["--check", ...args], { cwd, env });

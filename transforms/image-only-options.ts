@@ -621,7 +621,7 @@ class ImageOptions {
     const builds = [...m.ctx.unit.configs].map((c) => `${c.label} builds ${[...c.variants].sort().join(", ") || "unknown variants"}`).join("; ");
     const subject = OPTION_ENTRIES.includes(m.own) ? `\`${old}\` exists` : `everything \`${old} = { … }\` sets exists`;
     let msg = m.renamed && m.own.nowhere
-      ? `\`${old}\` no longer exists; it is \`${m.newPath.join(".")}\` of the ${m.own.variants.join(", ")} image variant${m.own.variants.length > 1 ? "s" : ""} now: renamed and moved to ${where} (${builds})`
+      ? `\`${old}\` is not an option of nixpkgs 25.05 (later releases alias some of these names); it is \`${m.newPath.join(".")}\` of the ${m.own.variants.join(", ")} image variant${m.own.variants.length > 1 ? "s" : ""} now: renamed and moved to ${where} (${builds})`
       : `${subject} only in ${declaredBy}: moved to ${where} (${builds})`;
     if (m.renamed && !m.own.nowhere) {
       msg += `; renamed to \`${m.newPath.join(".")}\``;

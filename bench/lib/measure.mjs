@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 
 /** Runs a command once; wall seconds, exit code, and (with GNU time) peak RSS in MB and CPU seconds. */
 export function timeOnce(cmd, args, { cwd, env } = {}) {
@@ -71,4 +72,14 @@ export function machine() {
 export function which(bin) {
   const r = spawnSync("sh", ["-c", `command -v ${bin}`], { encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** The repository's bin; exits with a hint when the bundle it runs is not built. */
+export function builtBin() {
+  const root = new URL("../..", import.meta.url).pathname;
+  if (!existsSync(join(root, "dist", "bundle", "cli.js"))) {
+    console.error("run `npm run build` first");
+    process.exit(2);
+  }
+  return join(root, "bin", "nixgen-migrate.js");
 }

@@ -2,8 +2,11 @@
 // are right must pass, and ones that are wrong in one specific way must be
 // caught with the right message. Without these, a harness that compares too
 // little would let every case pass.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkEquivalence, requireNixFlakes, stubFor, type EquivalenceReport } from "./harness.js";
+import { classifyOption, imageModule } from "../../src/variant-options.js";
+import { checkEquivalence, requireNixFlakes, stubFor, type CheckOptions, type EquivalenceReport } from "./harness.js";
 
 const HEAD = `
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
@@ -56,9 +59,9 @@ function after(variant: string, modules = "./configuration.nix", extra = "", mor
   ]);
 }
 
-async function problems(b: Map<string, string>, a: Map<string, string>, parity = false): Promise<string[]> {
+async function problems(b: Map<string, string>, a: Map<string, string>, parity = false, options: CheckOptions = {}): Promise<string[]> {
   requireNixFlakes();
-  const r: EquivalenceReport = await checkEquivalence(b, a, { parity });
+  const r: EquivalenceReport = await checkEquivalence(b, a, { parity, ...options });
   return r.problems;
 }
 
@@ -69,6 +72,26 @@ describe("equivalence harness controls", () => {
     expect(stubFor({ name: "nixpkgs", url: null })).toBe("nixpkgs");
     expect(stubFor({ name: "utils", url: "github:numtide/flake-utils" })).toBe("flake-utils");
     expect(stubFor({ name: "nixpkgs", url: "github:someone/unrelated" })).toBe(null);
+  });
+
+  it("agrees with the tool's table on renames and on the modules stock variants import (read in nixpkgs independently)", () => {
+    const data = JSON.parse(readFileSync(join(import.meta.dirname, "stubs", "nixpkgs", "image-options.json"), "utf8"));
+    // every alias the stub knows is a rename the tool makes, to the same option, in (at least) the same variants
+    for (const e of [...data.renamed.entries, ...data.renamed.meant] as { from: string; to: string; variants: string[] }[]) {
+      const own = classifyOption(e.from.split(".")).own;
+      expect(own?.kind, e.from).toBe("renamed");
+      expect(own!.to!.join("."), e.from).toBe(e.to);
+      for (const v of e.variants) expect(own!.variants, e.from).toContain(v);
+    }
+    // the tool removes a direct import only where the stock variant imports the module itself
+    // (sd-image-<arch>.nix: the stub's table is per system, the tool's is not; both arches count here)
+    for (const key of Object.keys(data.nixpkgsModules)) {
+      const stub = Object.entries(data.variantImports as Record<string, string[] | string>)
+        .filter(([, ms]) => Array.isArray(ms) && ms.some((m) => ["aarch64", "x86_64"].some((a) => m.replace("{arch}", a) === key)))
+        .map(([v]) => v).sort();
+      const tool = imageModule(key.startsWith("maintainers/") ? key : `modules/${key}`);
+      expect([...(tool?.includedBy ?? [])].sort(), key).toEqual(stub);
+    }
   });
 
   it("accepts a correct migration (qcow -> images.qemu)", async () => {
@@ -126,6 +149,55 @@ describe("equivalence harness controls", () => {
     const b = before("proxmox", "./configuration.nix { proxmox.qemuConf.cores = 4; }");
     expect(await problems(b, after("proxmox", "./configuration.nix { image.modules.proxmox = { proxmox.qemuConf.cores = 4; }; }"))).toEqual([]);
     expect(await problems(b, after("proxmox", "./configuration.nix { image.modules.proxmox.proxmox.qemuConf.cores = 4; }"))).toEqual([]);
+  });
+
+  it("keeps the mkIf a moved definition passed (image.modules.<v> under mkIf): dropping it or a false condition is caught", async () => {
+    const b = before("proxmox", `./configuration.nix ({ config, lib, ... }: lib.mkIf (config.networking.hostName == "box") { proxmox.qemuConf.cores = 4; })`);
+    expect(await problems(b, after("proxmox", `./configuration.nix ({ config, lib, ... }: lib.mkIf (config.networking.hostName == "box") { image.modules.proxmox.proxmox.qemuConf.cores = 4; })`))).toEqual([]);
+    // the mkIf dropped on the way: the condition that held is no longer recorded
+    const dropped = await problems(b, after("proxmox", "./configuration.nix { image.modules.proxmox.proxmox.qemuConf.cores = 4; }"));
+    expect(dropped).toContain('packages.x86_64-linux.image: definition added: {"conds":[],"order":null,"path":"proxmox.qemuConf.cores","prio":100,"value":4}');
+    // a false condition around image.modules.<v> removes the definition from the image (lib/modules.nix drops it)
+    const off = await problems(b, after("proxmox", `./configuration.nix ({ lib, ... }: lib.mkIf false { image.modules.proxmox.proxmox.qemuConf.cores = 4; })`));
+    expect(off).toEqual(['packages.x86_64-linux.image: definition lost: {"conds":[true],"order":null,"path":"proxmox.qemuConf.cores","prio":100,"value":4}']);
+  });
+
+  it("compares a renamed option as its new name only where the variant declares the alias", async () => {
+    const b = before("iso", './configuration.nix { isoImage.isoName = "lab.iso"; }');
+    expect(await problems(b, after("iso", './configuration.nix { image.modules.iso.image.fileName = "lab.iso"; }'))).toEqual([]);
+    // renamed to the wrong option: lost + added
+    const wrong = await problems(b, after("iso", './configuration.nix { image.modules.iso.image.baseName = "lab.iso"; }'));
+    expect(wrong).toContain('packages.x86_64-linux.image: definition lost: {"conds":[],"order":null,"path":"image.fileName","prio":100,"value":"lab.iso"}');
+    expect(wrong).toContain('packages.x86_64-linux.image: definition added: {"conds":[],"order":null,"path":"image.baseName","prio":100,"value":"lab.iso"}');
+    // vmware.vmFileName: declared by vmware-image.nix (nixpkgs 7beb50e7), so the input evaluates
+    expect(await problems(before("vmware", './configuration.nix { vmware.vmFileName = "x.vmdk"; }'), after("vmware", './configuration.nix { image.modules.vmware.image.fileName = "x.vmdk"; }'))).toEqual([]);
+  });
+
+  it("counts a removed direct import of a module the stock variant imports itself, not an installer profile", async () => {
+    const pve: [string, string] = ["pve.nix", '{ modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/proxmox-image.nix" ]; }\n'];
+    expect(await problems(new Map([...before("proxmox", "./configuration.nix ./pve.nix"), pve]), after("proxmox", "./configuration.nix ./pve.nix", "", [["pve.nix", "{ }\n"]]))).toEqual([]);
+    // iso-installer imports installation-cd-base.nix, not installation-cd-minimal.nix
+    const minimal = '(nixpkgs + "/nixos/modules/installer/cd-dvd/installation-cd-minimal.nix")';
+    const lost = await problems(before("install-iso", `./configuration.nix ${minimal}`), after("iso-installer", "./configuration.nix"));
+    expect(lost).toContain("packages.x86_64-linux.image: nixpkgs image module import lost: ./nixos/modules/installer/cd-dvd/installation-cd-minimal.nix");
+    // moved into image.modules.<variant>: still a (path) module of the image
+    expect(await problems(before("iso", `./configuration.nix ${minimal}`), after("iso", `./configuration.nix { image.modules.iso.imports = [ ${minimal} ]; }`))).toEqual([]);
+  });
+
+  it("repairs: the broken input must fail as expected, and the repaired flake means what it meant", async () => {
+    const live: [string, string] = ["live.nix", "{ isoImage.edition = \"live\"; image.efiSupport = false; }\n"];
+    const b = after("iso", "./configuration.nix ./live.nix", "", [live]);
+    b.set("flake.nix", b.get("flake.nix")!.replace("packages.x86_64-linux.image = ", "packages.x86_64-linux.vm = self.nixosConfigurations.box.config.system.build.images.qemu;\n    packages.x86_64-linux.image = "));
+    const a = new Map(b).set("live.nix", "{ image.modules.iso.isoImage.edition = \"live\"; image.modules.qemu.image.efiSupport = false; }\n");
+    const broken = { brokenInput: "The option 'image.efiSupport' does not exist" };
+    expect(await problems(b, a, false, broken)).toEqual([]);
+    // a repair that forgets a definition, or moves it into the wrong variant
+    const forgot = await problems(b, new Map(b).set("live.nix", "{ image.modules.iso.isoImage.edition = \"live\"; }\n"), false, broken);
+    expect(forgot).toEqual(['packages.x86_64-linux.vm: definition lost: {"conds":[],"order":null,"path":"image.efiSupport","prio":100,"value":false}']);
+    const both = await problems(b, new Map(b).set("live.nix", "{ image.modules.iso.isoImage.edition = \"live\"; image.modules.qemu = { image.efiSupport = false; isoImage.edition = \"live\"; }; }\n"), false, broken);
+    expect(both.join("\n")).toContain("The option 'isoImage' does not exist");
+    // an input that evaluates, or fails differently, is not a repair
+    expect((await problems(a, a, false, broken))[0]).toMatch(/^the input evaluates, but it was expected to fail with/);
   });
 
   it("refuses image.fileName in the base and nixos-generators' own options without its modules", async () => {

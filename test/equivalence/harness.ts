@@ -20,11 +20,20 @@ import { customVariantName } from "../../src/nix/custom-format.js";
 import { FORMATS, VARIANTS, lookupFormat } from "../../src/formats.js";
 
 export const STUBS_DIR = join(import.meta.dirname, "stubs");
+interface Rename {
+  from: string;
+  to: string;
+  variants: string[];
+}
 const IMAGE_OPTIONS = JSON.parse(readFileSync(join(STUBS_DIR, "nixpkgs", "image-options.json"), "utf8")) as {
   variantOptions: Record<string, string[]>;
   fileOptions: string[];
   nowhere: string[];
+  renamed: { entries: Rename[]; meant: Rename[] };
   generatorsOptions: Record<string, string[]>;
+  nixpkgsModules: Record<string, string>;
+  variantImports: Record<string, string[]>;
+  formats: Record<string, { formatAttr: string; imports: string[] }>;
 };
 const NORM = readFileSync(join(STUBS_DIR, "nixpkgs", "lib", "norm.nix"), "utf8");
 const WALK = readFileSync(join(import.meta.dirname, "walk.nix"), "utf8");
@@ -119,21 +128,25 @@ export function releaseOf(url: string | null): string | null {
 const releaseStubs = new Map<string, string>();
 let releaseRoot: string | null = null;
 
-/** The nixpkgs stub standing for a release: a copy of stubs/nixpkgs with release.json (made once per process). */
-function nixpkgsStub(url: string | null, releases: boolean): string {
+/**
+ * The nixpkgs stub standing for a release: a copy of stubs/nixpkgs with release.json (made once per
+ * process). `lenient`: a copy without the module-system check (repairs only, see checkEquivalence).
+ */
+function nixpkgsStub(url: string | null, releases: boolean, lenient = false): string {
   const release = releases ? releaseOf(url) : null;
-  if (!release) return join(STUBS_DIR, "nixpkgs");
-  let dir = releaseStubs.get(release);
+  if (!release && !lenient) return join(STUBS_DIR, "nixpkgs");
+  const key = `${release ?? "unstable"}${lenient ? "-lenient" : ""}`;
+  let dir = releaseStubs.get(key);
   if (!dir) {
     if (!releaseRoot) {
       releaseRoot = mkdtempSync(join(tmpdir(), "nixgen-eq-stubs-"));
       const root = releaseRoot;
       process.on("exit", () => rmSync(root, { recursive: true, force: true }));
     }
-    dir = join(releaseRoot, `nixpkgs-${release}`);
+    dir = join(releaseRoot, `nixpkgs-${key}`);
     cpSync(join(STUBS_DIR, "nixpkgs"), dir, { recursive: true });
-    writeFileSync(join(dir, "release.json"), JSON.stringify({ release }) + "\n");
-    releaseStubs.set(release, dir);
+    writeFileSync(join(dir, "release.json"), JSON.stringify({ ...(release ? { release } : {}), ...(lenient ? { lenient } : {}) }) + "\n");
+    releaseStubs.set(key, dir);
   }
   return dir;
 }
@@ -143,7 +156,7 @@ function nixpkgsStub(url: string | null, releases: boolean): string {
  * nixos-generators' own nixpkgs); `prefix` is the flake's input name in the
  * wrapper flake (`target/`).
  */
-export async function overridesFor(dir: string, emptyDir: string, prefix = "", releases = true): Promise<string[]> {
+export async function overridesFor(dir: string, emptyDir: string, prefix = "", releases = true, lenient = false): Promise<string[]> {
   const { inputs, formals } = await flakeInputs(dir);
   const args: string[] = [];
   const add = (name: string, stub: string) => args.push("--override-input", prefix + name, `path:${stub}`);
@@ -157,15 +170,15 @@ export async function overridesFor(dir: string, emptyDir: string, prefix = "", r
     }
     const stub = stubFor(i);
     if (!stub) throw new Error(`no stub for input \`${i.name}\` (${i.url ?? "no url"}): add one under test/equivalence/stubs or extend stubFor()`);
-    add(i.name, stub === "nixpkgs" ? nixpkgsStub(i.url, releases) : join(STUBS_DIR, stub));
+    add(i.name, stub === "nixpkgs" ? nixpkgsStub(i.url, releases, lenient) : join(STUBS_DIR, stub));
     // nixos-generators' own nixpkgs is nixpkgs-unstable (facts A)
-    if (stub === "nixos-generators") add(`${i.name}/nixpkgs`, join(STUBS_DIR, "nixpkgs"));
+    if (stub === "nixos-generators") add(`${i.name}/nixpkgs`, nixpkgsStub(null, releases, lenient));
   }
   // inputs used only as outputs formals resolve through the registry: pin them too
   for (const f of formals) {
     if (f === "self" || seen.has(f)) continue;
     const stub = stubFor({ name: f, url: null });
-    if (stub) add(f, join(STUBS_DIR, stub));
+    if (stub) add(f, stub === "nixpkgs" ? nixpkgsStub(null, releases, lenient) : join(STUBS_DIR, stub));
   }
   return args;
 }
@@ -175,6 +188,8 @@ export async function overridesFor(dir: string, emptyDir: string, prefix = "", r
 export interface EvalOptions {
   /** Stand in for the nixpkgs release an input URL pins (default); false: every nixpkgs is unstable (--allow-old-nixpkgs). */
   releases?: boolean;
+  /** Evaluate without the stub's module-system check (a broken input the migration repairs). */
+  lenient?: boolean;
 }
 
 export type EvalResult = { ok: true; outputs: unknown; ms: number } | { ok: false; error: string; ms: number };
@@ -211,7 +226,7 @@ export async function evaluateProject(files: Files, options: EvalOptions = {}): 
 `);
     let overrides: string[];
     try {
-      overrides = await overridesFor(dir, empty, "target/", options.releases ?? true);
+      overrides = await overridesFor(dir, empty, "target/", options.releases ?? true, options.lenient ?? false);
     } catch (e) {
       return { ok: false, error: (e as Error).message, ms: Date.now() - t0 };
     }
@@ -249,6 +264,8 @@ export interface ImageRecord {
   tags: string[];
   nixpkgsModules: string[];
   imageModules: string[];
+  /** Image records: path modules given as image.modules.<variant> or in its top-level `imports`. */
+  deferredPaths?: string[];
 }
 
 interface NixosLeaf {
@@ -350,7 +367,57 @@ const variantOnlyPrefixes = [
   ...IMAGE_OPTIONS.nowhere,
   ...Object.values(IMAGE_OPTIONS.generatorsOptions).flat(),
 ];
-const isVariantOnly = (path: string) => variantOnlyPrefixes.some((p) => path === p || path.startsWith(p + "."));
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(prefix + ".");
+const isVariantOnly = (path: string) => variantOnlyPrefixes.some((p) => under(path, p));
+
+/** The variant a nixpkgs module reference stands for (its path ends with a key of nixpkgsModules), as the stub sees it. */
+function moduleVariant(ref: string): string | null {
+  for (const [suffix, v] of Object.entries(IMAGE_OPTIONS.nixpkgsModules)) if (ref === suffix || ref.endsWith("/" + suffix)) return v;
+  return null;
+}
+
+/** The variants whose image modules a record's configuration had: its nixos-generators format's, the nixpkgs image modules it imported, its own. */
+function variantsOf(r: ImageRecord): string[] {
+  const refs = [...(r.format ? (IMAGE_OPTIONS.formats[r.format]?.imports ?? []) : []), ...r.nixpkgsModules];
+  const vs = refs.map(moduleVariant).filter((v): v is string => !!v);
+  return [...new Set([...(r.kind === "image" && r.variant ? [r.variant] : []), ...vs])];
+}
+
+/** pkgs.targetPlatform.qemuArch, which picks sd-image-<arch>.nix for images.sd-card. */
+const qemuArch = (system: string | null) => {
+  const cpu = (system ?? "").split("-")[0]!;
+  return /^armv/.test(cpu) ? "arm" : /^i.86$/.test(cpu) ? "i386" : cpu;
+};
+
+/** Does variant `v` declare `path` (a variant-only path of its own, or a file option)? */
+const variantDeclares = (v: string, path: string) =>
+  (IMAGE_OPTIONS.variantOptions[v] ?? []).some((p) => under(path, p)) || IMAGE_OPTIONS.fileOptions.some((p) => under(path, p));
+
+/**
+ * The definitions a before image should have after migration to images.<variant>.
+ *  - Renamed options (image-options.json `renamed.entries`): a definition of `from` in a
+ *    configuration whose image module declares the alias IS a definition of `to` (mkRenamedOptionModule
+ *    forwards every definition of `from` to `to` with its priority, lib/modules.nix
+ *    mkAliasAndWrapDefsWithPriority), so it is compared as `to` — but only when the image module of
+ *    the before configuration and the after variant both declare that alias; a rename the tool makes
+ *    anywhere else still shows up as lost + added.
+ *  - repair (a broken input, evaluated leniently): names that exist nowhere now are compared as what
+ *    they meant until 24.11 (`renamed.meant`: virtualbox.vmFileName was the OVA's file name, now
+ *    image.fileName), and an image-only definition the variant does not declare is dropped: the user
+ *    wrote it into the base for another variant (isoImage.* is not meant for images.qemu), and it
+ *    could not be part of this image in any nixpkgs.
+ */
+function expectedDefs(defs: Def[], beforeVariants: string[], variant: string, repair: boolean): Def[] {
+  const out: Def[] = [];
+  for (const d of defs) {
+    const alias = IMAGE_OPTIONS.renamed.entries.find((e) => under(d.path, e.from) && e.variants.includes(variant) && e.variants.some((v) => beforeVariants.includes(v)))
+      ?? (repair ? IMAGE_OPTIONS.renamed.meant.find((e) => under(d.path, e.from) && e.variants.includes(variant)) : undefined);
+    const path = alias ? alias.to + d.path.slice(alias.from.length) : d.path;
+    if (repair && isVariantOnly(path) && !variantDeclares(variant, path)) continue;
+    out.push(path === d.path ? d : { ...d, path });
+  }
+  return out;
+}
 
 function compareCommon(at: string, b: ImageRecord, a: ImageRecord, problems: string[]) {
   const same = (what: string, x: unknown, y: unknown) => {
@@ -362,7 +429,10 @@ function compareCommon(at: string, b: ImageRecord, a: ImageRecord, problems: str
   same("hasLib", b.hasLib, a.hasLib);
   same("specialArgs", withoutGenerators(b.specialArgs), withoutGenerators(a.specialArgs));
   same("module files", b.files, a.files);
-  const paths = (r: ImageRecord) => r.modules.filter((m): m is string => typeof m === "string").sort();
+  // A path module the migration moved into image.modules.<variant> (or its `imports`) is still a module of
+  // the image: images.<v> is the base extended with that deferred module (images.nix extendModules).
+  // Only image records have deferred paths, so a base configuration that lost one still differs.
+  const paths = (r: ImageRecord) => [...r.modules.filter((m): m is string => typeof m === "string"), ...(r.deferredPaths ?? [])].sort();
   same("path modules", paths(b), paths(a));
 }
 
@@ -378,9 +448,24 @@ function compareSets(at: string, what: string, expected: string[], actual: strin
   for (const e of extra) problems.push(`${at}: ${what} added: ${e}`);
 }
 
-/** A nixos-generators image (before) against what replaced it (after). */
-export function compareImage(at: string, b: ImageRecord, a: ImageRecord, extras: Map<string, Extras>, problems: string[]) {
+/**
+ * A nixos-generators image (before) against what replaced it (after). `repair`: the before side is a
+ * broken input evaluated leniently, and may be an image already (a hand migration the tool repairs).
+ */
+export function compareImage(at: string, b: ImageRecord, a: ImageRecord, extras: Map<string, Extras>, problems: string[], repair = false) {
   const info = b.format ? lookupFormat(b.format) : undefined;
+  if (b.kind === "image") {
+    if (a.kind !== "image" || a.variant !== b.variant) {
+      problems.push(`${at}: images.${b.variant} became ${a.kind === "image" ? `images.${a.variant}` : `a ${a.kind} record`}`);
+      return;
+    }
+    compareCommon(at, b, a, problems);
+    compareDefs(at, expectedDefs(b.defs, variantsOf(b), a.variant!, repair), a.defs, problems);
+    compareSets(at, "opaque import", b.opaque, a.opaque, problems);
+    compareSets(at, "stub module", b.tags, a.tags, problems);
+    compareSets(at, "nixpkgs image module import", b.nixpkgsModules, withStockImports(a, b.nixpkgsModules), problems);
+    return;
+  }
   if (a.kind === "format") {
     // left as it was (a format without a variant, or a call the tool refused)
     if (canon(b) !== canon(a)) problems.push(`${at}: the nixos-generators image changed although it was not migrated`);
@@ -401,13 +486,27 @@ export function compareImage(at: string, b: ImageRecord, a: ImageRecord, extras:
   const add = (!custom && b.format && extras.get(b.format)) || { defs: [], opaque: [], nixpkgsModules: [] };
   const formatOptions = (d: Def) => !custom || !["formatAttr", "fileExtension"].includes(d.path);
   const builder = (d: Def) => !custom || !(d.path === "system.build.image" || d.path.startsWith("system.build.image."));
-  compareDefs(at, [...b.defs.filter(formatOptions), ...add.defs], a.defs.filter(builder), problems);
+  compareDefs(at, [...expectedDefs(b.defs.filter(formatOptions), variantsOf(b), a.variant!, repair), ...add.defs], a.defs.filter(builder), problems);
   compareSets(at, "opaque import", [...b.opaque, ...add.opaque], a.opaque, problems);
   // nixos-generators' format module goes, all-formats may go; any other (a format module the user imported) stays
   const tags = (r: ImageRecord, drop: string[]) => r.tags.filter((t) => !drop.includes(t));
   // (a custom format had nixos-generators' format-module.nix: it goes too)
   compareSets(at, "stub module", tags(b, [`format:${b.format}`, "all-formats", ...(custom ? ["format-module"] : [])]), tags(a, ["all-formats"]), problems);
-  compareSets(at, "nixpkgs image module import", [...b.nixpkgsModules, ...add.nixpkgsModules], a.nixpkgsModules, problems);
+  compareSets(at, "nixpkgs image module import", [...b.nixpkgsModules, ...add.nixpkgsModules], withStockImports(a, [...b.nixpkgsModules, ...add.nixpkgsModules]), problems);
+}
+
+/**
+ * The after image's nixpkgs module imports, plus those of `expected` that images.<variant>'s stock
+ * module imports itself (image-options.json `variantImports`, read in nixpkgs): the migration
+ * removes a user's direct `proxmox-image.nix` import (it would switch system.build.images off in the
+ * base, facts J rule 4), and the image still has that module. Only modules the stock variant really
+ * imports count, so an installer profile (installation-cd-minimal.nix) dropped from an iso image is
+ * still reported lost.
+ */
+function withStockImports(a: ImageRecord, expected: string[]): string[] {
+  const stock = (IMAGE_OPTIONS.variantImports[a.variant ?? ""] ?? []).map((m) => m.replace("{arch}", qemuArch(a.system)));
+  const byStock = expected.filter((m) => !a.nixpkgsModules.includes(m) && stock.some((s) => m === s || m.endsWith("/" + s)));
+  return [...a.nixpkgsModules, ...new Set(byStock)];
 }
 
 /** A nixosConfiguration that existed before: same base configuration, minus image-only definitions and image module imports. */
@@ -428,7 +527,7 @@ export interface Comparison {
   added: string[];
 }
 
-export function compareOutputs(before: unknown, after: unknown, extras: Map<string, Extras>): Comparison {
+export function compareOutputs(before: unknown, after: unknown, extras: Map<string, Extras>, repair = false): Comparison {
   const B = flattenOutputs(before);
   const A = flattenOutputs(after);
   const problems: string[] = [];
@@ -448,8 +547,9 @@ export function compareOutputs(before: unknown, after: unknown, extras: Map<stri
       const ar = av.__record as ImageRecord;
       if (br.kind === "format") {
         images.push({ path, format: br.format!, variant: ar.kind === "image" ? ar.variant! : null });
-        compareImage(path, br, ar, extras, problems);
-      } else if (canon(br) !== canon(ar)) problems.push(`${path}: ${br.kind} record differs`);
+        compareImage(path, br, ar, extras, problems, repair);
+      } else if (repair && br.kind === "image") compareImage(path, br, ar, extras, problems, repair);
+      else if (canon(br) !== canon(ar)) problems.push(`${path}: ${br.kind} record differs`);
     } else if (isObj(bv) && "__nixos" in bv) {
       if (!(isObj(av) && "__nixos" in av)) problems.push(`${path}: NixOS configuration became ${canon(av).slice(0, 200)}`);
       else compareNixos(path, bv.__nixos as NixosLeaf, av.__nixos as NixosLeaf, problems);
@@ -469,28 +569,54 @@ export function compareOutputs(before: unknown, after: unknown, extras: Map<stri
 // ------------------------------------------------------------------ one case
 
 export interface EquivalenceReport {
+  /** The input; for a repair, evaluated without the module-system check (`strictBefore` has the expected failure). */
   before: EvalResult;
   after: EvalResult;
+  strictBefore?: EvalResult;
   comparison: Comparison | null;
   /** Empty when equivalent. */
   problems: string[];
   ms: number;
 }
 
-export async function checkEquivalence(before: Files, after: Files, options: { parity?: boolean; allowOldNixpkgs?: boolean } = {}): Promise<EquivalenceReport> {
+export interface CheckOptions {
+  parity?: boolean;
+  allowOldNixpkgs?: boolean;
+  /**
+   * A repair: the input itself does not evaluate (with real nixpkgs either, e.g. a hand migration that
+   * left `isoImage.*` in the base), and must fail with an error containing this text. The migrated flake
+   * must evaluate, and is compared with the input evaluated without the module-system check, each
+   * image-only definition counted in the images that declare it (expectedDefs).
+   */
+  brokenInput?: string;
+}
+
+export async function checkEquivalence(before: Files, after: Files, options: CheckOptions = {}): Promise<EquivalenceReport> {
   const t0 = Date.now();
   // --allow-old-nixpkgs: the user vouches that their nixpkgs has image variants whatever its URL says
   const evalOptions: EvalOptions = { releases: !options.allowOldNixpkgs };
-  const [b, a, extras] = await Promise.all([evaluateProject(before, evalOptions), evaluateProject(after, evalOptions), formatExtras(!!options.parity)]);
+  const broken = options.brokenInput;
+  const [strict, a, extras, lenient] = await Promise.all([
+    evaluateProject(before, evalOptions),
+    evaluateProject(after, evalOptions),
+    formatExtras(!!options.parity),
+    broken ? evaluateProject(before, { ...evalOptions, lenient: true }) : Promise.resolve(null),
+  ]);
   const problems: string[] = [];
   let comparison: Comparison | null = null;
-  if (!b.ok) problems.push(`the input does not evaluate (a broken case or a stub gap): ${b.error}`);
+  let b = strict;
+  if (broken) {
+    if (strict.ok) problems.push(`the input evaluates, but it was expected to fail with: ${broken}`);
+    else if (!strict.error.includes(broken)) problems.push(`the input was expected to fail with: ${broken}; it fails with: ${strict.error}`);
+    b = lenient!;
+  }
+  if (!b.ok) problems.push(`the input does not evaluate${broken ? " even without the module-system check" : ""} (a broken case or a stub gap): ${b.error}`);
   if (!a.ok) problems.push(`the migrated flake does not evaluate: ${a.error}`);
   if (b.ok && a.ok) {
-    comparison = compareOutputs(b.outputs, a.outputs, extras);
+    comparison = compareOutputs(b.outputs, a.outputs, extras, !!broken);
     problems.push(...comparison.problems);
   }
-  return { before: b, after: a, comparison, problems, ms: Date.now() - t0 };
+  return { before: b, after: a, ...(broken ? { strictBefore: strict } : {}), comparison, problems, ms: Date.now() - t0 };
 }
 
 /** Runs `jobs` with at most `limit` at a time. */

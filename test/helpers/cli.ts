@@ -1,5 +1,6 @@
 // Runs the real bin (built bundle) in a child process.
 import { spawnSync } from "node:child_process";
+import { afterEach } from "vitest";
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -29,4 +30,18 @@ export function tempProject(files: Record<string, string | Buffer>): { dir: stri
     writeFileSync(full, content);
   }
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `project(files)` makes a temp project and returns its directory; all are removed after each test. */
+export function tempProjects(): (files: Record<string, string | Buffer>) => string {
+  let cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const c of cleanups) c();
+    cleanups = [];
+  });
+  return (files) => {
+    const p = tempProject(files);
+    cleanups.push(p.cleanup);
+    return p.dir;
+  };
 }

@@ -46,6 +46,8 @@
             modules = [ formatModule' ] ++ modules;
           };
           result = image.config.system.build.${image.config.formatAttr};
+          custom = customFormats.${format} or null;
+          N = import "${nixpkgs}/lib/norm.nix";
         in
         result // {
           data = result.data // {
@@ -57,6 +59,9 @@
             hasPkgs = pkgs != null;
             customFormats = builtins.attrNames customFormats;
             viaNixosSystemArgument = nixosSystem != null;
+            # a custom format given as a path is the image's own module, like image.modules.<name> = ./x.nix after
+            deferredPaths = builtins.sort builtins.lessThan (result.data.deferredPaths
+              ++ (if builtins.isPath custom || builtins.isString custom then [ (N.stripStore (toString custom)) ] else [ ]));
           };
         };
 

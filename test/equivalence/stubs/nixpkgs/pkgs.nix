@@ -24,7 +24,11 @@ let
     "qemu" "qemu_kvm" "OVMF" "e2fsprogs" "parted" "util-linux" "iproute2" "iputils" "dnsutils" "tcpdump"
     "rsync" "unzip" "zip" "gnutar" "gzip" "xz" "zstd" "pv" "lsof" "strace" "gdb" "cloud-utils" "cloud-init"
     "kexec-tools" "nixos-generators" "nixos-rebuild" "nixos-install-tools" "linode-cli" "sops" "age" "tailscale"
+    # rescue and board tools the fixtures use (real 25.05 package names)
+    "testdisk" "ddrescue" "smartmontools" "raspberrypi-eeprom" "libraspberrypi"
   ];
+  # kernel package sets (`boot.kernelPackages = pkgs.linuxPackages_rpi4;`): a placeholder kernel per name
+  kernelSets = [ "linuxPackages_rpi3" "linuxPackages_rpi4" "linuxPackages_6_6" "linuxPackages_6_12" "linuxPackages_zen" "linuxPackages_hardened" ];
   base = final: lib.genAttrs names (n: drv n { }) // {
     _nixgenPkgs = true;
     _nixgenPkgsConfig = config;
@@ -59,6 +63,7 @@ let
     mkShellNoCC = args: drv (args.name or "nix-shell") { };
     linuxPackages = { kernel = drv "linux" { }; };
     linuxPackages_latest = { kernel = drv "linux" { }; };
+  } // lib.genAttrs kernelSets (n: { kernel = drv "linux-${lib.removePrefix "linuxPackages_" n}" { }; }) // {
     nixosTest = args: drv (args.name or "nixos-test") { };
     testers = { runNixOSTest = args: drv (args.name or "nixos-test") { }; };
     formats = { json = _: { generate = name: v: drv name { }; }; yaml = _: { generate = name: v: drv name { }; }; };

@@ -30,7 +30,11 @@ let
   inherit (N) norm stripStore;
   modulesPath = "<nixpkgs>/nixos/modules";
   # which nixpkgs this stub stands for (the harness writes release.json into a copy)
-  release = if b.pathExists ../release.json then (b.fromJSON (b.readFile ../release.json)).release else "unstable";
+  stubSettings = if b.pathExists ../release.json then b.fromJSON (b.readFile ../release.json) else { };
+  release = stubSettings.release or "unstable";
+  # lenient: no module-system check (section J). Only for evaluating a broken input that the
+  # migration repairs (the harness's repairs), to record what its definitions were meant to be.
+  lenient = stubSettings.lenient or false;
   hasImages = release == "unstable" || b.compareVersions release data.releases.noImagesBefore >= 0;
   variants = b.filter (v: release == "unstable" || b.compareVersions release "25.05" > 0 || !(b.elem v data.releases.newerThan2505)) data.variants;
   fakeHash = "00000000000000000000000000000000";
@@ -78,11 +82,14 @@ let
       missing = b.filter (n: !(ctx.args ? ${n}) && !fa.${n}) (b.attrNames fa);
     in ctx.args // lib.genAttrs missing (n: ctx.config._module.args.${n} or (throw "nixgen stub: module argument '${n}' is not provided (neither a specialArg nor in _module.args)"));
 
-  closureOf = ctx: modules: b.genericClosure {
-    startSet = lib.imap0 (i: m: resolve ctx "top:${toString i}" "<modules argument>" m) modules;
+  # `extra`: modules that arrive through a deferred option (image.modules.<v>, formatConfigs.<f>), each
+  # with the mkIf conditions its definition passed (see rawAt); everything they import inherits them
+  closureOf = ctx: modules: extra: b.genericClosure {
+    startSet = lib.imap0 (i: m: resolve ctx "top:${toString i}" "<modules argument>" m // { conds = [ ]; }) modules
+      ++ lib.imap0 (i: e: resolve ctx "extra:${toString i}" "<deferred module>" e.module // { inherit (e) conds; }) extra;
     operator = node:
       if node.kind != "module" then [ ]
-      else lib.imap0 (i: m: resolve ctx "${node.key}/imports.${toString i}" node.file m) (lib.toList (node.module.imports or [ ]));
+      else lib.imap0 (i: m: resolve ctx "${node.key}/imports.${toString i}" node.file m // { inherit (node) conds; }) (lib.toList (node.module.imports or [ ]));
   };
 
   moduleConfig = m: if m ? config || m ? options then (m.config or { }) else removeAttrs m specialKeys;
@@ -131,10 +138,15 @@ let
       else [ (u // { inherit path; }) ])
     (unwrap it);
 
-  # raw values at a path (deferred modules)
+  # The definitions of a deferred option (image.modules.<v>, formatConfigs.<f>) as modules, each with
+  # the mkIf conditions it passed on its way (evaluated in the configuration that defines the option).
+  # Like lib/modules.nix, a definition under a false condition is dropped: the deferred module never
+  # sees it. The true ones are kept on the module's definitions (closureOf, items), so a moved
+  # definition that was under `mkIf c` still records `c` (evaluated in the base configuration, not in
+  # the image; a tool that drops the mkIf shows up as conds [true] -> []).
   rawAt = path: items:
     let ex = b.concatMap unwrap items; in
-    if path == [ ] then map (it: it.value) ex
+    if path == [ ] then map (it: { module = it.value; inherit (it) conds; }) (b.filter (it: b.all (c: c) it.conds) ex)
     else rawAt (b.tail path) (b.concatMap (it: if isSubtree it.value && it.value ? ${b.head path} then [ (it // { value = it.value.${b.head path}; }) ] else [ ]) ex);
 
   optionLeaves = path: v:
@@ -175,7 +187,7 @@ let
 
   # ------------------------------------------------------------ evaluation
 
-  evalConfig = { args, extraModules ? [ ], variant ? null }:
+  evalConfig = { args, extraModules ? [ ], deferred ? [ ], variant ? null }:
     let
       specialArgs = args.specialArgs or { };
       argPkgs = args.pkgs or null;
@@ -193,12 +205,12 @@ let
         args = { inherit pkgs modulesPath; } // specialArgs // { config = cfg; options = { }; lib = libArg; };
       };
       modules = (args.modules or [ ]) ++ (args.extraModules or [ ]) ++ extraModules;
-      nodes = closureOf ctx modules;
+      nodes = closureOf ctx modules deferred;
       moduleNodes = b.filter (n: n.kind == "module") nodes;
       tags = map (n: n.tag) (b.filter (n: n.kind == "tag") nodes);
       nixpkgsNodes = b.filter (n: n.kind == "nixpkgs") nodes;
       formats = b.filter (f: f != null) (map formatOf tags);
-      items = map (n: { value = moduleConfig n.module; conds = [ ]; prio = 100; file = n.file; }) moduleNodes;
+      items = map (n: { value = moduleConfig n.module; conds = n.conds; prio = 100; file = n.file; }) moduleNodes;
       options = b.concatMap (n: optionLeaves [ ] (n.module.options or { })) moduleNodes;
       optionItems = map (o: { value = lib.setAttrByPath o.path o.opt.default; conds = [ ]; prio = 1500; file = "<option default>"; stub = true; })
         (b.filter (o: o.opt ? default) options);
@@ -223,7 +235,7 @@ let
         items;
       problems = b.filter (x: x != null) (map (problemOf decl) checkDefs);
       checked =
-        if problems == [ ] then true
+        if lenient || problems == [ ] then true
         else
           let p = b.head problems; in
           throw "The option '${p.entry}' does not exist. Definition values:\n- In '${p.file}': ${p.path}\n(nixgen stub: ${p.why})";
@@ -232,7 +244,7 @@ let
       killed = nixpkgsNodes != [ ] || b.any (f: data.formats ? ${f} && formatVariants f != [ ]) formats;
       defs = b.filter (d: !(d.stub or false) && !(deferredPath d.path)) (b.concatMap (flattenItem 12 [ ]) items);
     in
-    { inherit args cfg nodes tags formats items defs checked killed system pkgs argPkgs decl variant; };
+    { inherit args cfg nodes tags formats items defs checked killed system pkgs argPkgs decl variant deferred; };
 
   normModule = m:
     let t = b.typeOf m; in
@@ -265,6 +277,17 @@ let
     tags = sortStrings ev.tags;
     nixpkgsModules = sortStrings (map (n: n.ref) (b.filter (n: n.kind == "nixpkgs") ev.nodes));
     imageModules = b.attrNames ((ev.cfg.image or { }).modules or { });
+    # path modules that came in as the deferred module itself (image.modules.<v> = ./x.nix) or its top-level imports
+    deferredPaths = b.sort b.lessThan (b.concatMap
+      (e:
+        let
+          m = e.module;
+          isRef = x: b.isPath x || b.isString x;
+        in
+        if isRef m then [ (stripStore (toString m)) ]
+        else if b.isAttrs m then map (x: stripStore (toString x)) (b.filter isRef (lib.toList (m.imports or [ ])))
+        else [ ])
+      ev.deferred);
   } // info);
 
   mkRecord = ev: info: label: {
@@ -286,7 +309,7 @@ let
       formatAttr = cfg.formatAttr or (if ev.formats != [ ] && data.formats ? ${lastFormat} then data.formats.${lastFormat}.formatAttr else throw "nixgen stub: formatAttr is not defined");
       variantRecord = v:
         let
-          ev' = evalConfig { args = ev.args; extraModules = rawAt [ "image" "modules" v ] ev.items; variant = v; };
+          ev' = evalConfig { args = ev.args; deferred = rawAt [ "image" "modules" v ] ev.items; variant = v; };
           # a variant of the user's own (image.modules.<n> without a stock module) must build system.build.image
           custom = !(b.elem v variants);
           hasBuilder = ((ev'.cfg.system or { }).build or { }) ? image;
@@ -298,7 +321,7 @@ let
       formatRecord = f:
         let
           tag = if data.formats ? ${f} then { _nixgenStub = "format:${f}"; } else { _nixgenStub = "format-module"; };
-          ev' = evalConfig { args = ev.args; extraModules = [ tag ] ++ rawAt [ "formatConfigs" f ] ev.items; };
+          ev' = evalConfig { args = ev.args; extraModules = [ tag ]; deferred = rawAt [ "formatConfigs" f ] ev.items; };
         in mkRecord ev' { kind = "format"; format = f; } "format-${f}";
       builds =
         { toplevel = mkRecord ev { kind = "configuration"; } "toplevel"; }
