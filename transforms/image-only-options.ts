@@ -30,7 +30,7 @@ import { attrName, descendants, entries, field, fields, inheritedNames, isAttrse
 import { analyzeFlake, generatorsInputs, type FlakeInfo } from "../src/nix/flake.js";
 import { indentAt, reindent, removeRange, startsLine, stringRanges } from "../src/nix/layout.js";
 import { existingConfigurations, outputSets } from "../src/nix/outputs.js";
-import { evalRef, type RefRoots } from "../src/nix/refs.js";
+import { evalRef, outputsRoots, type RefRoots } from "../src/nix/refs.js";
 import { freeVariables, resolveName, variableName, type Definition } from "../src/nix/scope.js";
 import { possibleStrings } from "../src/nix/values.js";
 import { basename, dirname, joinPath } from "../src/paths.js";
@@ -151,14 +151,7 @@ class ImageOptions {
 
   constructor(private readonly ctx: PassContext, private readonly flake: FlakeInfo) {
     const out = flake.outputs!;
-    const roots: RefRoots = {
-      root: (def: Definition) => {
-        if (def.scope !== out.fn) return null;
-        if (def.kind === "formal") return { input: def.name, path: [] };
-        if (def.kind === "param") return { input: null, path: [] };
-        return null;
-      },
-    };
+    const roots = outputsRoots(out.fn);
     this.flakeFile = { path: ctx.path, src: ctx.text, root: ctx.file!.root, roots, isFlake: true, strings: stringRanges(ctx.file!.root) };
     this.files.set(ctx.path, this.flakeFile);
     this.generatorsNames = new Set(["nixos-generators", ...generatorsInputs(flake).map((i) => i.name)]);

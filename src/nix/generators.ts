@@ -7,7 +7,7 @@ import type { ProjectView } from "../types.js";
 import { dirname, joinPath } from "../paths.js";
 import { descendants } from "./ast.js";
 import { analyzeFlake, generatorsInputs, type FlakeInfo, type FlakeInput } from "./flake.js";
-import { evalRef, type InputRef, type RefRoots } from "./refs.js";
+import { evalRef, outputsRoots, type InputRef, type RefRoots } from "./refs.js";
 import type { Definition } from "./scope.js";
 
 export interface GeneratorsView {
@@ -53,14 +53,7 @@ export function generatorsView(source: string, root: SyntaxNode, path: string, p
   if (!isFlakeFile && index > 0) return null;
   if (isFlakeFile) {
     const out = flake!.outputs!;
-    const roots: RefRoots = {
-      root: (def: Definition) => {
-        if (def.scope !== out.fn) return null;
-        if (def.kind === "formal") return { input: def.name, path: [] };
-        if (def.kind === "param") return { input: null, path: [] };
-        return null;
-      },
-    };
+    const roots = outputsRoots(out.fn);
     // the inputs the outputs use come first: with two, the one the calls go through is the one migrated
     const all = generatorsInputs(flake!);
     const used = all.length > 1 ? all.filter((i) => generatorsReferences(make(source, i.name, roots, flake, i), root).length > 0) : all;

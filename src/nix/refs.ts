@@ -18,6 +18,18 @@ export interface RefRoots {
   free?(name: string): InputRef | null;
 }
 
+/** Roots of a flake's outputs function `outputsFn`: its formals are inputs, its `@`/plain parameter the inputs set. */
+export function outputsRoots(outputsFn: SyntaxNode): RefRoots {
+  return {
+    root: (def: Definition) => {
+      if (def.scope !== outputsFn) return null;
+      if (def.kind === "formal") return { input: def.name, path: [] };
+      if (def.kind === "param") return { input: null, path: [] };
+      return null;
+    },
+  };
+}
+
 const MAX_STEPS = 64;
 
 /**
