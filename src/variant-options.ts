@@ -155,6 +155,19 @@ const startsWith = (path: readonly string[], prefix: readonly string[]) =>
 /** Entries by their first key (every lookup shares the path's first key with its candidates). */
 const BY_FIRST_KEY = new Map<string, OptionEntry[]>();
 for (const e of OPTION_ENTRIES) BY_FIRST_KEY.set(e.path[0]!, [...(BY_FIRST_KEY.get(e.path[0]!) ?? []), e]);
+
+/**
+ * Can a module with this text define an option of the table (or import more modules)? Cheap, no parse,
+ * conservative: every key of some entry's path occurs as a word (`system.installer.channel` needs `system`,
+ * `installer` and `channel`; nested sets and quoted keys contain the same words). Most module files fail it.
+ */
+export function mayDefineImageOptions(text: string): boolean {
+  // `imports = [ … ]`, `import ./x.nix`: the pass follows them
+  if (text.includes("import")) return true;
+  const words = new Set(text.match(/[A-Za-z_][\w'-]*/g));
+  return OPTION_ENTRIES.some((e) => e.path.every((k) => words.has(k)));
+}
+
 const NOTHING: Classification = { own: null, below: [] };
 
 /** Classifies a definition path such as `["proxmox", "qemuConf", "cores"]`. */

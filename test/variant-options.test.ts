@@ -1,7 +1,7 @@
 // The variant-only option table against what real nixpkgs declares.
 import { describe, expect, it } from "vitest";
 import measured from "./data/variant-only-options.json" with { type: "json" };
-import { ALL_VARIANTS, OPTION_ENTRIES, classifyOption, imageModule } from "../src/variant-options.js";
+import { ALL_VARIANTS, OPTION_ENTRIES, classifyOption, imageModule, mayDefineImageOptions } from "../src/variant-options.js";
 import { VARIANTS } from "../src/formats.js";
 
 describe("variant-only options", () => {
@@ -63,5 +63,28 @@ describe("variant-only options", () => {
     expect(imageModule("modules/virtualisation/proxmox-image.nix")).toEqual({ provides: ["proxmox"], includedBy: ["proxmox"] });
     expect(imageModule("modules/installer/cd-dvd/installation-cd-minimal.nix")?.includedBy).toEqual([]);
     expect(imageModule("modules/profiles/qemu-guest.nix")).toBeNull();
+  });
+});
+
+describe("mayDefineImageOptions (the text check before a module file is parsed)", () => {
+  it("lets through every entry of the table, nested, quoted and dotted", () => {
+    for (const e of OPTION_ENTRIES) {
+      expect(mayDefineImageOptions(`{ ${e.path.join(".")} = x; }`), e.path.join(".")).toBe(true);
+      const nested = e.path.reduceRight((inner, k) => `{ "${k}" = ${inner}; }`, "x");
+      expect(mayDefineImageOptions(nested), e.path.join(".")).toBe(true);
+    }
+    expect(mayDefineImageOptions("{ imports = [ ./hardware.nix ]; }")).toBe(true);
+    expect(mayDefineImageOptions("{ config = import ./iso-settings.nix; }")).toBe(true);
+  });
+
+  it("skips an ordinary module, whose words only look alike", () => {
+    const ordinary = `{ config, pkgs, ... }: {
+  system.stateVersion = "25.05";
+  environment.systemPackages = [ pkgs.vim ];
+  systemd.services.web.enable = true;
+  networking.hostName = "nixos-image-builder";
+  virtualisation.docker.enable = true;
+}`;
+    expect(mayDefineImageOptions(ordinary)).toBe(false);
   });
 });

@@ -126,6 +126,9 @@ class ModulesMigration {
       for (const f of moduleFiles(this.src, listElements(field(mods, "expression")!), this.ctx.path, this.ctx.project)) {
         if (seen.has(f.path)) continue;
         seen.add(f.path);
+        // what this pass rewrites names the input, `formats`/`formatConfigs` or `system.build`: other files stay unparsed
+        if (!f.source.includes(this.view.name) && !f.source.includes("nixos-generators") && !f.source.includes("format") && !f.source.includes("build")) continue;
+        if (f.parsed.error) continue;
         const view = generatorsView(f.parsed.source, f.parsed.root, f.path, this.ctx.project);
         if (view) this.units.push({ path: f.path, src: f.parsed.source, root: f.parsed.root, view, owner, edits: [] });
       }

@@ -35,7 +35,7 @@ import { freeVariables, resolveName, variableName, type Definition } from "../sr
 import { possibleStrings } from "../src/nix/values.js";
 import { basename, dirname, joinPath } from "../src/paths.js";
 import { detectEol, detectIndentUnit, lineEndOf, lineStartOf } from "../src/text.js";
-import { ALL_VARIANTS, OPTION_ENTRIES, classifyOption, imageModule, renamedPath, type ImageModule, type OptionEntry } from "../src/variant-options.js";
+import { ALL_VARIANTS, OPTION_ENTRIES, classifyOption, imageModule, mayDefineImageOptions, renamedPath, type ImageModule, type OptionEntry } from "../src/variant-options.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 /** Module files followed per flake at most (a guard against pathological repositories). */
@@ -440,6 +440,9 @@ class ImageOptions {
     let path = joinPath(dirname(from.path), pathText);
     if (!this.ctx.project.inside(path)) return this.unfollow(from, node, c, `${pathText} is outside the repository`);
     if (this.ctx.project.isDirectory(path)) path = joinPath(path, "default.nix");
+    // most module files name no option of the table and import nothing: not worth parsing
+    const text = this.ctx.project.read(path);
+    if (text !== undefined && path.endsWith(".nix") && !this.files.has(path) && !mayDefineImageOptions(text)) return;
     const file = this.fileCtx(path);
     if (!file) {
       // a file the host does not have (only flake.nix given, as in `migrate(text)`) is not reported:

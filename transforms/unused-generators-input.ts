@@ -270,7 +270,7 @@ class InputRemoval {
   private moduleFilesUsing(G: string): { users: string[]; files: number } | null {
     const files = reachableFiles(this.src, this.ctx.file!.root, this.ctx.path, this.ctx.project);
     if (!files.length) return null;
-    return { users: files.filter((f) => f.parsed.source.includes(G)).map((f) => f.path), files: files.length };
+    return { users: files.filter((f) => f.source.includes(G)).map((f) => f.path), files: files.length };
   }
 
   private isRemoved(n: { start: number; end: number }): boolean {

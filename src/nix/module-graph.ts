@@ -9,6 +9,12 @@ import { attrName, descendants, entries, field, fields, moduleParts, textOf, unp
 
 export interface ModuleFile {
   readonly path: string;
+  readonly source: string;
+  /**
+   * Parsed on first use: the walk parses only files that can lead further (a
+   * configuration may have hundreds of module files that nothing needs to
+   * look into). May hold a syntax error when the walk did not parse it.
+   */
   readonly parsed: ParsedNix;
 }
 
@@ -68,11 +74,15 @@ export function reachableFiles(source: string, root: SyntaxNode, fromFile: strin
     }
     return out;
   };
-  return walkFiles(paths(source, root, fromFile), project, limit, (f) => paths(f.parsed.source, f.parsed.root, f.path));
+  // a relative path literal contains `./` (`../a.nix` too)
+  return walkFiles(paths(source, root, fromFile), project, limit, (f) => paths(f.parsed.source, f.parsed.root, f.path), (text) => text.includes("./"));
 }
 
-/** Breadth-first walk over files (a directory means its default.nix), each once, inside the project. */
-function walkFiles(start: string[], project: ProjectView, limit: number, next: (f: ModuleFile) => string[]): ModuleFile[] {
+/**
+ * Breadth-first walk over files (a directory means its default.nix), each once, inside the project.
+ * `mayLink(text)`: can the file lead to others? If not, it is returned without being parsed.
+ */
+function walkFiles(start: string[], project: ProjectView, limit: number, next: (f: ModuleFile) => string[], mayLink: (text: string) => boolean): ModuleFile[] {
   const out: ModuleFile[] = [];
   const seen = new Set<string>();
   const queue = [...start];
@@ -82,9 +92,16 @@ function walkFiles(start: string[], project: ProjectView, limit: number, next: (
     if (project.isDirectory(p)) p = joinPath(p, "default.nix");
     if (seen.has(p) || !p.endsWith(".nix")) continue;
     seen.add(p);
+    const source = project.read(p);
+    if (source === undefined) continue;
+    if (!mayLink(source)) {
+      const path = p;
+      out.push({ path, source, get parsed() { return project.parse(path)!; } });
+      continue;
+    }
     const parsed = project.parse(p);
     if (!parsed || parsed.error) continue;
-    const file = { path: p, parsed };
+    const file = { path: p, source, parsed };
     out.push(file);
     queue.push(...next(file));
   }
@@ -108,5 +125,5 @@ export function moduleFiles(source: string, modules: SyntaxNode[], fromFile: str
   return walkFiles(paths(source, modules, fromFile), project, limit, (f) => {
     const body = moduleBody(f.parsed.root);
     return body ? paths(f.parsed.source, importsOf(f.parsed.source, body), f.path) : [];
-  });
+  }, (text) => text.includes("imports"));
 }
