@@ -926,20 +926,27 @@ class Scanner {
     }
   }
 
+  /** The entries of a set with the full option path each defines; null for an entry without static keys. */
+  private pathsOf(set: SyntaxNode, path: string[]): ({ e: SyntaxNode; p: string[] } | null)[] {
+    return entries(set).map((e) => {
+      if (e.type !== "binding") return null;
+      const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(this.src, a));
+      return keys.some((k) => k === null) ? null : { e, p: [...path, ...(keys as string[])] };
+    });
+  }
+
   /** Inside a binding that moves whole: names that must be rewritten or flagged. */
   private inside(value: SyntaxNode, path: string[], ctx: RootCtx, own: OptionEntry, extract: boolean) {
     const v = unparen(value);
     if (v.type !== "attrset_expression" || v !== value) return;
-    for (const e of entries(v)) {
-      if (e.type !== "binding") continue;
-      const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(this.src, a));
-      if (keys.some((k) => k === null)) continue;
-      const p = [...path, ...(keys as string[])];
+    for (const b of this.pathsOf(v, path)) {
+      if (!b) continue;
+      const { e, p } = b;
       const c = classifyOption(p);
       if (c.own && c.own !== own && c.own.kind === "renamed" && c.own.nowhere) {
         // `vmware = { vmFileName = …; }`: vmware.vmFileName exists nowhere; it leaves the set renamed
         if (extract) this.moves.push(this.makeMove(e, 0, p, c.own, true, ctx));
-        else this.pass.finding(this.unit.file, e, "image-option-not-moved", `\`${p.join(".")}\` no longer exists; write it as \`${renamedPath(c.own, p).join(".")}\` inside \`image.modules.<variant>\``);
+        else this.pass.finding(this.unit.file, e, "image-option-not-moved", `\`${p.join(".")}\` is not an option of nixpkgs 25.05; write it as \`${renamedPath(c.own, p).join(".")}\` inside \`image.modules.<variant>\``);
       } else if (c.own && (c.own.kind === "removed" || c.own.kind === "generators")) {
         this.flag(e, p, c.own);
       } else if (c.below.some((b) => (b.kind === "renamed" && b.nowhere) || b.kind === "removed")) {
@@ -951,11 +958,9 @@ class Scanner {
   /** Target variants shared by every leaf of a mixed literal, or null. */
   private uniform(set: SyntaxNode, path: string[]): string[] | null {
     let acc: string[] | null = null;
-    for (const e of entries(set)) {
-      if (e.type !== "binding") return null;
-      const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(this.src, a));
-      if (keys.some((k) => k === null)) return null;
-      const p = [...path, ...(keys as string[])];
+    for (const b of this.pathsOf(set, path)) {
+      if (!b) return null;
+      const { e, p } = b;
       const value = field(e, "expression")!;
       const c = classifyOption(p);
       let t: string[] | null;
@@ -976,11 +981,9 @@ class Scanner {
   private detect(value: SyntaxNode, path: string[], depth = 0): string | null {
     if (depth > 8) return null;
     for (const root of configRoots(this.src, value)) {
-      for (const e of entries(root)) {
-        if (e.type !== "binding") continue;
-        const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(this.src, a));
-        if (keys.some((k) => k === null)) continue;
-        const p = [...path, ...(keys as string[])];
+      for (const b of this.pathsOf(root, path)) {
+        if (!b) continue;
+        const { e, p } = b;
         const c = classifyOption(p);
         if (c.own && c.own.kind !== "harmless") return p.join(".");
         if (c.below.some((b) => b.kind !== "harmless")) {
