@@ -26,7 +26,7 @@
 import { applyEdits, type TextEdit } from "../src/edits.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { attrName, descendants, entries, field, fields, inheritedNames, isAttrset, named, stringValue, textOf, unparen } from "../src/nix/ast.js";
+import { attrKey, attrName, calleeName, descendants, entries, field, fields, inheritedNames, isAttrset, named, outer, stringValue, textOf, unparen } from "../src/nix/ast.js";
 import { analyzeFlake, generatorsInputs, type FlakeInfo } from "../src/nix/flake.js";
 import { indentAt, reindent, removeRange, startsLine, stringRanges } from "../src/nix/layout.js";
 import { existingConfigurations, outputSets } from "../src/nix/outputs.js";
@@ -649,14 +649,14 @@ class ImageOptions {
       const comment = trailingComment(src, m.entry.end);
       const indent = startsLine(src, top) ? indentAt(src, top) : null;
       const valueText = reindent(src, value.start, value.end, indentAt(src, m.entry), indent ?? indentAt(src, m.entry), file.strings);
-      const texts = m.variants.map((v, i) => `${skipText}image.modules.${quoteKey(v)}.${pathText(m.newPath)} = ${valueText};${i === 0 && comment ? " " + comment : ""}`);
+      const texts = m.variants.map((v, i) => `${skipText}image.modules.${attrKey(v)}.${pathText(m.newPath)} = ${valueText};${i === 0 && comment ? " " + comment : ""}`);
       this.insertAfter(file, top, texts);
       return;
     }
     const attrs = fields(field(m.entry, "attrpath")!, "attr");
     const first = attrs[m.skip]!;
     const oldEnd = m.renamed ? attrs[m.skip + m.own.path.length - 1]!.end : first.start;
-    const replaced = (v: string) => `image.modules.${quoteKey(v)}.` + (m.renamed ? m.own.to!.join(".") : "");
+    const replaced = (v: string) => `image.modules.${attrKey(v)}.` + (m.renamed ? m.own.to!.join(".") : "");
     this.edit(file, { start: first.start, end: oldEnd, text: replaced(m.variants[0]!) });
     if (m.variants.length > 1) {
       const copies = m.variants.slice(1).map((v) => src.slice(m.entry.start, first.start) + replaced(v) + src.slice(oldEnd, m.entry.end));
@@ -720,14 +720,14 @@ class ImageOptions {
           const l = lineOfMove(m, inner);
           return this.eol + inner + l.text + (l.comment ? " " + l.comment : "");
         }).join("");
-        groups.push(`${skipText}image.modules.${quoteKey(v)} = {${body}${this.eol}${baseIndent}};`);
+        groups.push(`${skipText}image.modules.${attrKey(v)} = {${body}${this.eol}${baseIndent}};`);
       } else {
         const body = mine.map((m) => lineOfMove(m, baseIndent).text).join(" ");
-        groups.push(`${skipText}image.modules.${quoteKey(v)} = { ${body} };`);
+        groups.push(`${skipText}image.modules.${attrKey(v)} = { ${body} };`);
       }
     }
     // everything moved into another element of the configuration's list: the emptied element goes
-    const element = outermostParens(root);
+    const element = outer(root);
     if (groups.length === 0 && unit.listOf && element.parent?.type === "list_expression" &&
         entries(root).every((e) => moves.some((m) => m.entry === e && !m.ctx.top)) && !root.children.some((c) => c.type === "comment")) {
       this.edit(file, removeRange(src, element.start, element.end));
@@ -833,7 +833,7 @@ class ImageOptions {
           `removed the import of \`${site.display}\`: images.${targets.join(" and images.")} import${targets.length > 1 ? "" : "s"} it already, and with it in ${labels(site.configs)} \`system.build.images\` would not exist on nixpkgs 25.05`);
       } else {
         const el = textOf(src, site.element);
-        const inner = targets.map((v) => `image.modules.${quoteKey(v)}.imports = [ ${el} ];`).join(" ");
+        const inner = targets.map((v) => `image.modules.${attrKey(v)}.imports = [ ${el} ];`).join(" ");
         this.edit(site.file, { start: site.element.start, end: site.element.end, text: `{ ${inner} }` });
         this.finding(site.file, site.node, "image-module-import-moved",
           `\`${site.display}\` builds an image itself (it sets \`system.build.image\`), which would switch \`system.build.images\` off for ${labels(site.configs)} on nixpkgs 25.05: ` +
@@ -1042,15 +1042,8 @@ function nixosSystemCall(src: string, value: SyntaxNode): { call: SyntaxNode; ar
   const fn = field(v, "function")!;
   const arg = unparen(field(v, "argument")!);
   if (arg.type !== "attrset_expression") return null;
-  const f = unparen(fn);
-  const last = f.type === "variable_expression" ? variableName(src, f) : f.type === "select_expression" ? lastKey(src, f) : null;
-  if (last !== "nixosSystem") return null;
+  if (calleeName(src, fn) !== "nixosSystem") return null;
   return { call: v, args: arg };
-}
-
-function lastKey(src: string, sel: SyntaxNode): string | null {
-  const attrs = fields(field(sel, "attrpath")!, "attr");
-  return attrs.length ? attrName(src, attrs[attrs.length - 1]!) : null;
 }
 
 function isPrefixOf(prefix: readonly string[], keys: readonly (string | null)[]): boolean {
@@ -1070,8 +1063,7 @@ function applyChain(src: string, n: SyntaxNode): { callee: string | null; args: 
     args.unshift(field(f, "argument")!);
     f = unparen(field(f, "function")!);
   }
-  const callee = f.type === "variable_expression" ? variableName(src, f) : f.type === "select_expression" ? lastKey(src, f) : null;
-  return { callee, args };
+  return { callee: calleeName(src, f), args };
 }
 
 /**
@@ -1242,19 +1234,8 @@ function trailingComment(src: string, end: number): string | null {
   return src.slice(i, lineEndOf(src, i));
 }
 
-/** A node with the parentheses around it. */
-function outermostParens(n: SyntaxNode): SyntaxNode {
-  let x = n;
-  while (x.parent?.type === "parenthesized_expression") x = x.parent;
-  return x;
-}
-
 function pathText(path: readonly string[]): string {
-  return path.map(quoteKey).join(".");
-}
-
-function quoteKey(k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(k) && !["if", "then", "else", "let", "in", "with", "rec", "inherit", "assert", "or"].includes(k) ? k : JSON.stringify(k);
+  return path.map(attrKey).join(".");
 }
 
 function labels(configs: Set<Config>): string {
