@@ -87,6 +87,8 @@ interface Unit {
   readonly file: FileCtx;
   readonly expr: SyntaxNode;
   readonly configs: Set<Config>;
+  /** The module's attrset (null: not a module shape we can read). */
+  readonly shape: ModuleShape | null;
   /** Set when the module is an attrset element of exactly this configuration's own `modules = [ … ]`. */
   listOf: Config | null;
 }
@@ -458,13 +460,13 @@ class ImageOptions {
   private enterUnit(file: FileCtx, expr: SyntaxNode, key: string, c: Config, visited: Set<string>, listOf: Config | null): void {
     let unit = this.units.get(key);
     if (!unit) {
-      unit = { key, file, expr, configs: new Set(), listOf };
+      unit = { key, file, expr, configs: new Set(), shape: moduleShape(file.src, expr), listOf };
       this.units.set(key, unit);
     } else if (unit.listOf !== listOf) unit.listOf = null;
     unit.configs.add(c);
     if (visited.has(key)) return;
     visited.add(key);
-    const shape = moduleShape(file.src, expr);
+    const shape = unit.shape;
     if (!shape) return this.unfollow(file, expr, c, "it is not an attribute set or a module function");
     for (const e of entries(shape.set)) {
       if (e.type !== "binding") continue;
@@ -533,7 +535,7 @@ class ImageOptions {
 
   /** Variant-only definitions of one module; findings for the ones that cannot move. */
   private scanUnit(unit: Unit): Move[] {
-    const shape = moduleShape(unit.file.src, unit.expr);
+    const shape = unit.shape;
     if (!shape) return [];
     const moves: Move[] = [];
     const src = unit.file.src;
@@ -1096,12 +1098,16 @@ function dynamicVariants(src: string, expr: SyntaxNode | null): string[] | null 
   return values.values.map((x) => table.get(x) ?? x);
 }
 
+interface ModuleShape {
+  readonly set: SyntaxNode;
+  /** The module has `config`/`options` (definitions are under `config`). */
+  readonly full: boolean;
+}
+
 /** `{…}`, `args: {…}`, `{ lib, ... }: with lib; let … in {…}` -> the module's attrset; `full` when it has `config`/`options`. */
-function moduleShape(src: string, expr: SyntaxNode): { set: SyntaxNode; full: boolean; fn: SyntaxNode | null } | null {
+function moduleShape(src: string, expr: SyntaxNode): ModuleShape | null {
   let n = unparen(expr);
-  let fn: SyntaxNode | null = null;
   for (let i = 0; i < 16; i++) {
-    if (n.type === "function_expression") fn = n;
     if (n.type === "function_expression" || n.type === "let_expression" || n.type === "with_expression" || n.type === "assert_expression") {
       const body = field(n, "body");
       if (!body) return null;
@@ -1117,7 +1123,7 @@ function moduleShape(src: string, expr: SyntaxNode): { set: SyntaxNode; full: bo
     const k = first ? attrName(src, first) : null;
     return k === "config" || k === "options";
   });
-  return { set: n, full, fn };
+  return { set: n, full };
 }
 
 /** The attrsets a `config = …` value defines: through mkIf, mkMerge, mkDefault/mkForce/mkOverride, if, let, with. */
