@@ -362,7 +362,6 @@ class ImageOptions {
       case "apply_expression": {
         const { callee, args } = applyChain(src, n);
         if (callee === "import" && args.length === 1) return this.walkModule(file, element, c, visited, null, args[0]!, depth + 1);
-        if (callee === "import") return this.unfollow(file, n, c, "it is the result of a function call");
         return this.unfollow(file, n, c, "it is the result of a function call");
       }
       case "variable_expression":
@@ -449,7 +448,7 @@ class ImageOptions {
     if (!file) {
       // a file the host does not have (only flake.nix given, as in `migrate(text)`) is not reported:
       // Nix itself would fail on a missing module; only files that exist and do not parse are
-      if (this.ctx.project.read(path) === undefined) return;
+      if (text === undefined) return;
       return this.unfollow(from, node, c, "the file does not parse");
     }
     const expr = field(file.root, "expression");
