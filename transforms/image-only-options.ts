@@ -26,7 +26,7 @@
 import { applyEdits, type TextEdit } from "../src/edits.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { attrKey, attrName, calleeName, descendants, entries, field, fields, inheritedNames, isAttrset, named, outer, stringValue, textOf, unparen } from "../src/nix/ast.js";
+import { attrKey, attrName, attrpathKeys, calleeName, descendants, entries, field, fields, inheritedNames, isAttrset, named, outer, stringValue, textOf, unparen } from "../src/nix/ast.js";
 import { analyzeFlake, generatorsInputs, type FlakeInfo } from "../src/nix/flake.js";
 import { indentAt, reindent, removeRange, startsLine, stringRanges } from "../src/nix/layout.js";
 import { existingConfigurations, outputSets } from "../src/nix/outputs.js";
@@ -413,10 +413,9 @@ class ImageOptions {
     const src = this.flakeFile.src;
     for (const { set, prefix } of outputSets(src, this.flake.outputs!.body)) {
       for (const e of entries(set)) {
-        if (e.type !== "binding") continue;
-        const path = fields(field(e, "attrpath")!, "attr").map((a) => attrName(src, a));
+        const path = e.type === "binding" ? attrpathKeys(src, field(e, "attrpath")) : null;
         // flake-parts: the outputs are under `flake.` of the module
-        if (!prefix.every((k, i) => path[i] === k)) continue;
+        if (!path || !prefix.every((k, i) => path[i] === k)) continue;
         const keys = path.slice(prefix.length);
         const value = field(e, "expression");
         if (!value || keys[0] !== "nixosModules") continue;
@@ -523,9 +522,10 @@ class ImageOptions {
 
   // ---------------------------------------------------------------- definitions
 
-  private variantsOf(unit: Unit): Set<string> {
+  /** Variants the configurations build (all of them when one's variants are unknown). */
+  private variantsOf(configs: Set<Config>): Set<string> {
     const out = new Set<string>();
-    for (const c of unit.configs) {
+    for (const c of configs) {
       if (c.unknownAt) return new Set(ALL_VARIANTS);
       for (const v of c.variants) out.add(v);
     }
@@ -538,7 +538,7 @@ class ImageOptions {
     if (!shape) return [];
     const moves: Move[] = [];
     const src = unit.file.src;
-    const scan = new Scanner(this, unit, this.variantsOf(unit), moves);
+    const scan = new Scanner(this, unit, this.variantsOf(unit.configs), moves);
     if (shape.full) {
       for (const e of entries(shape.set)) {
         if (e.type !== "binding") continue;
@@ -771,9 +771,9 @@ class ImageOptions {
     for (const set of candidates) {
       for (const e of entries(set)) {
         if (e.type !== "binding") continue;
-        const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(src, a));
+        const keys = attrpathKeys(src, field(e, "attrpath"));
         const value = field(e, "expression");
-        if (!value || value.type !== "attrset_expression") continue;
+        if (!keys || !value || value.type !== "attrset_expression") continue;
         if (keys.length === 3 && keys[0] === "image" && keys[1] === "modules" && keys[2] === v) return value;
       }
     }
@@ -811,14 +811,9 @@ class ImageOptions {
 
   private editImports() {
     for (const site of this.imports.values()) {
-      const builds = new Set<string>();
-      let unknown = false;
-      for (const c of site.configs) {
-        if (c.unknownAt) unknown = true;
-        for (const v of c.variants) builds.add(v);
-      }
+      const builds = this.variantsOf(site.configs);
       const src = site.file.src;
-      const targets = site.info.provides.filter((v) => unknown || builds.has(v));
+      const targets = site.info.provides.filter((v) => builds.has(v));
       if (targets.length === 0) {
         const what = site.info.provides.length ? `the ${site.info.provides.join(" / ")} image` : "an image";
         this.finding(site.file, site.node, "image-module-import",
@@ -930,9 +925,8 @@ class Scanner {
   /** The entries of a set with the full option path each defines; null for an entry without static keys. */
   private pathsOf(set: SyntaxNode, path: string[]): ({ e: SyntaxNode; p: string[] } | null)[] {
     return entries(set).map((e) => {
-      if (e.type !== "binding") return null;
-      const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(this.src, a));
-      return keys.some((k) => k === null) ? null : { e, p: [...path, ...(keys as string[])] };
+      const keys = e.type === "binding" ? attrpathKeys(this.src, field(e, "attrpath")) : null;
+      return keys ? { e, p: [...path, ...keys] } : null;
     });
   }
 
