@@ -34,7 +34,7 @@ import { evalRef, outputsRoots, type RefRoots } from "../src/nix/refs.js";
 import { freeVariables, resolveName, variableName, type Definition } from "../src/nix/scope.js";
 import { possibleStrings } from "../src/nix/values.js";
 import { basename, dirname, joinPath } from "../src/paths.js";
-import { detectEol, detectIndentUnit, lineEndOf, lineStartOf } from "../src/text.js";
+import { detectEol, detectIndentUnit, LineIndex, lineEndOf, lineStartOf } from "../src/text.js";
 import { ALL_VARIANTS, OPTION_ENTRIES, classifyOption, imageModule, mayDefineImageOptions, renamedPath, type ImageModule, type OptionEntry } from "../src/variant-options.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
@@ -1241,9 +1241,8 @@ function labels(configs: Set<Config>): string {
   return [...configs].map((c) => c.label).join(", ");
 }
 
+/** 1-based line of an offset. */
 function lineOf(src: string, offset: number): number {
-  let line = 1;
-  for (let i = src.indexOf("\n"); i >= 0 && i < offset; i = src.indexOf("\n", i + 1)) line++;
-  return line;
+  return new LineIndex(src).lineOf(offset) + 1;
 }
 
