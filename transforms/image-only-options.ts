@@ -65,7 +65,6 @@ export default imageOnlyOptions;
 interface Config {
   /** `nixosConfigurations.lab`, or `the configuration built in place at line 12`. */
   readonly label: string;
-  readonly call: SyntaxNode;
   readonly args: SyntaxNode;
   readonly variants: Set<string>;
   /** An image reference whose variant is not known statically. */
@@ -184,11 +183,11 @@ class ImageOptions {
   /** Configurations whose `system.build.images.<v>` the flake refers to. */
   private findConfigurations(): Config[] {
     const src = this.flakeFile.src;
-    const named = new Map<string, { call: SyntaxNode; args: SyntaxNode }>();
+    const named = new Map<string, SyntaxNode>();
     for (const set of outputSets(src, this.flake.outputs!.body)) {
       for (const [name, { value }] of existingConfigurations(src, set)) {
-        const call = nixosSystemCall(src, value);
-        if (call && !named.has(name)) named.set(name, call);
+        const args = nixosSystemArgs(src, value);
+        if (args && !named.has(name)) named.set(name, args);
       }
     }
     const byName = new Map<string, Config>();
@@ -202,11 +201,11 @@ class ImageOptions {
       const keys = attrs.map((a) => attrName(src, a));
       // (<nixpkgs>.lib.nixosSystem { … }).config.system.build.images.<v>
       const b = unparen(base);
-      const inlineCall = b.type === "apply_expression" ? nixosSystemCall(src, b) : null;
-      if (inlineCall && isPrefixOf(["config", "system", "build", "images"], keys)) {
+      const inlineArgs = b.type === "apply_expression" ? nixosSystemArgs(src, b) : null;
+      if (inlineArgs && isPrefixOf(["config", "system", "build", "images"], keys)) {
         let c = inline.get(b);
         if (!c) {
-          c = { label: `the configuration built in place at line ${lineOf(src, b.start)}`, ...inlineCall, variants: new Set(), unknownAt: null };
+          c = { label: `the configuration built in place at line ${lineOf(src, b.start)}`, args: inlineArgs, variants: new Set(), unknownAt: null };
           inline.set(b, c);
         }
         this.addVariants(c, attrs[4] ?? null, n);
@@ -219,11 +218,11 @@ class ImageOptions {
       const h = full.keys[1];
       if (full.keys[0] !== "nixosConfigurations" || h === undefined || h === null) continue;
       if (!isPrefixOf(["config", "system", "build", "images"], full.keys.slice(2))) continue;
-      const decl = named.get(h);
-      if (!decl) continue;
+      const args = named.get(h);
+      if (!args) continue;
       let c = byName.get(h);
       if (!c) {
-        c = { label: `nixosConfigurations.${h}`, ...decl, variants: new Set(), unknownAt: null };
+        c = { label: `nixosConfigurations.${h}`, args, variants: new Set(), unknownAt: null };
         byName.set(h, c);
       }
       this.addVariants(c, attrs[6 - offset] ?? null, n);
@@ -1030,15 +1029,15 @@ class Scanner {
 
 // ---------------------------------------------------------------- free functions
 
-/** `X.lib.nixosSystem { … }` / `nixosSystem { … }`: the call and its argument set. */
-function nixosSystemCall(src: string, value: SyntaxNode): { call: SyntaxNode; args: SyntaxNode } | null {
+/** `X.lib.nixosSystem { … }` / `nixosSystem { … }`: its argument set. */
+function nixosSystemArgs(src: string, value: SyntaxNode): SyntaxNode | null {
   const v = unparen(value);
   if (v.type !== "apply_expression") return null;
   const fn = field(v, "function")!;
   const arg = unparen(field(v, "argument")!);
   if (arg.type !== "attrset_expression") return null;
   if (calleeName(src, fn) !== "nixosSystem") return null;
-  return { call: v, args: arg };
+  return arg;
 }
 
 function isPrefixOf(prefix: readonly string[], keys: readonly (string | null)[]): boolean {
