@@ -153,7 +153,7 @@ class ImageOptions {
   constructor(private readonly ctx: PassContext, private readonly flake: FlakeInfo) {
     const out = flake.outputs!;
     const roots = outputsRoots(out.fn);
-    this.flakeFile = { path: ctx.path, src: ctx.text, root: ctx.file!.root, roots, isFlake: true, strings: stringRanges(ctx.file!.root) };
+    this.flakeFile = fileCtxOf(ctx.path, ctx.text, ctx.file!.root, roots, true);
     this.files.set(ctx.path, this.flakeFile);
     this.generatorsNames = new Set(["nixos-generators", ...generatorsInputs(flake).map((i) => i.name)]);
     this.eol = detectEol(ctx.text);
@@ -480,17 +480,7 @@ class ImageOptions {
     if (this.files.size > MAX_FILES) return null;
     const parsed = path.endsWith(".nix") ? this.ctx.project.parse(path) : undefined;
     let out: FileCtx | null = null;
-    if (parsed && !parsed.error) {
-      const roots: RefRoots = {
-        // formals of the module function stand for module arguments (`inputs` is the flake's inputs)
-        root: (def: Definition) => {
-          if (def.kind !== "formal" && def.kind !== "param") return null;
-          if (def.name === "inputs") return { input: null, path: [] };
-          return { input: def.name, path: [] };
-        },
-      };
-      out = { path, src: parsed.source, root: parsed.root, roots, isFlake: false, strings: stringRanges(parsed.root) };
-    }
+    if (parsed && !parsed.error) out = fileCtxOf(path, parsed.source, parsed.root, MODULE_ARG_ROOTS, false);
     this.files.set(path, out);
     return out;
   }
@@ -1028,6 +1018,21 @@ class Scanner {
 }
 
 // ---------------------------------------------------------------- free functions
+
+/** Formals of a module file's function stand for module arguments (`inputs` is the flake's inputs). */
+const MODULE_ARG_ROOTS: RefRoots = {
+  root: (def: Definition) => {
+    if (def.kind !== "formal" && def.kind !== "param") return null;
+    if (def.name === "inputs") return { input: null, path: [] };
+    return { input: def.name, path: [] };
+  },
+};
+
+/** A FileCtx; its string ranges (a walk over the whole tree) are found when a move first needs them. */
+function fileCtxOf(path: string, src: string, root: SyntaxNode, roots: RefRoots, isFlake: boolean): FileCtx {
+  let strings: { start: number; end: number }[] | undefined;
+  return { path, src, root, roots, isFlake, get strings() { return (strings ??= stringRanges(root)); } };
+}
 
 /** `X.lib.nixosSystem { … }` / `nixosSystem { … }`: its argument set. */
 function nixosSystemArgs(src: string, value: SyntaxNode): SyntaxNode | null {
