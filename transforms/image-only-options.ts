@@ -33,6 +33,7 @@ import { existingConfigurations, outputSets } from "../src/nix/outputs.js";
 import { evalRef, outputsRoots, type RefRoots } from "../src/nix/refs.js";
 import { freeVariables, resolveName, variableName, type Definition } from "../src/nix/scope.js";
 import { possibleStrings } from "../src/nix/values.js";
+import { isRelativePathText } from "../src/nix/module-graph.js";
 import { basename, dirname, joinPath } from "../src/paths.js";
 import { detectEol, detectIndentUnit, LineIndex, lineEndOf, lineStartOf } from "../src/text.js";
 import { ALL_VARIANTS, OPTION_ENTRIES, classifyOption, imageModule, mayDefineImageOptions, renamedPath, type ImageModule, type OptionEntry } from "../src/variant-options.js";
@@ -433,7 +434,7 @@ class ImageOptions {
   }
 
   private enterFile(from: FileCtx, node: SyntaxNode, pathText: string, c: Config, visited: Set<string>): void {
-    if (!pathText.startsWith("./") && !pathText.startsWith("../") && pathText !== "." && pathText !== "..") {
+    if (!isRelativePathText(pathText)) {
       return this.unfollow(from, node, c, pathText.startsWith("/") ? "it is an absolute path outside the repository" : "the module path is not relative");
     }
     let path = joinPath(dirname(from.path), pathText);

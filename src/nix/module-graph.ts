@@ -41,7 +41,12 @@ export function relativePath(source: string, node: SyntaxNode, fromFile: string)
   const n = unparen(node);
   if (n.type !== "path_expression" || n.children.some((c) => c.type === "interpolation")) return null;
   const p = textOf(source, n);
-  return p.startsWith("./") || p.startsWith("../") || p === "." || p === ".." ? joinPath(dirname(fromFile), p) : null;
+  return isRelativePathText(p) ? joinPath(dirname(fromFile), p) : null;
+}
+
+/** Is this path text relative (`./a.nix`, `../b`, `.`, `..`)? */
+export function isRelativePathText(p: string): boolean {
+  return p.startsWith("./") || p.startsWith("../") || p === "." || p === "..";
 }
 
 /** The attrset a module file evaluates to (`{ … }`, `args: { … }`, through `let`). */
