@@ -201,7 +201,7 @@ class CliMigration {
       const info: ChunkInfo = { chunk, commands };
       infos.push(info);
       for (const cmd of commands) {
-        const inv = this.recognize(cmd, info);
+        const inv = this.recognize(cmd);
         if (inv) this.migrate(inv, info);
       }
       this.chunkMentions(info, commentsOf(script), heredocsOf(script));
@@ -220,7 +220,7 @@ class CliMigration {
 
   // ---------------------------------------------------------------- recognition
 
-  private recognize(cmd: SimpleCommand, info: ChunkInfo): Invocation | null {
+  private recognize(cmd: SimpleCommand): Invocation | null {
     const words = cmd.words;
     let i = 0;
     const assignments: Word[] = [];
@@ -292,7 +292,6 @@ class CliMigration {
       const inner = words[c + 1]!;
       return { cmd, kind: "nix-shell", cw: inner, ref, sep: null, insertAt: inner.start, needEnv: true, wrapped: true, assignments, args: words.slice(c + 2) };
     }
-    void info;
     return null;
   }
 
@@ -336,12 +335,12 @@ class CliMigration {
         break;
       }
     }
-    if (blockers.length) return this.report(inv, blockers);
+    if (blockers.length) return this.report(blockers);
     for (const name of SINGLE) {
       const fs = flags.filter((f) => f.name === name);
       if (fs.length > 1) block("cli-invalid-arguments", fs[1]!.word, `\`${name}\` is given ${fs.length} times (nixos-generate uses the last one); keep one, then run again`);
     }
-    if (blockers.length) return this.report(inv, blockers);
+    if (blockers.length) return this.report(blockers);
 
     const flag = (name: string) => flags.find((f) => f.name === name);
     const help = flag("--help");
@@ -423,7 +422,7 @@ class CliMigration {
         e.push({ start: inv.insertAt, end: inv.insertAt, text: configPrefix(config)! });
       } else if (config) remove(config);
       oldNixpkgs();
-      if (blockers.length) return this.report(inv, blockers);
+      if (blockers.length) return this.report(blockers);
       notes.unshift({ rule: "migrated-cli", start: cmd.start, end: cmd.end, message: `${before} -> {after}` });
       note("cli-list", list.word,
         "without --image-variant, nixos-rebuild build-image prints the image variants of the configuration " +
@@ -560,7 +559,7 @@ class CliMigration {
       }
       wrap = ["||", "|", "|&", "!"].includes(cmd.before) || ["|", "|&"].includes(cmd.after) || cmd.redirects.length > 0;
     }
-    if (blockers.length) return this.report(inv, blockers);
+    if (blockers.length) return this.report(blockers);
 
     // -- edits
     if (wrap) e.push({ start: cmd.start, end: cmd.start, text: "{ " });
@@ -673,8 +672,8 @@ class CliMigration {
     for (const n of notes) this.findings.push({ ...n, message: n.message.replace("{after}", () => clip(after)) });
   }
 
-  private report(inv: Invocation, blockers: RawFinding[]) {
-    void inv;
+  /** The command stays as it is: its blockers are the findings. */
+  private report(blockers: RawFinding[]) {
     this.findings.push(...blockers);
   }
 
