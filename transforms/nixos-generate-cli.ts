@@ -195,7 +195,8 @@ class CliMigration {
   run(): PassOutput {
     const infos: ChunkInfo[] = [];
     for (const chunk of this.regions.chunks) {
-      if (mentions(this.text, chunk.start, chunk.end).length === 0) continue;
+      const found = mentions(this.text, chunk.start, chunk.end);
+      if (found.length === 0) continue;
       const script = tokenize(this.masked, chunk.start, chunk.end, chunk.options);
       const commands = simpleCommands(script);
       const info: ChunkInfo = { chunk, commands };
@@ -204,7 +205,7 @@ class CliMigration {
         const inv = this.recognize(cmd);
         if (inv) this.migrate(inv, info);
       }
-      this.chunkMentions(info, commentsOf(script), heredocsOf(script));
+      this.chunkMentions(info, found, commentsOf(script), heredocsOf(script));
     }
     this.outsideMentions();
     return { edits: this.edits.length ? [{ path: this.ctx.path, edits: this.edits }] : [], findings: this.findings };
@@ -756,21 +757,18 @@ class CliMigration {
 
   // ---------------------------------------------------------------- mentions
 
-  private chunkMentions(info: ChunkInfo, comments: Range[], heredocs: Range[]) {
+  private chunkMentions(info: ChunkInfo, found: Range[], comments: Range[], heredocs: Range[]) {
     const { chunk } = info;
     const reported = new Set<string>();
-    const text = this.text;
-    for (const m of mentions(text, chunk.start, chunk.end)) {
+    for (const m of found) {
       const o = m.start;
       if (this.handled.some((r) => within(r, o))) continue;
-      if (comments.some((r) => within(r, o))) {
-        if (this.text.startsWith("#!", comments.find((r) => within(r, o))!.start) && /nix-shell/.test(this.src(comments.find((r) => within(r, o))!)) && chunk.reportMentions) {
-          const c = comments.find((r) => within(r, o))!;
-          const key = `${c.start}`;
-          if (!reported.has(key)) {
-            reported.add(key);
-            this.finding("cli-not-rewritten", c, "the nix-shell shebang still provides nixos-generators; the rewritten commands need nixos-rebuild (`-p nixos-rebuild`)");
-          }
+      const comment = comments.find((r) => within(r, o));
+      if (comment) {
+        const key = `${comment.start}`;
+        if (chunk.reportMentions && this.text.startsWith("#!", comment.start) && /nix-shell/.test(this.src(comment)) && !reported.has(key)) {
+          reported.add(key);
+          this.finding("cli-not-rewritten", comment, "the nix-shell shebang still provides nixos-generators; the rewritten commands need nixos-rebuild (`-p nixos-rebuild`)");
         }
         continue;
       }
