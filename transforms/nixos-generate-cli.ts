@@ -33,6 +33,7 @@ import { tokenize, type Range, type Word } from "../src/shell/tokenize.js";
 import { assignmentName, commentsOf, heredocsOf, simpleCommands, type SimpleCommand } from "../src/shell/commands.js";
 import { fileKind, hasShellShebang, regionsOf, type Chunk, type Regions } from "../src/shell/regions.js";
 import { LineIndex } from "../src/text.js";
+import { compareRelease } from "../src/nix/flake.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 const NAME = "nixos-generate";
@@ -117,9 +118,9 @@ export function isGeneratorsRef(v: string): boolean {
 
 /** A NixOS release older than 25.05 named in a flake ref, channel or URL. */
 function oldRelease(s: string): string | null {
-  const m = /(?:nixos|nixpkgs|release)-(\d\d)\.(\d\d)/.exec(s);
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number(m[2]) < 2505 ? `${m[1]}.${m[2]}` : null;
+  // not nixpkgsRelease(): that one wants the release to end the ref, and `…/nixos-24.05.tar.gz` is old too
+  const m = /(?:nixos|nixpkgs|release)-(\d\d\.\d\d)/.exec(s);
+  return m && compareRelease(m[1]!, "25.05") < 0 ? m[1]! : null;
 }
 
 /** The nixos-rebuild installable replacing a nixos-generators one. */
