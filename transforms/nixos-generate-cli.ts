@@ -143,6 +143,12 @@ function clip(s: string, n = 160): string {
 
 const within = (r: Range, o: number) => o >= r.start && o < r.end;
 
+/** The `<host>` of a `--flake <uri>#<host>` value, or null when it names none. */
+function flakeHost(ref: string): string | null {
+  const hash = ref.indexOf("#");
+  return hash >= 0 && hash < ref.length - 1 ? ref.slice(hash + 1) : null;
+}
+
 function variantRenames(): string {
   const renamed = FORMATS.filter((f) => f.variant && f.variant !== f.format).map((f) => `${f.format}->${f.variant}`);
   const none = FORMATS.filter((f) => !f.variant).map((f) => f.format);
@@ -498,9 +504,9 @@ class CliMigration {
       let replacement: string;
       if (flake) {
         const fv = flake.values[0]!.value;
-        const hash = fv?.indexOf("#") ?? -1;
-        const uri = fv === null ? "<flake>" : hash >= 0 ? fv.slice(0, hash) : fv;
-        const attr = fv !== null && hash >= 0 && fv.slice(hash + 1) !== "" ? attrSegment(fv.slice(hash + 1)) : "<host>";
+        const uri = fv === null ? "<flake>" : fv.split("#")[0]!;
+        const host = fv === null ? null : flakeHost(fv);
+        const attr = host !== null ? attrSegment(host) : "<host>";
         replacement = `nix build ${shq(`${uri}#nixosConfigurations.${attr}.${targetAttr}`)} -o ${p}`;
       } else {
         const cfg = config ? `NIXOS_CONFIG=${this.src(config.values[0]!)} ` : "";
@@ -510,7 +516,7 @@ class CliMigration {
       if (run) replacement += ` && ${p}/bin/run-*-vm`;
       block("cli-unsupported-flag", outLink.word,
         `\`-o ${p}\`: nixos-rebuild has no out-link option (it always makes ./result); replace the command with \`${replacement}\`` +
-        `${flake && !/#./.test(flake.values[0]!.value ?? "") ? " (nixos-generate used the hostname when the flake reference has no #<host>)" : ""}; ` +
+        `${flake && flakeHost(flake.values[0]!.value ?? "") === null ? " (nixos-generate used the hostname when the flake reference has no #<host>)" : ""}; ` +
         (action === "build-image" || !action
           ? `the image file is then ${p}/<image.filePath> (nixos-generate printed that file's path; ${flake ? "nix build prints nothing" : "nix-build prints the output directory"})`
           : `the VM script is then ${p}/bin/run-<host>-vm`));
@@ -602,7 +608,7 @@ class CliMigration {
     if (action === "build-image") tail.push("needs NixOS 25.05 or later in the configuration; leaves a ./result link");
     if (flake) {
       const fv = flake.values[0]!.value;
-      const attr = fv !== null && fv.includes("#") && !fv.endsWith("#") ? fv.slice(fv.indexOf("#") + 1) : "<host>";
+      const attr = (fv !== null ? flakeHost(fv) : null) ?? "<host>";
       tail.push(`nixos-rebuild builds nixosConfigurations.${attr} (nixos-generate looked at packages.<system>.nixosConfigurations.${attr} first)`);
     }
     if (fromVariable) {
