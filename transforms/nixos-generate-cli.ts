@@ -226,6 +226,11 @@ class CliMigration {
     return this.masked.slice(r.start, r.end);
   }
 
+  /** A flag and its values as one line, for messages. */
+  private flagText(f: Flag): string {
+    return oneLine(this.src({ start: f.word.start, end: (f.values[f.values.length - 1] ?? f.word).end }));
+  }
+
   // ---------------------------------------------------------------- recognition
 
   private recognize(cmd: SimpleCommand): Invocation | null {
@@ -422,7 +427,7 @@ class CliMigration {
       for (const f of flags) {
         if (kept.has(f.name)) continue;
         remove(f);
-        note("cli-dropped-flag", f.word, `\`${oneLine(this.src({ start: f.word.start, end: (f.values[f.values.length - 1] ?? f.word).end }))}\` was removed: nixos-generate --list ignored it`);
+        note("cli-dropped-flag", f.word, `\`${this.flagText(f)}\` was removed: nixos-generate --list ignored it`);
       }
       removed.push(list.word);
       if (config && classic) {
@@ -500,7 +505,7 @@ class CliMigration {
     const targetAttr = action === "build-image" ? `config.system.build.images.${variant}` : action === "build-vm" ? "config.system.build.vm" : action ? "config.system.build.vmWithBootLoader" : "config.system.build.images.<variant>";
     if (outLink) {
       const p = this.src(outLink.values[0]!);
-      const pass = flags.filter((f) => PASSTHROUGH.has(f.name)).map((f) => oneLine(this.src({ start: f.word.start, end: (f.values[f.values.length - 1] ?? f.word).end })));
+      const pass = flags.filter((f) => PASSTHROUGH.has(f.name)).map((f) => this.flagText(f));
       let replacement: string;
       if (flake) {
         const fv = flake.values[0]!.value;
@@ -545,7 +550,7 @@ class CliMigration {
     }
     if (specialArg) {
       block("cli-unsupported-flag", specialArg.word,
-        `\`${oneLine(this.src({ start: specialArg.word.start, end: specialArg.values[1]!.end }))}\` has no nixos-rebuild flag; nixos-generate passed it as \`--argstr\` to its own nixos-generate.nix, which ignores arguments it does not declare, so it most likely had no effect: ` +
+        `\`${this.flagText(specialArg)}\` has no nixos-rebuild flag; nixos-generate passed it as \`--argstr\` to its own nixos-generate.nix, which ignores arguments it does not declare, so it most likely had no effect: ` +
         `remove it, or give modules the value through \`specialArgs\` of the configuration's nixosSystem call; then run again`);
     }
     oldNixpkgs();
@@ -589,7 +594,7 @@ class CliMigration {
         e.push({ start: inv.insertAt, end: inv.insertAt, text: configPrefix(config)! });
       } else {
         remove(config);
-        note("cli-dropped-flag", config.word, `\`${oneLine(this.src({ start: config.word.start, end: config.values[0]!.end }))}\` was removed: nixos-generate ignored it with --flake`);
+        note("cli-dropped-flag", config.word, `\`${this.flagText(config)}\` was removed: nixos-generate ignored it with --flake`);
       }
     }
     if (run) remove(run);
