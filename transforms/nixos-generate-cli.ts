@@ -262,12 +262,9 @@ class CliMigration {
     const cw = words[i];
     if (!cw) return null;
     const v = cw.value;
-    if (v === NAME) {
-      return { cmd, kind: "direct", cw, ref: null, sep: null, insertAt: cw.start, needEnv, wrapped, assignments, args: words.slice(i + 1) };
-    }
-    if (v !== null && v.endsWith("/" + NAME)) {
-      // a specific nixos-generate binary: the rewrite is only suggested (nixos-rebuild is not at that path)
-      return { cmd, kind: "direct", cw, ref: null, sep: null, insertAt: cw.start, needEnv, wrapped, assignments, args: words.slice(i + 1), suggestOnly: true };
+    if (v === NAME || (v !== null && v.endsWith("/" + NAME))) {
+      // a specific nixos-generate binary (a path): the rewrite is only suggested (nixos-rebuild is not at that path)
+      return { cmd, kind: "direct", cw, ref: null, sep: null, insertAt: cw.start, needEnv, wrapped, assignments, args: words.slice(i + 1), suggestOnly: v !== NAME };
     }
     if (v === "nix" && words[i + 1]?.value === "run") {
       let r = -1;
