@@ -378,7 +378,8 @@ class CliMigration {
       }
     };
 
-    const configPrefix = (f: Flag): string | null => {
+    /** `-c <path>` without --flake: becomes `--no-flake`, the path a `NIXOS_CONFIG=` prefix. */
+    const classicConfig = (f: Flag) => {
       // NIXOS_CONFIG needs an absolute path (<nixpkgs/nixos> imports the string)
       const w = f.values[0]!;
       const s = this.src(w);
@@ -394,7 +395,8 @@ class CliMigration {
         value = s;
         note("cli-config-path", w, `NIXOS_CONFIG must be an absolute path (nixos-rebuild imports it as a string); make sure \`${s}\` is one, e.g. \`"${pwd}"/…\``);
       }
-      return `${inv.needEnv ? "env " : ""}NIXOS_CONFIG=${value} `;
+      e.push({ start: f.word.start, end: w.end, text: "--no-flake" });
+      e.push({ start: inv.insertAt, end: inv.insertAt, text: `${inv.needEnv ? "env " : ""}NIXOS_CONFIG=${value} ` });
     };
 
     const oldNixpkgs = () => {
@@ -427,10 +429,8 @@ class CliMigration {
         note("cli-dropped-flag", f.word, `\`${this.flagText(f)}\` was removed: nixos-generate --list ignored it`);
       }
       removed.push(list.word);
-      if (config && classic) {
-        e.push({ start: config.word.start, end: config.values[0]!.end, text: "--no-flake" });
-        e.push({ start: inv.insertAt, end: inv.insertAt, text: configPrefix(config)! });
-      } else if (config) remove(config);
+      if (config && classic) classicConfig(config);
+      else if (config) remove(config);
       oldNixpkgs();
       if (blockers.length) return this.report(blockers);
       notes.unshift({ rule: "migrated-cli", start: cmd.start, end: cmd.end, message: `${before} -> {after}` });
@@ -586,10 +586,8 @@ class CliMigration {
       } else remove(fmtFlag);
     }
     if (config) {
-      if (classic) {
-        e.push({ start: config.word.start, end: config.values[0]!.end, text: "--no-flake" });
-        e.push({ start: inv.insertAt, end: inv.insertAt, text: configPrefix(config)! });
-      } else {
+      if (classic) classicConfig(config);
+      else {
         remove(config);
         note("cli-dropped-flag", config.word, `\`${this.flagText(config)}\` was removed: nixos-generate ignored it with --flake`);
       }
