@@ -33,6 +33,7 @@ import { tokenize, type Range, type Word } from "../src/shell/tokenize.js";
 import { assignmentName, commentsOf, heredocsOf, simpleCommands, type SimpleCommand } from "../src/shell/commands.js";
 import { fileKind, hasShellShebang, regionsOf, type Chunk, type Regions } from "../src/shell/regions.js";
 import { LineIndex } from "../src/text.js";
+import { compareRelease } from "../src/nix/flake.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 const NAME = "nixos-generate";
@@ -117,9 +118,9 @@ export function isGeneratorsRef(v: string): boolean {
 
 /** A NixOS release older than 25.05 named in a flake ref, channel or URL. */
 function oldRelease(s: string): string | null {
-  const m = /(?:nixos|nixpkgs|release)-(\d\d)\.(\d\d)/.exec(s);
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number(m[2]) < 2505 ? `${m[1]}.${m[2]}` : null;
+  // not nixpkgsRelease(): that one wants the release to end the ref, and `…/nixos-24.05.tar.gz` is old too
+  const m = /(?:nixos|nixpkgs|release)-(\d\d\.\d\d)/.exec(s);
+  return m && compareRelease(m[1]!, "25.05") < 0 ? m[1]! : null;
 }
 
 /** The nixos-rebuild installable replacing a nixos-generators one. */
@@ -141,6 +142,12 @@ function clip(s: string, n = 160): string {
 }
 
 const within = (r: Range, o: number) => o >= r.start && o < r.end;
+
+/** The `<host>` of a `--flake <uri>#<host>` value, or null when it names none. */
+function flakeHost(ref: string): string | null {
+  const hash = ref.indexOf("#");
+  return hash >= 0 && hash < ref.length - 1 ? ref.slice(hash + 1) : null;
+}
 
 function variantRenames(): string {
   const renamed = FORMATS.filter((f) => f.variant && f.variant !== f.format).map((f) => `${f.format}->${f.variant}`);
@@ -195,16 +202,17 @@ class CliMigration {
   run(): PassOutput {
     const infos: ChunkInfo[] = [];
     for (const chunk of this.regions.chunks) {
-      if (mentions(this.text, chunk.start, chunk.end).length === 0) continue;
+      const found = mentions(this.text, chunk.start, chunk.end);
+      if (found.length === 0) continue;
       const script = tokenize(this.masked, chunk.start, chunk.end, chunk.options);
       const commands = simpleCommands(script);
       const info: ChunkInfo = { chunk, commands };
       infos.push(info);
       for (const cmd of commands) {
-        const inv = this.recognize(cmd, info);
+        const inv = this.recognize(cmd);
         if (inv) this.migrate(inv, info);
       }
-      this.chunkMentions(info, commentsOf(script), heredocsOf(script));
+      this.chunkMentions(info, found, commentsOf(script), heredocsOf(script));
     }
     this.outsideMentions();
     return { edits: this.edits.length ? [{ path: this.ctx.path, edits: this.edits }] : [], findings: this.findings };
@@ -218,9 +226,14 @@ class CliMigration {
     return this.masked.slice(r.start, r.end);
   }
 
+  /** A flag and its values as one line, for messages. */
+  private flagText(f: Flag): string {
+    return oneLine(this.src({ start: f.word.start, end: (f.values[f.values.length - 1] ?? f.word).end }));
+  }
+
   // ---------------------------------------------------------------- recognition
 
-  private recognize(cmd: SimpleCommand, info: ChunkInfo): Invocation | null {
+  private recognize(cmd: SimpleCommand): Invocation | null {
     const words = cmd.words;
     let i = 0;
     const assignments: Word[] = [];
@@ -249,12 +262,9 @@ class CliMigration {
     const cw = words[i];
     if (!cw) return null;
     const v = cw.value;
-    if (v === NAME) {
-      return { cmd, kind: "direct", cw, ref: null, sep: null, insertAt: cw.start, needEnv, wrapped, assignments, args: words.slice(i + 1) };
-    }
-    if (v !== null && v.endsWith("/" + NAME)) {
-      // a specific nixos-generate binary: the rewrite is only suggested (nixos-rebuild is not at that path)
-      return { cmd, kind: "direct", cw, ref: null, sep: null, insertAt: cw.start, needEnv, wrapped, assignments, args: words.slice(i + 1), suggestOnly: true };
+    if (v === NAME || (v !== null && v.endsWith("/" + NAME))) {
+      // a specific nixos-generate binary (a path): the rewrite is only suggested (nixos-rebuild is not at that path)
+      return { cmd, kind: "direct", cw, ref: null, sep: null, insertAt: cw.start, needEnv, wrapped, assignments, args: words.slice(i + 1), suggestOnly: v !== NAME };
     }
     if (v === "nix" && words[i + 1]?.value === "run") {
       let r = -1;
@@ -292,7 +302,6 @@ class CliMigration {
       const inner = words[c + 1]!;
       return { cmd, kind: "nix-shell", cw: inner, ref, sep: null, insertAt: inner.start, needEnv: true, wrapped: true, assignments, args: words.slice(c + 2) };
     }
-    void info;
     return null;
   }
 
@@ -336,12 +345,12 @@ class CliMigration {
         break;
       }
     }
-    if (blockers.length) return this.report(inv, blockers);
+    if (blockers.length) return this.report(blockers);
     for (const name of SINGLE) {
       const fs = flags.filter((f) => f.name === name);
       if (fs.length > 1) block("cli-invalid-arguments", fs[1]!.word, `\`${name}\` is given ${fs.length} times (nixos-generate uses the last one); keep one, then run again`);
     }
-    if (blockers.length) return this.report(inv, blockers);
+    if (blockers.length) return this.report(blockers);
 
     const flag = (name: string) => flags.find((f) => f.name === name);
     const help = flag("--help");
@@ -369,7 +378,8 @@ class CliMigration {
       }
     };
 
-    const configPrefix = (f: Flag): string | null => {
+    /** `-c <path>` without --flake: becomes `--no-flake`, the path a `NIXOS_CONFIG=` prefix. */
+    const classicConfig = (f: Flag) => {
       // NIXOS_CONFIG needs an absolute path (<nixpkgs/nixos> imports the string)
       const w = f.values[0]!;
       const s = this.src(w);
@@ -385,7 +395,8 @@ class CliMigration {
         value = s;
         note("cli-config-path", w, `NIXOS_CONFIG must be an absolute path (nixos-rebuild imports it as a string); make sure \`${s}\` is one, e.g. \`"${pwd}"/…\``);
       }
-      return `${inv.needEnv ? "env " : ""}NIXOS_CONFIG=${value} `;
+      e.push({ start: f.word.start, end: w.end, text: "--no-flake" });
+      e.push({ start: inv.insertAt, end: inv.insertAt, text: `${inv.needEnv ? "env " : ""}NIXOS_CONFIG=${value} ` });
     };
 
     const oldNixpkgs = () => {
@@ -415,15 +426,13 @@ class CliMigration {
       for (const f of flags) {
         if (kept.has(f.name)) continue;
         remove(f);
-        note("cli-dropped-flag", f.word, `\`${oneLine(this.src({ start: f.word.start, end: (f.values[f.values.length - 1] ?? f.word).end }))}\` was removed: nixos-generate --list ignored it`);
+        note("cli-dropped-flag", f.word, `\`${this.flagText(f)}\` was removed: nixos-generate --list ignored it`);
       }
       removed.push(list.word);
-      if (config && classic) {
-        e.push({ start: config.word.start, end: config.values[0]!.end, text: "--no-flake" });
-        e.push({ start: inv.insertAt, end: inv.insertAt, text: configPrefix(config)! });
-      } else if (config) remove(config);
+      if (config && classic) classicConfig(config);
+      else if (config) remove(config);
       oldNixpkgs();
-      if (blockers.length) return this.report(inv, blockers);
+      if (blockers.length) return this.report(blockers);
       notes.unshift({ rule: "migrated-cli", start: cmd.start, end: cmd.end, message: `${before} -> {after}` });
       note("cli-list", list.word,
         "without --image-variant, nixos-rebuild build-image prints the image variants of the configuration " +
@@ -493,13 +502,13 @@ class CliMigration {
     const targetAttr = action === "build-image" ? `config.system.build.images.${variant}` : action === "build-vm" ? "config.system.build.vm" : action ? "config.system.build.vmWithBootLoader" : "config.system.build.images.<variant>";
     if (outLink) {
       const p = this.src(outLink.values[0]!);
-      const pass = flags.filter((f) => PASSTHROUGH.has(f.name)).map((f) => oneLine(this.src({ start: f.word.start, end: (f.values[f.values.length - 1] ?? f.word).end })));
+      const pass = flags.filter((f) => PASSTHROUGH.has(f.name)).map((f) => this.flagText(f));
       let replacement: string;
       if (flake) {
         const fv = flake.values[0]!.value;
-        const hash = fv?.indexOf("#") ?? -1;
-        const uri = fv === null ? "<flake>" : hash >= 0 ? fv.slice(0, hash) : fv;
-        const attr = fv !== null && hash >= 0 && fv.slice(hash + 1) !== "" ? attrSegment(fv.slice(hash + 1)) : "<host>";
+        const uri = fv === null ? "<flake>" : fv.split("#")[0]!;
+        const host = fv === null ? null : flakeHost(fv);
+        const attr = host !== null ? attrSegment(host) : "<host>";
         replacement = `nix build ${shq(`${uri}#nixosConfigurations.${attr}.${targetAttr}`)} -o ${p}`;
       } else {
         const cfg = config ? `NIXOS_CONFIG=${this.src(config.values[0]!)} ` : "";
@@ -509,7 +518,7 @@ class CliMigration {
       if (run) replacement += ` && ${p}/bin/run-*-vm`;
       block("cli-unsupported-flag", outLink.word,
         `\`-o ${p}\`: nixos-rebuild has no out-link option (it always makes ./result); replace the command with \`${replacement}\`` +
-        `${flake && !/#./.test(flake.values[0]!.value ?? "") ? " (nixos-generate used the hostname when the flake reference has no #<host>)" : ""}; ` +
+        `${flake && flakeHost(flake.values[0]!.value ?? "") === null ? " (nixos-generate used the hostname when the flake reference has no #<host>)" : ""}; ` +
         (action === "build-image" || !action
           ? `the image file is then ${p}/<image.filePath> (nixos-generate printed that file's path; ${flake ? "nix build prints nothing" : "nix-build prints the output directory"})`
           : `the VM script is then ${p}/bin/run-<host>-vm`));
@@ -538,7 +547,7 @@ class CliMigration {
     }
     if (specialArg) {
       block("cli-unsupported-flag", specialArg.word,
-        `\`${oneLine(this.src({ start: specialArg.word.start, end: specialArg.values[1]!.end }))}\` has no nixos-rebuild flag; nixos-generate passed it as \`--argstr\` to its own nixos-generate.nix, which ignores arguments it does not declare, so it most likely had no effect: ` +
+        `\`${this.flagText(specialArg)}\` has no nixos-rebuild flag; nixos-generate passed it as \`--argstr\` to its own nixos-generate.nix, which ignores arguments it does not declare, so it most likely had no effect: ` +
         `remove it, or give modules the value through \`specialArgs\` of the configuration's nixosSystem call; then run again`);
     }
     oldNixpkgs();
@@ -560,7 +569,7 @@ class CliMigration {
       }
       wrap = ["||", "|", "|&", "!"].includes(cmd.before) || ["|", "|&"].includes(cmd.after) || cmd.redirects.length > 0;
     }
-    if (blockers.length) return this.report(inv, blockers);
+    if (blockers.length) return this.report(blockers);
 
     // -- edits
     if (wrap) e.push({ start: cmd.start, end: cmd.start, text: "{ " });
@@ -577,12 +586,10 @@ class CliMigration {
       } else remove(fmtFlag);
     }
     if (config) {
-      if (classic) {
-        e.push({ start: config.word.start, end: config.values[0]!.end, text: "--no-flake" });
-        e.push({ start: inv.insertAt, end: inv.insertAt, text: configPrefix(config)! });
-      } else {
+      if (classic) classicConfig(config);
+      else {
         remove(config);
-        note("cli-dropped-flag", config.word, `\`${oneLine(this.src({ start: config.word.start, end: config.values[0]!.end }))}\` was removed: nixos-generate ignored it with --flake`);
+        note("cli-dropped-flag", config.word, `\`${this.flagText(config)}\` was removed: nixos-generate ignored it with --flake`);
       }
     }
     if (run) remove(run);
@@ -601,7 +608,7 @@ class CliMigration {
     if (action === "build-image") tail.push("needs NixOS 25.05 or later in the configuration; leaves a ./result link");
     if (flake) {
       const fv = flake.values[0]!.value;
-      const attr = fv !== null && fv.includes("#") && !fv.endsWith("#") ? fv.slice(fv.indexOf("#") + 1) : "<host>";
+      const attr = (fv !== null ? flakeHost(fv) : null) ?? "<host>";
       tail.push(`nixos-rebuild builds nixosConfigurations.${attr} (nixos-generate looked at packages.<system>.nixosConfigurations.${attr} first)`);
     }
     if (fromVariable) {
@@ -673,8 +680,8 @@ class CliMigration {
     for (const n of notes) this.findings.push({ ...n, message: n.message.replace("{after}", () => clip(after)) });
   }
 
-  private report(inv: Invocation, blockers: RawFinding[]) {
-    void inv;
+  /** The command stays as it is: its blockers are the findings. */
+  private report(blockers: RawFinding[]) {
     this.findings.push(...blockers);
   }
 
@@ -757,21 +764,18 @@ class CliMigration {
 
   // ---------------------------------------------------------------- mentions
 
-  private chunkMentions(info: ChunkInfo, comments: Range[], heredocs: Range[]) {
+  private chunkMentions(info: ChunkInfo, found: Range[], comments: Range[], heredocs: Range[]) {
     const { chunk } = info;
     const reported = new Set<string>();
-    const text = this.text;
-    for (const m of mentions(text, chunk.start, chunk.end)) {
+    for (const m of found) {
       const o = m.start;
       if (this.handled.some((r) => within(r, o))) continue;
-      if (comments.some((r) => within(r, o))) {
-        if (this.text.startsWith("#!", comments.find((r) => within(r, o))!.start) && /nix-shell/.test(this.src(comments.find((r) => within(r, o))!)) && chunk.reportMentions) {
-          const c = comments.find((r) => within(r, o))!;
-          const key = `${c.start}`;
-          if (!reported.has(key)) {
-            reported.add(key);
-            this.finding("cli-not-rewritten", c, "the nix-shell shebang still provides nixos-generators; the rewritten commands need nixos-rebuild (`-p nixos-rebuild`)");
-          }
+      const comment = comments.find((r) => within(r, o));
+      if (comment) {
+        const key = `${comment.start}`;
+        if (chunk.reportMentions && this.text.startsWith("#!", comment.start) && /nix-shell/.test(this.src(comment)) && !reported.has(key)) {
+          reported.add(key);
+          this.finding("cli-not-rewritten", comment, "the nix-shell shebang still provides nixos-generators; the rewritten commands need nixos-rebuild (`-p nixos-rebuild`)");
         }
         continue;
       }

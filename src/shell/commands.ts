@@ -2,7 +2,7 @@
 // the operator before and after each one and how deeply it is nested in
 // compound commands. Commands inside `$(…)`, backticks and `<(…)` are
 // included (flagged `nested`).
-import type { Comment, Range, Redirect, Script, Word } from "./tokenize.js";
+import type { Comment, Range, Redirect, Script, Token, Word } from "./tokenize.js";
 
 export interface SimpleCommand extends Range {
   /** Words of the command (assignments included), without redirect targets and leading reserved words. */
@@ -83,48 +83,36 @@ export function simpleCommands(script: Script, nested = false): SimpleCommand[] 
   }
   finish("");
 
-  // nested scripts
   const inner: SimpleCommand[] = [];
-  const visit = (w: Word) => {
-    for (const s of w.subs) inner.push(...simpleCommands(s, true));
-    if (w.array) for (const a of w.array) visit(a);
-  };
-  for (const tok of script.tokens) {
-    if (tok.kind === "word") visit(tok);
-    else if (tok.kind === "redir" && tok.target) visit(tok.target);
-  }
+  for (const tok of script.tokens) for (const s of scriptsIn(tok)) inner.push(...simpleCommands(s, true));
   return [...out, ...inner].sort((a, b) => a.start - b.start);
+}
+
+/** Scripts directly inside a token: substitutions in a word, its array elements or a redirect target. */
+function* scriptsIn(tok: Token): Generator<Script> {
+  const word = tok.kind === "word" ? tok : tok.kind === "redir" ? tok.target : null;
+  if (word) yield* scriptsInWord(word);
+}
+
+function* scriptsInWord(w: Word): Generator<Script> {
+  yield* w.subs;
+  if (w.array) for (const a of w.array) yield* scriptsInWord(a);
 }
 
 /** Comments of a script and of its nested scripts. */
 export function commentsOf(script: Script): Comment[] {
   const out: Comment[] = [];
-  const visitScript = (s: Script) => {
-    for (const tok of s.tokens) {
-      if (tok.kind === "comment") out.push(tok);
-      else if (tok.kind === "word") visitWord(tok);
-      else if (tok.kind === "redir" && tok.target) visitWord(tok.target);
-    }
-  };
-  const visitWord = (w: Word) => {
-    for (const s of w.subs) visitScript(s);
-    if (w.array) for (const a of w.array) visitWord(a);
-  };
-  visitScript(script);
+  for (const tok of script.tokens) {
+    if (tok.kind === "comment") out.push(tok);
+    for (const s of scriptsIn(tok)) out.push(...commentsOf(s));
+  }
   return out;
 }
 
 /** Here-document bodies of a script and of its nested scripts. */
 export function heredocsOf(script: Script): Range[] {
   const out: Range[] = [...script.heredocs];
-  const visitWord = (w: Word) => {
-    for (const s of w.subs) out.push(...heredocsOf(s));
-    if (w.array) for (const a of w.array) visitWord(a);
-  };
-  for (const tok of script.tokens) {
-    if (tok.kind === "word") visitWord(tok);
-    else if (tok.kind === "redir" && tok.target) visitWord(tok.target);
-  }
+  for (const tok of script.tokens) for (const s of scriptsIn(tok)) out.push(...heredocsOf(s));
   return out;
 }
 

@@ -82,6 +82,12 @@ function blankOut(chars: string[], start: number, end: number) {
 
 const indentOf = (s: string) => s.length - s.trimStart().length;
 
+/** A `sh`/`bash`/`dash`/`ksh` shebang line (directly or through env). */
+const SH_SHEBANG = /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k)?sh(\s|$)/;
+
+/** The line ends in an unescaped backslash: the command goes on on the next line. */
+const continues = (l: Line) => /(^|[^\\])(\\\\)*\\$/.test(l.text);
+
 /** A shell script with a `sh`/`bash` shebang (or a nix-shell one running them). */
 export function hasShellShebang(text: string): boolean {
   const t = text.startsWith(BOM) ? text.slice(1) : text;
@@ -91,7 +97,7 @@ export function hasShellShebang(text: string): boolean {
   if (/^#!\s*\S*nix-shell\b/.test(first) || /^#!\s*\S*\benv\s+(-\S+\s+)*nix-shell\b/.test(first)) {
     return lines.some((l) => /^#!\s*nix-shell\b.*\s-i\s+(ba|da)?sh\b/.test(l));
   }
-  return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k)?sh(\s|$)/.test(first);
+  return SH_SHEBANG.test(first);
 }
 
 export function regionsOf(kind: FileKind, text: string): Regions {
@@ -123,14 +129,13 @@ function scriptRegions(text: string): Regions {
 // ------------------------------------------------------------------ Makefile
 
 function makefileRegions(text: string): Regions {
-  const chars = [...text.split("")];
+  const chars = text.split("");
   if (text.startsWith(BOM)) chars[0] = " ";
   const lines = splitLines(text);
   const chunks: Chunk[] = [];
   const quiet: Range[] = [];
   const foreign: Foreign[] = [];
   let inRule = false;
-  const continues = (l: Line) => /(^|[^\\])(\\\\)*\\$/.test(l.text);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const t = line.text.replace(/^\ufeff/, "");
@@ -214,13 +219,12 @@ function findMake(s: string, ch: string): number {
 // ------------------------------------------------------------------ justfile
 
 function justfileRegions(text: string): Regions {
-  const chars = [...text.split("")];
+  const chars = text.split("");
   if (text.startsWith(BOM)) chars[0] = " ";
   const lines = splitLines(text);
   const chunks: Chunk[] = [];
   const quiet: Range[] = [];
   const foreign: Foreign[] = [];
-  const continues = (l: Line) => /(^|[^\\])(\\\\)*\\$/.test(l.text);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const t = line.text.replace(/^\ufeff/, "");
@@ -250,7 +254,7 @@ function justfileRegions(text: string): Regions {
     const firstBody = body.find((l) => l.text.trim() !== "");
     if (firstBody && firstBody.text.trim().startsWith("#!")) {
       const shebang = firstBody.text.trim();
-      if (/^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k)?sh(\s|$)/.test(shebang)) {
+      if (SH_SHEBANG.test(shebang)) {
         const k = body.indexOf(firstBody);
         const rest = body.slice(k + 1);
         if (rest.length) {
@@ -499,7 +503,7 @@ function plainScalarOk(s: string): boolean {
 const SHELL_LANGS = new Set(["sh", "bash", "shell", "console", "shell-session", "shellsession", "sh-session", "bash-session"]);
 
 function markdownRegions(text: string): Regions {
-  const chars = [...text.split("")];
+  const chars = text.split("");
   if (text.startsWith(BOM)) chars[0] = " ";
   const lines = splitLines(text);
   const chunks: Chunk[] = [];
@@ -528,7 +532,7 @@ function markdownRegions(text: string): Regions {
         if (!m) continue;
         blankOut(chars, l.start, l.start + m[0].length);
         let e = k;
-        while (/(^|[^\\])(\\\\)*\\$/.test(body[e]!.text) && e + 1 < body.length) {
+        while (continues(body[e]!) && e + 1 < body.length) {
           e++;
           const cont = /^[ \t]*>[ \t]/.exec(body[e]!.text);
           if (cont) blankOut(chars, body[e]!.start, body[e]!.start + cont[0].length);

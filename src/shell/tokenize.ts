@@ -89,8 +89,7 @@ const RESERVED_CASE_END = "esac";
 export function tokenize(text: string, start = 0, end = text.length, options: TokenizeOptions = {}): Script {
   const lexer = new Lexer(text, end, options);
   lexer.pos = start;
-  const script = lexer.list(null);
-  return script;
+  return lexer.list(null);
 }
 
 /** Whether `c` separates words (newlines excluded). */
@@ -131,9 +130,6 @@ class Lexer {
     let parens = 0;
     let cases = 0;
     let commandStart = true;
-    const push = (tok: Token) => {
-      tokens.push(tok);
-    };
     while (this.pos < this.end) {
       const p = this.pos;
       const c = t[p]!;
@@ -149,7 +145,7 @@ class Lexer {
         }
       }
       if (c === "\n") {
-        push({ kind: "op", op: "\n", start: p, end: p + 1 });
+        tokens.push({ kind: "op", op: "\n", start: p, end: p + 1 });
         this.pos = p + 1;
         if (pending.length) {
           for (const r of pending) this.readHeredoc(r, heredocs);
@@ -162,20 +158,20 @@ class Lexer {
         let e = p;
         while (e < this.end && t[e] !== "\n") e++;
         if (e > p && t[e - 1] === "\r" && t[e] === "\n") e--;
-        push({ kind: "comment", start: p, end: e });
+        tokens.push({ kind: "comment", start: p, end: e });
         this.pos = e;
         continue;
       }
       if (c === ")" && closer === ")" && parens === 0 && cases === 0) break;
       // process substitution is a word
       if ((c === "<" || c === ">") && t[p + 1] === "(") {
-        push(this.word());
+        tokens.push(this.word());
         commandStart = false;
         continue;
       }
       const redir = this.redirect();
       if (redir) {
-        push(redir);
+        tokens.push(redir);
         if ((redir.op === "<<" || redir.op === "<<-") && redir.target) pending.push(redir);
         continue;
       }
@@ -185,7 +181,7 @@ class Lexer {
         else if (op.op === ")") {
           if (parens > 0) parens--;
         }
-        push(op);
+        tokens.push(op);
         commandStart = true;
         continue;
       }
@@ -195,7 +191,7 @@ class Lexer {
         this.pos = p + 1;
         continue;
       }
-      push(w);
+      tokens.push(w);
       if (commandStart && w.value === RESERVED_CASE_START) cases++;
       else if (commandStart && w.value === RESERVED_CASE_END && cases > 0) cases--;
       commandStart = w.value !== null && RESERVED_KEEP_START.has(w.value) && commandStart;
@@ -281,7 +277,7 @@ class Lexer {
 
     const sub = (from: number): boolean => {
       // `$(`, `<(`, `>(`: parse a nested list up to `)`
-      const inner = new Lexer(t, this.end, { ...this.opts, foldNewlines: this.opts.foldNewlines });
+      const inner = new Lexer(t, this.end, this.opts);
       inner.pos = from;
       const s = inner.list(")");
       subs.push(s);
@@ -629,14 +625,4 @@ function quotedOf(raw: string, start: number): Word["quoted"] {
     return { char: '"', inner: { start: start + 1, end: start + raw.length - 1 } };
   }
   return null;
-}
-
-/** Every word of a script, including assignment arrays and redirect targets (not nested scripts). */
-export function* wordsOf(script: Script): Generator<Word> {
-  for (const tok of script.tokens) {
-    if (tok.kind === "word") {
-      yield tok;
-      if (tok.array) yield* tok.array;
-    } else if (tok.kind === "redir" && tok.target) yield tok.target;
-  }
 }
