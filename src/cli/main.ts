@@ -54,8 +54,13 @@ export interface Io {
   cwd: string;
 }
 
-/** Our package.json, found upwards from this module (bundled or not). */
+let cachedVersion: string | undefined;
+/** Our package.json's version, found upwards from this module (bundled or not); read once, and only when asked for. */
 function version(): string {
+  return (cachedVersion ??= readVersion());
+}
+
+function readVersion(): string {
   for (let dir = new URL(".", import.meta.url); ; dir = new URL("..", dir)) {
     try {
       const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8")) as { name?: string; version: string };
@@ -68,7 +73,7 @@ function version(): string {
 }
 
 async function parseArgs(argv: string[], io: Io): Promise<Args | number> {
-  const outcome = await parseCommandLine(argv, version());
+  const outcome = await parseCommandLine(argv, version);
   if (outcome.kind === "output") {
     io.stdout(outcome.text);
     return EXIT_OK;
