@@ -42,15 +42,6 @@ export function readTextFileSync(path: string): string {
   return decodeText(path, bytes);
 }
 
-/** Nearest ancestor holding `.git`, else the file's own directory. */
-export function projectRoot(file: string): string {
-  const start = dirname(resolve(file));
-  for (let d = start; ; d = dirname(d)) {
-    if (existsSync(join(d, ".git"))) return d;
-    if (dirname(d) === d) return start;
-  }
-}
-
 /** What output shows for a path: relative to cwd, with forward slashes. */
 export function displayPath(cwd: string, abs: string): string {
   const rel = relative(cwd, abs);
