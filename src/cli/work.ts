@@ -152,15 +152,10 @@ export interface JobResult {
   readonly errors: { path: string; message: string }[];
 }
 
-const roots = new Map<string, string>();
+/** The repository a file is in (gitRoot remembers it per directory), else its own directory. */
 function projectRootOf(abs: string): string {
   const d = dirname(abs);
-  let r = roots.get(d);
-  if (r === undefined) {
-    r = gitRoot(d) ?? d;
-    roots.set(d, r);
-  }
-  return r;
+  return gitRoot(d) ?? d;
 }
 
 /**
