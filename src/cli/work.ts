@@ -7,7 +7,7 @@ import { TRANSFORMS } from "../../transforms/index.js";
 import { migrateFiles } from "../migrate.js";
 import type { FileResult } from "../engine.js";
 import type { Finding, MigrateOptions } from "../types.js";
-import { FileError, decodeText, gitRoot, isDirectory, isInside, readTextFileSync } from "./files.js";
+import { decodeText, gitRoot, isDirectory, isInside, readTextFileSync } from "./files.js";
 
 /** Could a file of this name matter? `*.nix`, `flake.lock`, or anything a pass looks at. */
 export function candidateName(path: string): boolean {
@@ -178,7 +178,7 @@ export function runJob(paths: readonly string[], cwd: string, options: MigrateOp
       cache.set(p, readTextFileSync(abs(p)));
       ok.push(p);
     } catch (e) {
-      errors.push({ path: p, message: e instanceof FileError ? e.message : (e as Error).message });
+      errors.push({ path: p, message: (e as Error).message });
     }
   }
   const jobRoots = [...new Set(ok.map((p) => projectRootOf(abs(p))))];
