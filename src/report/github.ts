@@ -117,18 +117,20 @@ function fence(text: string): string {
   return "`".repeat(longest + 1);
 }
 
+function escapeHtml(s: string): string {
+  return s.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c]!);
+}
 
 /** Markdown text on one line: `<`, `>` and `&` escaped outside `code spans` (GitHub would drop `<image>` as a tag). */
 function mdText(s: string): string {
-  const esc = (t: string) => t.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c]!);
   const line = s.replace(/\r?\n/g, " ");
   const parts = line.split("`");
-  if (parts.length % 2 === 0) return esc(line); // unbalanced backticks: no code spans
-  return parts.map((p, i) => (i % 2 ? p : esc(p))).join("`");
+  if (parts.length % 2 === 0) return escapeHtml(line); // unbalanced backticks: no code spans
+  return parts.map((p, i) => (i % 2 ? p : escapeHtml(p))).join("`");
 }
 
 function mdCodeSpan(s: string): string {
-  return `<code>${s.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c]!)}</code>`;
+  return `<code>${escapeHtml(s)}</code>`;
 }
 
 /** The Markdown for $GITHUB_STEP_SUMMARY, at most `budget` bytes (the diff is cut first). */
