@@ -145,7 +145,6 @@ export function stepSummary(data: ReportData, diffs: string[], budget: number): 
   if (changed.length && data.mode !== "write") {
     head.push("Apply it with `nixgen-migrate --write`, or `git apply` the diff below (flake.lock is pruned in the same diff).", "");
   }
-  const tail: string[] = [];
   const findingLines = data.findings.map((f) => `- ${mdCodeSpan(`${f.path}:${f.start.line}:${f.start.column}`)} **${f.severity}** ${mdCodeSpan(f.rule)} ${mdText(f.message)}`);
   const errorLines = data.errors.map((e) => `- ${mdCodeSpan(e.path)} ${mdText(e.message)}`);
   let out = head.join("\n") + "\n";
@@ -185,6 +184,5 @@ export function stepSummary(data: ReportData, diffs: string[], budget: number): 
     }
     out += start + shown + end + note;
   }
-  tail.push("");
-  return out + tail.join("\n");
+  return out;
 }
