@@ -171,24 +171,21 @@ export function walk(paths: readonly string[], options: WalkOptions): WalkResult
         if (rel !== null && above[i]!.ig.test(rel + "/").ignored) above.splice(i, 1);
       }
     }
-    walkDir(abs, [...above, ...extra], options, add, errors, extra.length);
+    walkDir(abs, above, extra, options, add, errors);
   }
   return { entries, errors };
 }
 
+/** `above`: ignore files above `root`; `extra`: --ignore-path files, tested last (highest precedence). */
 function walkDir(
   root: string,
-  initial: Matcher[],
+  above: Matcher[],
+  extra: readonly Matcher[],
   options: WalkOptions,
   add: (abs: string, explicit: boolean, shown?: string) => void,
   errors: { path: string; message: string }[],
-  extraCount: number,
 ) {
-  // matchers: [...ignore files above/while walking..., ...extra]; extra stay last (highest precedence)
-  const extra = initial.slice(initial.length - extraCount);
-  const stack: { dir: string; shown: string; matchers: Matcher[] }[] = [
-    { dir: root, shown: displayPath(options.cwd, root), matchers: initial.slice(0, initial.length - extraCount) },
-  ];
+  const stack: { dir: string; shown: string; matchers: Matcher[] }[] = [{ dir: root, shown: displayPath(options.cwd, root), matchers: above }];
   while (stack.length) {
     const { dir, shown, matchers: inherited } = stack.pop()!;
     const prefix = shown === "." ? "" : shown + "/";
