@@ -7,9 +7,11 @@ import { dirname, basename, join, relative, resolve, sep } from "node:path";
 export { FileError, decodeText } from "../decode.js";
 import { FileError, decodeText } from "../decode.js";
 
-function describe(err: NodeJS.ErrnoException): string {
+/** A file system error in the words every CLI message uses. */
+export function describe(err: NodeJS.ErrnoException): string {
   switch (err.code) {
-    case "ENOENT": return "no such file";
+    case "ENOENT":
+    case "ENOTDIR": return "no such file";
     case "EACCES":
     case "EPERM": return "permission denied";
     case "EISDIR": return "is a directory";

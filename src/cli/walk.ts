@@ -18,7 +18,7 @@
 // Only files whose name some pass may want (see `candidateName`) are returned.
 import ignore, { type Ignore } from "ignore";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { displayPath, gitRoot } from "./files.js";
+import { describe, displayPath, gitRoot } from "./files.js";
 import { join, resolve, sep, dirname } from "node:path";
 
 export interface WalkOptions {
@@ -141,8 +141,7 @@ export function walk(paths: readonly string[], options: WalkOptions): WalkResult
     try {
       isDir = statSync(abs).isDirectory();
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      errors.push({ path: p, message: code === "ENOENT" || code === "ENOTDIR" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message });
+      errors.push({ path: p, message: describe(e as NodeJS.ErrnoException) });
       continue;
     }
     if (!isDir) {

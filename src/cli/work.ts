@@ -7,7 +7,7 @@ import { TRANSFORMS } from "../../transforms/index.js";
 import { migrateFiles } from "../migrate.js";
 import type { FileResult } from "../engine.js";
 import type { Finding, MigrateOptions } from "../types.js";
-import { decodeText, gitRoot, isDirectory, isInside, readTextFileSync } from "./files.js";
+import { decodeText, describe, gitRoot, isDirectory, isInside, readTextFileSync } from "./files.js";
 
 /** Could a file of this name matter? `*.nix`, `flake.lock`, or anything a pass looks at. */
 export function candidateName(path: string): boolean {
@@ -70,9 +70,8 @@ export function prefilter(entries: readonly FilterEntry[], keepTexts: boolean): 
     try {
       bytes = readBytes(e.abs);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") continue; // deleted while we walked
-      errors.push({ path: e.path, message: code === "EACCES" || code === "EPERM" ? "permission denied" : (err as Error).message });
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // deleted while we walked
+      errors.push({ path: e.path, message: describe(err as NodeJS.ErrnoException) });
       continue;
     }
     // lenient decoding for the test: a needle is never U+FFFD
