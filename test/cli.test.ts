@@ -165,7 +165,8 @@ describe("flags", () => {
   });
   it("colours only when asked or on a TTY", () => {
     const dir = project({ "flake.nix": EXAMPLE });
-    expect(cli([], { cwd: dir }).stdout).not.toMatch(/\x1b\[/);
+    // not a terminal, and no NO_COLOR (the helper sets it): plain
+    expect(cli([], { cwd: dir, env: { NO_COLOR: undefined } }).stdout).not.toMatch(/\x1b\[/);
     expect(cli([], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: "1" } }).stdout).toMatch(/\x1b\[32m\+/);
     expect(cli(["--color"], { cwd: dir }).stdout).toMatch(/\x1b\[/);
     expect(cli(["--no-color"], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: "1" } }).stdout).not.toMatch(/\x1b\[/);
