@@ -172,7 +172,6 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     pool = new PoolClass(n, { cwd: io.cwd, options }, local);
     parserReady = init();
   };
-  const autoThreads = () => freeCores();
 
   // 1. walk. On a big tree the workers start while the walk goes on (a thread
   // boots in parallel) and get prefilter chunks as soon as there are some.
@@ -197,7 +196,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     pending.push(e);
     if (!poolDecided && (args.jobs === "auto" ? walkedCount >= AUTO_MIN_FILES : args.jobs > 1 && walkedCount >= 2 * FILTER_CHUNK)) {
       poolDecided = true;
-      newPool(args.jobs === "auto" ? autoThreads() : args.jobs);
+      newPool(args.jobs === "auto" ? freeCores() : args.jobs);
     }
     if (pool && pending.length >= FILTER_CHUNK) dispatch();
   };
@@ -232,7 +231,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     const jobs = partition(todo, io.cwd);
     if (!pool && jobs.length > 1 && (args.jobs === "auto" ? jobs.length >= AUTO_MIN_JOBS : args.jobs > 1)) {
       PoolClass ??= (await import("./pool.js")).Pool;
-      newPool(args.jobs === "auto" ? autoThreads() : Math.min(args.jobs, jobs.length));
+      newPool(args.jobs === "auto" ? freeCores() : Math.min(args.jobs, jobs.length));
     }
     await (parserReady ?? init());
     timing(`${jobs.length} jobs, ${pool ? (pool as Pool).size : 1} threads`);
