@@ -469,6 +469,7 @@ async function runStdin(args: Args, io: Io, options: MigrateOptions, colors: Ret
 /** Prints the report in the chosen format; returns the exit code. */
 async function finish(data: ReportData, args: Args, io: Io, colors: ReturnType<typeof palettes>): Promise<number> {
   const changed = data.files.filter((f) => f.changed);
+  const changedPaths = new Set(changed.map((f) => f.path));
   const refused = data.files.filter((f) => f.refused);
   // (with --write, the collector has written the changed files already)
   for (const e of data.errors) io.stderr(`${e.path}: ${e.message}\n`);
@@ -497,7 +498,7 @@ async function finish(data: ReportData, args: Args, io: Io, colors: ReturnType<t
   io.stderr(
     formatSummary({
       files: Math.max(primaries, data.checked) + secondaries,
-      failed: new Set(data.errors.map((e) => e.path).filter((p) => !changed.some((f) => f.path === p))).size,
+      failed: new Set(data.errors.map((e) => e.path).filter((p) => !changedPaths.has(p))).size,
       changed: changed.length,
       written: data.written.size,
       refused: refused.length,
