@@ -73,7 +73,7 @@ export function annotations(data: ReportData): Annotation[] {
 export function reportGithub(data: ReportData, io: ReportIo): void {
   const diffs = data.mode === "write" ? [] : data.files.filter((f) => f.changed).map((f) => unifiedDiff(f.path, f.before, f.after));
   if (diffs.length) {
-    io.stdout(`::group::nixgen-migrate: diff of ${diffs.length} file${diffs.length === 1 ? "" : "s"}\n`);
+    io.stdout(`::group::nixgen-migrate: diff of ${plural(diffs.length, "file")}\n`);
     // a line starting with :: would be read as a command
     io.stdout(diffs.join("").replace(/^::/gm, " ::"));
     io.stdout("::endgroup::\n");
@@ -90,7 +90,7 @@ export function reportGithub(data: ReportData, io: ReportIo): void {
   }
   for (const kind of ["error", "warning", "notice"] as const) {
     if (hidden[kind]) {
-      io.stdout(`nixgen-migrate: ${hidden[kind]} more ${kind}${hidden[kind] === 1 ? "" : "s"} not shown as annotations (GitHub shows ${MAX_ANNOTATIONS_PER_KIND} per kind and step); see the job summary\n`);
+      io.stdout(`nixgen-migrate: ${plural(hidden[kind], `more ${kind}`)} not shown as annotations (GitHub shows ${MAX_ANNOTATIONS_PER_KIND} per kind and step); see the job summary\n`);
     }
   }
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
@@ -110,6 +110,8 @@ export function reportGithub(data: ReportData, io: ReportIo): void {
 }
 
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
+// (report/text.ts has the same one-liner; importing it here would split text.ts into a chunk of its own that start-up loads)
+const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
 
 function fence(text: string): string {
   let longest = 2;
@@ -135,7 +137,6 @@ function mdCodeSpan(s: string): string {
 
 /** The Markdown for $GITHUB_STEP_SUMMARY, at most `budget` bytes (the diff is cut first). */
 export function stepSummary(data: ReportData, diffs: string[], budget: number): string {
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
   const changed = data.files.filter((f) => f.changed);
   const sev = { error: 0, warning: 0, note: 0 };
   for (const f of data.findings) sev[f.severity]++;
