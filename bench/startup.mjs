@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, copyFileSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { builtBin, median } from "./lib/measure.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const runs = Number(process.argv[2] ?? 30);
@@ -21,9 +22,8 @@ const time = (args, cwd = dir) => {
   if (r.status !== 0 && r.status !== 1) throw new Error(`exit ${r.status} for ${args.join(" ")}`);
   return Number(process.hrtime.bigint() - t) / 1e6;
 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const bin = join(root, "bin", "nixgen-migrate.js");
+const bin = builtBin();
 const base = [];
 const tool = [];
 const withModules = [];

@@ -31,7 +31,8 @@ function badChoice(values: Record<string, unknown>): boolean {
   return false;
 }
 
-export async function parseCommandLine(argv: string[], version: string): Promise<ArgsOutcome> {
+/** `version` is called only for --version and yargs (it reads package.json). */
+export async function parseCommandLine(argv: string[], version: () => string): Promise<ArgsOutcome> {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -41,7 +42,7 @@ export async function parseCommandLine(argv: string[], version: string): Promise
       allowPositionals: true,
       strict: true,
     });
-    if (values.version) return { kind: "output", text: version + "\n" };
+    if (values.version) return { kind: "output", text: version() + "\n" };
     const problem = conflict(values);
     if (!values.help && !problem && !badChoice(values)) return { kind: "args", args: { ...(values as object), paths: positionals } as ParsedArgs };
   } catch (e) {
@@ -51,7 +52,7 @@ export async function parseCommandLine(argv: string[], version: string): Promise
   return explainWithYargs(argv, version, null);
 }
 
-async function explainWithYargs(argv: string[], version: string, nodeMessage: string | null): Promise<ArgsOutcome> {
+async function explainWithYargs(argv: string[], version: () => string, nodeMessage: string | null): Promise<ArgsOutcome> {
   const { default: yargs } = await import("yargs");
   let failure: string | null = null;
   let output = "";
@@ -61,7 +62,7 @@ async function explainWithYargs(argv: string[], version: string, nodeMessage: st
     .command("$0 [paths..]", false as unknown as string, (c) => c.positional("paths", { type: "string", array: true, describe: "files or directories to migrate (default: .); - reads stdin" }))
     .example(EXAMPLES as [string, string][])
     .epilog(EPILOG)
-    .version(version)
+    .version(version())
     .help(false)
     .strict()
     .wrap(Math.min(100, process.stdout.columns || 100))

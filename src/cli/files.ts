@@ -7,9 +7,11 @@ import { dirname, basename, join, relative, resolve, sep } from "node:path";
 export { FileError, decodeText } from "../decode.js";
 import { FileError, decodeText } from "../decode.js";
 
-function describe(err: NodeJS.ErrnoException): string {
+/** A file system error in the words every CLI message uses. */
+export function describe(err: NodeJS.ErrnoException): string {
   switch (err.code) {
-    case "ENOENT": return "no such file";
+    case "ENOENT":
+    case "ENOTDIR": return "no such file";
     case "EACCES":
     case "EPERM": return "permission denied";
     case "EISDIR": return "is a directory";
@@ -40,15 +42,6 @@ export function readTextFileSync(path: string): string {
     if (fd !== undefined) closeSync(fd);
   }
   return decodeText(path, bytes);
-}
-
-/** Nearest ancestor holding `.git`, else the file's own directory. */
-export function projectRoot(file: string): string {
-  const start = dirname(resolve(file));
-  for (let d = start; ; d = dirname(d)) {
-    if (existsSync(join(d, ".git"))) return d;
-    if (dirname(d) === d) return start;
-  }
 }
 
 /** What output shows for a path: relative to cwd, with forward slashes. */

@@ -54,8 +54,13 @@ export interface Io {
   cwd: string;
 }
 
-/** Our package.json, found upwards from this module (bundled or not). */
+let cachedVersion: string | undefined;
+/** Our package.json's version, found upwards from this module (bundled or not); read once, and only when asked for. */
 function version(): string {
+  return (cachedVersion ??= readVersion());
+}
+
+function readVersion(): string {
   for (let dir = new URL(".", import.meta.url); ; dir = new URL("..", dir)) {
     try {
       const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8")) as { name?: string; version: string };
@@ -68,7 +73,7 @@ function version(): string {
 }
 
 async function parseArgs(argv: string[], io: Io): Promise<Args | number> {
-  const outcome = await parseCommandLine(argv, version());
+  const outcome = await parseCommandLine(argv, version);
   if (outcome.kind === "output") {
     io.stdout(outcome.text);
     return EXIT_OK;
@@ -167,7 +172,6 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     pool = new PoolClass(n, { cwd: io.cwd, options }, local);
     parserReady = init();
   };
-  const autoThreads = () => freeCores();
 
   // 1. walk. On a big tree the workers start while the walk goes on (a thread
   // boots in parallel) and get prefilter chunks as soon as there are some.
@@ -192,7 +196,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     pending.push(e);
     if (!poolDecided && (args.jobs === "auto" ? walkedCount >= AUTO_MIN_FILES : args.jobs > 1 && walkedCount >= 2 * FILTER_CHUNK)) {
       poolDecided = true;
-      newPool(args.jobs === "auto" ? autoThreads() : args.jobs);
+      newPool(args.jobs === "auto" ? freeCores() : args.jobs);
     }
     if (pool && pending.length >= FILTER_CHUNK) dispatch();
   };
@@ -227,7 +231,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     const jobs = partition(todo, io.cwd);
     if (!pool && jobs.length > 1 && (args.jobs === "auto" ? jobs.length >= AUTO_MIN_JOBS : args.jobs > 1)) {
       PoolClass ??= (await import("./pool.js")).Pool;
-      newPool(args.jobs === "auto" ? autoThreads() : Math.min(args.jobs, jobs.length));
+      newPool(args.jobs === "auto" ? freeCores() : Math.min(args.jobs, jobs.length));
     }
     await (parserReady ?? init());
     timing(`${jobs.length} jobs, ${pool ? (pool as Pool).size : 1} threads`);
@@ -465,6 +469,7 @@ async function runStdin(args: Args, io: Io, options: MigrateOptions, colors: Ret
 /** Prints the report in the chosen format; returns the exit code. */
 async function finish(data: ReportData, args: Args, io: Io, colors: ReturnType<typeof palettes>): Promise<number> {
   const changed = data.files.filter((f) => f.changed);
+  const changedPaths = new Set(changed.map((f) => f.path));
   const refused = data.files.filter((f) => f.refused);
   // (with --write, the collector has written the changed files already)
   for (const e of data.errors) io.stderr(`${e.path}: ${e.message}\n`);
@@ -493,7 +498,7 @@ async function finish(data: ReportData, args: Args, io: Io, colors: ReturnType<t
   io.stderr(
     formatSummary({
       files: Math.max(primaries, data.checked) + secondaries,
-      failed: new Set(data.errors.map((e) => e.path).filter((p) => !changed.some((f) => f.path === p))).size,
+      failed: new Set(data.errors.map((e) => e.path).filter((p) => !changedPaths.has(p))).size,
       changed: changed.length,
       written: data.written.size,
       refused: refused.length,

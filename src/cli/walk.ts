@@ -18,7 +18,7 @@
 // Only files whose name some pass may want (see `candidateName`) are returned.
 import ignore, { type Ignore } from "ignore";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { displayPath, gitRoot } from "./files.js";
+import { describe, displayPath, gitRoot } from "./files.js";
 import { join, resolve, sep, dirname } from "node:path";
 
 export interface WalkOptions {
@@ -141,8 +141,7 @@ export function walk(paths: readonly string[], options: WalkOptions): WalkResult
     try {
       isDir = statSync(abs).isDirectory();
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      errors.push({ path: p, message: code === "ENOENT" || code === "ENOTDIR" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message });
+      errors.push({ path: p, message: describe(e as NodeJS.ErrnoException) });
       continue;
     }
     if (!isDir) {
@@ -171,24 +170,21 @@ export function walk(paths: readonly string[], options: WalkOptions): WalkResult
         if (rel !== null && above[i]!.ig.test(rel + "/").ignored) above.splice(i, 1);
       }
     }
-    walkDir(abs, [...above, ...extra], options, add, errors, extra.length);
+    walkDir(abs, above, extra, options, add, errors);
   }
   return { entries, errors };
 }
 
+/** `above`: ignore files above `root`; `extra`: --ignore-path files, tested last (highest precedence). */
 function walkDir(
   root: string,
-  initial: Matcher[],
+  above: Matcher[],
+  extra: readonly Matcher[],
   options: WalkOptions,
   add: (abs: string, explicit: boolean, shown?: string) => void,
   errors: { path: string; message: string }[],
-  extraCount: number,
 ) {
-  // matchers: [...ignore files above/while walking..., ...extra]; extra stay last (highest precedence)
-  const extra = initial.slice(initial.length - extraCount);
-  const stack: { dir: string; shown: string; matchers: Matcher[] }[] = [
-    { dir: root, shown: displayPath(options.cwd, root), matchers: initial.slice(0, initial.length - extraCount) },
-  ];
+  const stack: { dir: string; shown: string; matchers: Matcher[] }[] = [{ dir: root, shown: displayPath(options.cwd, root), matchers: above }];
   while (stack.length) {
     const { dir, shown, matchers: inherited } = stack.pop()!;
     const prefix = shown === "." ? "" : shown + "/";

@@ -7,7 +7,7 @@ import { TRANSFORMS } from "../../transforms/index.js";
 import { migrateFiles } from "../migrate.js";
 import type { FileResult } from "../engine.js";
 import type { Finding, MigrateOptions } from "../types.js";
-import { FileError, decodeText, gitRoot, isDirectory, isInside, readTextFileSync } from "./files.js";
+import { decodeText, describe, gitRoot, isDirectory, isInside, readTextFileSync } from "./files.js";
 
 /** Could a file of this name matter? `*.nix`, `flake.lock`, or anything a pass looks at. */
 export function candidateName(path: string): boolean {
@@ -70,9 +70,8 @@ export function prefilter(entries: readonly FilterEntry[], keepTexts: boolean): 
     try {
       bytes = readBytes(e.abs);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") continue; // deleted while we walked
-      errors.push({ path: e.path, message: code === "EACCES" || code === "EPERM" ? "permission denied" : (err as Error).message });
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // deleted while we walked
+      errors.push({ path: e.path, message: describe(err as NodeJS.ErrnoException) });
       continue;
     }
     // lenient decoding for the test: a needle is never U+FFFD
@@ -152,15 +151,10 @@ export interface JobResult {
   readonly errors: { path: string; message: string }[];
 }
 
-const roots = new Map<string, string>();
+/** The repository a file is in (gitRoot remembers it per directory), else its own directory. */
 function projectRootOf(abs: string): string {
   const d = dirname(abs);
-  let r = roots.get(d);
-  if (r === undefined) {
-    r = gitRoot(d) ?? d;
-    roots.set(d, r);
-  }
-  return r;
+  return gitRoot(d) ?? d;
 }
 
 /**
@@ -183,7 +177,7 @@ export function runJob(paths: readonly string[], cwd: string, options: MigrateOp
       cache.set(p, readTextFileSync(abs(p)));
       ok.push(p);
     } catch (e) {
-      errors.push({ path: p, message: e instanceof FileError ? e.message : (e as Error).message });
+      errors.push({ path: p, message: (e as Error).message });
     }
   }
   const jobRoots = [...new Set(ok.map((p) => projectRootOf(abs(p))))];

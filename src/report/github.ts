@@ -73,7 +73,7 @@ export function annotations(data: ReportData): Annotation[] {
 export function reportGithub(data: ReportData, io: ReportIo): void {
   const diffs = data.mode === "write" ? [] : data.files.filter((f) => f.changed).map((f) => unifiedDiff(f.path, f.before, f.after));
   if (diffs.length) {
-    io.stdout(`::group::nixgen-migrate: diff of ${diffs.length} file${diffs.length === 1 ? "" : "s"}\n`);
+    io.stdout(`::group::nixgen-migrate: diff of ${plural(diffs.length, "file")}\n`);
     // a line starting with :: would be read as a command
     io.stdout(diffs.join("").replace(/^::/gm, " ::"));
     io.stdout("::endgroup::\n");
@@ -90,7 +90,7 @@ export function reportGithub(data: ReportData, io: ReportIo): void {
   }
   for (const kind of ["error", "warning", "notice"] as const) {
     if (hidden[kind]) {
-      io.stdout(`nixgen-migrate: ${hidden[kind]} more ${kind}${hidden[kind] === 1 ? "" : "s"} not shown as annotations (GitHub shows ${MAX_ANNOTATIONS_PER_KIND} per kind and step); see the job summary\n`);
+      io.stdout(`nixgen-migrate: ${plural(hidden[kind], `more ${kind}`)} not shown as annotations (GitHub shows ${MAX_ANNOTATIONS_PER_KIND} per kind and step); see the job summary\n`);
     }
   }
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
@@ -110,6 +110,8 @@ export function reportGithub(data: ReportData, io: ReportIo): void {
 }
 
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
+// (report/text.ts has the same one-liner; importing it here would split text.ts into a chunk of its own that start-up loads)
+const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
 
 function fence(text: string): string {
   let longest = 2;
@@ -117,23 +119,24 @@ function fence(text: string): string {
   return "`".repeat(longest + 1);
 }
 
+function escapeHtml(s: string): string {
+  return s.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c]!);
+}
 
 /** Markdown text on one line: `<`, `>` and `&` escaped outside `code spans` (GitHub would drop `<image>` as a tag). */
 function mdText(s: string): string {
-  const esc = (t: string) => t.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c]!);
   const line = s.replace(/\r?\n/g, " ");
   const parts = line.split("`");
-  if (parts.length % 2 === 0) return esc(line); // unbalanced backticks: no code spans
-  return parts.map((p, i) => (i % 2 ? p : esc(p))).join("`");
+  if (parts.length % 2 === 0) return escapeHtml(line); // unbalanced backticks: no code spans
+  return parts.map((p, i) => (i % 2 ? p : escapeHtml(p))).join("`");
 }
 
 function mdCodeSpan(s: string): string {
-  return `<code>${s.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c]!)}</code>`;
+  return `<code>${escapeHtml(s)}</code>`;
 }
 
 /** The Markdown for $GITHUB_STEP_SUMMARY, at most `budget` bytes (the diff is cut first). */
 export function stepSummary(data: ReportData, diffs: string[], budget: number): string {
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
   const changed = data.files.filter((f) => f.changed);
   const sev = { error: 0, warning: 0, note: 0 };
   for (const f of data.findings) sev[f.severity]++;
@@ -143,7 +146,6 @@ export function stepSummary(data: ReportData, diffs: string[], budget: number): 
   if (changed.length && data.mode !== "write") {
     head.push("Apply it with `nixgen-migrate --write`, or `git apply` the diff below (flake.lock is pruned in the same diff).", "");
   }
-  const tail: string[] = [];
   const findingLines = data.findings.map((f) => `- ${mdCodeSpan(`${f.path}:${f.start.line}:${f.start.column}`)} **${f.severity}** ${mdCodeSpan(f.rule)} ${mdText(f.message)}`);
   const errorLines = data.errors.map((e) => `- ${mdCodeSpan(e.path)} ${mdText(e.message)}`);
   let out = head.join("\n") + "\n";
@@ -183,6 +185,5 @@ export function stepSummary(data: ReportData, diffs: string[], budget: number): 
     }
     out += start + shown + end + note;
   }
-  tail.push("");
-  return out + tail.join("\n");
+  return out;
 }
