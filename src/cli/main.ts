@@ -3,7 +3,7 @@
 // writes -> one exit code. Knows nothing about Nix syntax.
 import pc from "picocolors";
 import { availableParallelism, loadavg } from "node:os";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { init, migrate, isValidHostName } from "../index.js";
 import { formatTable } from "../formats.js";
@@ -202,9 +202,12 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
   };
   try {
     // no paths: ./flake.nix (its module files and flake.lock come with it); `.` walks the repository
-    const listed = await expand(args.paths.length ? args.paths : ["./flake.nix"], args, io.cwd, onWalked, async () => {
-      if (args.jobs !== 1) PoolClass = (await import("./pool.js")).Pool;
-    });
+    const listed: WalkResult =
+      args.paths.length || existsSync(resolve(io.cwd, "flake.nix"))
+        ? await expand(args.paths.length ? args.paths : ["./flake.nix"], args, io.cwd, onWalked, async () => {
+            if (args.jobs !== 1) PoolClass = (await import("./pool.js")).Pool;
+          })
+        : { entries: [], errors: [{ path: "flake.nix", message: "no such file (give the files to migrate, or `.` for the whole repository)" }] };
     const errors = [...listed.errors];
     const explicit = listed.entries.filter((e) => e.explicit);
     const walked = listed.entries.filter((e) => !e.explicit);
@@ -245,11 +248,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     const data: ReportData = {
       files: merged.files,
       findings: merged.findings,
-      errors: errors.sort((a, b) => byPath(a.path, b.path)).map((e) =>
-        !args.paths.length && e.path === "flake.nix" && e.message === "no such file"
-          ? { ...e, message: "no such file (give the files to migrate, or `.` for the whole repository)" }
-          : e,
-      ),
+      errors: errors.sort((a, b) => byPath(a.path, b.path)),
       mode: args.write ? "write" : args.check ? "check" : "dry",
       written: merged.written,
       checked: explicit.length + walked.length,
