@@ -20,7 +20,7 @@ import type { TextEdit } from "../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { attrKey, descendants, entries, field, fields, inheritedNames, isAncestor, normalized, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
+import { attrKey, descendants, entries, field, fields, inheritedNames, isAncestor, normalized, outer, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
 import { compareRelease, lockedRelease, nixpkgsInputFor, nixpkgsRelease, type FlakeInfo, type FlakeOutputs } from "../src/nix/flake.js";
 import { generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeInheritedName, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
@@ -958,8 +958,7 @@ function conflicts(a: Call, b: Call, parity: boolean): boolean {
 
 /** `name = <call>;` -> name (last key), through parentheses. */
 function bindingNameOf(source: string, call: SyntaxNode): string | null {
-  let n = call;
-  while (n.parent?.type === "parenthesized_expression") n = n.parent;
+  const n = outer(call);
   if (n.field !== "expression" || n.parent?.type !== "binding") return null;
   const attrs = fields(field(n.parent, "attrpath")!, "attr");
   const last = attrs[attrs.length - 1];
@@ -978,8 +977,7 @@ function isInsideFunctionOf(n: SyntaxNode, fns: Set<SyntaxNode>): boolean {
 
 /** `gen = nixos-generators.nixosGenerate;` — the value of an alias is not a use. */
 function isAliasDefinition(n: SyntaxNode): boolean {
-  let x = n;
-  while (x.parent?.type === "parenthesized_expression") x = x.parent;
+  const x = outer(n);
   return x.field === "expression" && x.parent?.type === "binding";
 }
 
