@@ -9,6 +9,7 @@
 import type { PassOutput, RawFinding, Transform } from "../src/types.js";
 import { analyzeFlake } from "../src/nix/flake.js";
 import { dirname, joinPath } from "../src/paths.js";
+import { detectEol } from "../src/text.js";
 
 interface LockNode {
   inputs?: Record<string, string | string[]>;
@@ -51,7 +52,7 @@ export const flakeLock: Transform = {
       .map(([name]) => name);
     if (gone.length === 0) return none;
     const note = (message: string): PassOutput => ({ edits: [], findings: [{ path: lockPath, rule: "flake-lock-not-pruned", message, start: 0, end: 0 }] });
-    const eol = text.includes("\r\n") ? "\r\n" : "\n";
+    const eol = detectEol(text);
     const canonical = (v: unknown) => JSON.stringify(v, null, 2).replace(/\n/g, eol) + eol;
     if (canonical(lock) !== text) {
       return note(`flake.lock is not in the form Nix writes, so it was not edited; run \`nix flake lock\` to drop ${gone.join(", ")} from it`);
