@@ -20,12 +20,11 @@ import type { TextEdit } from "../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { attrKey, descendants, entries, field, fields, inheritedNames, isAncestor, normalized, outer, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
+import { attrKey, contains, descendants, entries, field, fields, inheritedNames, isAncestor, normalized, outer, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
 import { compareRelease, lockedRelease, nixpkgsInputFor, nixpkgsRelease, type FlakeInfo, type FlakeOutputs } from "../src/nix/flake.js";
 import { generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeInheritedName, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
 import { configurationTarget, entriesStartingWith, existingConfigurations, type OutputSet } from "../src/nix/outputs.js";
-import type { RefRoots } from "../src/nix/refs.js";
 import { freeVariables, resolveName, variableName, type Definition } from "../src/nix/scope.js";
 import { possibleStrings, nameStrings } from "../src/nix/values.js";
 import { customVariantName, migrateCustomModule } from "../src/nix/custom-format.js";
@@ -94,8 +93,6 @@ class CallMigration {
   /** The flake's outputs function; null in a module or library file. */
   private readonly outputs: FlakeOutputs | null;
   private readonly flake: FlakeInfo | null;
-  private readonly genName: string;
-  private readonly roots: RefRoots;
   private readonly eol: string;
   private readonly unit: string;
   private readonly strings: { start: number; end: number }[];
@@ -106,8 +103,6 @@ class CallMigration {
     this.src = ctx.text;
     this.flake = view.flake;
     this.outputs = view.flake?.outputs ?? null;
-    this.genName = view.name;
-    this.roots = view.roots;
     this.eol = detectEol(this.src);
     this.unit = detectIndentUnit(this.src);
     this.strings = stringRanges(ctx.file!.root);
@@ -394,7 +389,7 @@ class CallMigration {
     const o = this.outputs!;
     if (o.formalNames.has("self") || o.inputsParam || !o.formals) return null;
     // before a formal that stays (the generators formal goes in a later pass)
-    const first = fields(o.formals, "formal").find((f) => textOf(this.src, field(f, "name")!) !== this.genName) ?? null;
+    const first = fields(o.formals, "formal").find((f) => textOf(this.src, field(f, "name")!) !== this.view.name) ?? null;
     if (!first) {
       const open = o.formals.children[0]!;
       return { start: open.end, end: open.end, text: " self," };
@@ -413,7 +408,7 @@ class CallMigration {
     const o = this.outputs;
     if (!o?.formals || o.inputsParam || o.formalNames.has(name)) return null;
     const all = fields(o.formals, "formal");
-    const stays = all.find((f) => !["self", this.genName].includes(textOf(this.src, field(f, "name")!))) ?? field(o.formals, "ellipses");
+    const stays = all.find((f) => !["self", this.view.name].includes(textOf(this.src, field(f, "name")!))) ?? field(o.formals, "ellipses");
     if (stays) {
       if (startsLine(this.src, stays)) return { start: stays.start, end: stays.start, text: `${name},${this.eol}${indentAt(this.src, stays)}` };
       return { start: stays.start, end: stays.start, text: `${name}, ` };
@@ -448,7 +443,7 @@ class CallMigration {
     }
     // a module file: an argument named like the input, or the inputs set
     const own = resolveName(this.src, at, name).definition;
-    if (own && (own.kind === "formal" || own.kind === "param") && this.roots.root(own) === null) return name;
+    if (own && (own.kind === "formal" || own.kind === "param") && this.view.roots.root(own) === null) return name;
     for (const p of ["inputs", "flakeInputs"]) {
       const d = resolveName(this.src, at, p).definition;
       if (d && (d.kind === "formal" || d.kind === "param")) return `${p}.${name}`;
@@ -971,7 +966,7 @@ function enclosingEntry(node: SyntaxNode): SyntaxNode | null {
 }
 
 function isInsideFunctionOf(n: SyntaxNode, fns: Set<SyntaxNode>): boolean {
-  for (const f of fns) if (f.start <= n.start && n.end <= f.end) return true;
+  for (const f of fns) if (contains(f, n)) return true;
   return false;
 }
 
@@ -994,23 +989,19 @@ function sanitizeHost(name: string): string {
 }
 
 function commonWordPrefix(names: string[]): string {
-  const split = names.map((n) => n.split(/(?<=[-_])/));
-  const out: string[] = [];
-  for (let i = 0; ; i++) {
-    const w = split[0]![i];
-    if (w === undefined || !split.every((s) => s[i] === w) || split.some((s) => s.length === i + 1)) break;
-    out.push(w);
-  }
-  return out.join("").replace(/[-_]+$/, "");
+  return commonLeadingWords(names.map((n) => n.split(/(?<=[-_])/))).join("").replace(/[-_]+$/, "");
 }
 
 function commonWordSuffix(names: string[]): string {
-  const rev = names.map((n) => n.split(/(?=[-_])/).reverse());
+  return commonLeadingWords(names.map((n) => n.split(/(?=[-_])/).reverse())).reverse().join("").replace(/^[-_]+/, "");
+}
+
+/** The words all lists start with, leaving every list at least one word of its own. */
+function commonLeadingWords(lists: string[][]): string[] {
   const out: string[] = [];
   for (let i = 0; ; i++) {
-    const w = rev[0]![i];
-    if (w === undefined || !rev.every((s) => s[i] === w) || rev.some((s) => s.length === i + 1)) break;
-    out.unshift(w);
+    const w = lists[0]![i];
+    if (w === undefined || !lists.every((s) => s[i] === w) || lists.some((s) => s.length === i + 1)) return out;
+    out.push(w);
   }
-  return out.join("").replace(/^[-_]+/, "");
 }
