@@ -7,8 +7,7 @@
  * form, or whose `follows` would break, is left alone with a note.
  */
 import type { PassOutput, RawFinding, Transform } from "../src/types.js";
-import { analyzeFlake } from "../src/nix/flake.js";
-import { dirname, joinPath } from "../src/paths.js";
+import { analyzeFlake, lockPathOf } from "../src/nix/flake.js";
 import { detectEol } from "../src/text.js";
 
 interface LockNode {
@@ -33,7 +32,7 @@ export const flakeLock: Transform = {
   input: "nix",
   run(ctx): PassOutput {
     const none: PassOutput = { edits: [], findings: [] };
-    const lockPath = joinPath(dirname(ctx.path), "flake.lock");
+    const lockPath = lockPathOf(ctx.path);
     const text = ctx.project.read(lockPath);
     if (text === undefined || !text.includes("nixos-generators")) return none;
     const flake = analyzeFlake(ctx.text, ctx.file!.root);

@@ -21,7 +21,7 @@ import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
 import { attrKey, contains, descendants, entries, field, fields, inheritedNames, isAncestor, normalized, outer, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
-import { compareRelease, lockedRelease, nixpkgsInputFor, nixpkgsRelease, type FlakeInfo, type FlakeOutputs } from "../src/nix/flake.js";
+import { compareRelease, lockPathOf, nixpkgsInputFor, pinnedRelease, type FlakeInfo, type FlakeOutputs } from "../src/nix/flake.js";
 import { generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeInheritedName, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
 import { configurationTarget, entriesStartingWith, existingConfigurations, type OutputSet } from "../src/nix/outputs.js";
@@ -31,7 +31,7 @@ import { customVariantName, migrateCustomModule } from "../src/nix/custom-format
 import { relativePath } from "../src/nix/module-graph.js";
 import { applyEdits } from "../src/edits.js";
 import { detectEol, detectIndentUnit, isBlank, lineEndOf, lineStartOf } from "../src/text.js";
-import { dirname, joinPath } from "../src/paths.js";
+import { joinPath } from "../src/paths.js";
 
 const NIXOS_SYSTEM_ARGS = new Set(["system", "modules", "specialArgs", "pkgs", "lib"]);
 const KNOWN_ARGS = new Set([...NIXOS_SYSTEM_ARGS, "format", "customFormats", "nixosSystem"]);
@@ -118,8 +118,7 @@ class CallMigration {
     }
 
     if (this.flake) {
-      this.pinnedRelease = nixpkgsRelease(this.flake.inputs.get(np.name)?.url ?? null)
-        ?? lockedRelease(this.ctx.project.read(joinPath(dirname(this.ctx.path), "flake.lock")), np.name);
+      this.pinnedRelease = pinnedRelease(this.flake, np.name, () => this.ctx.project.read(lockPathOf(this.ctx.path)))?.release ?? null;
     }
     const migratable: Call[] = [];
     for (const call of calls) {

@@ -1,6 +1,7 @@
 // Static view of a flake.nix: its inputs (URL, follows, the syntax that
 // defines each) and its outputs function. Nothing is evaluated.
 import type { SyntaxNode } from "../parse.js";
+import { dirname, joinPath } from "../paths.js";
 import { attrName, entries, field, fields, isAttrset, stringValue, unparen } from "./ast.js";
 
 /** One leaf of a (possibly nested) attrset: full key path, value, and the entry holding each key. */
@@ -184,6 +185,19 @@ export function nixpkgsRelease(url: string | null): string | null {
   if (!url) return null;
   const m = /(?:nixos|nixpkgs|release)-(\d\d\.\d\d)(?:[-/?#]|$)/.exec(url);
   return m ? m[1]! : null;
+}
+
+/** The flake.lock next to a flake file. */
+export function lockPathOf(flakePath: string): string {
+  return joinPath(dirname(flakePath), "flake.lock");
+}
+
+/** The nixpkgs release input `name` pins: by its URL, else by the ref flake.lock records (read only then). */
+export function pinnedRelease(flake: FlakeInfo, name: string, readLock: () => string | undefined): { release: string; fromUrl: boolean } | null {
+  const fromUrl = nixpkgsRelease(flake.inputs.get(name)?.url ?? null);
+  if (fromUrl) return { release: fromUrl, fromUrl: true };
+  const fromLock = lockedRelease(readLock(), name);
+  return fromLock ? { release: fromLock, fromUrl: false } : null;
 }
 
 /** `nixos-24.11` style ref of a root input in flake.lock, as a release ("24.11"), or null. */
