@@ -36,7 +36,7 @@ export const nonFlakeGenerators: Transform = {
       } else if (n.type === "select_expression") {
         // niv / npins: sources.nixos-generators
         const base = field(n, "expression")!;
-        const baseName = base.type === "variable_expression" ? variableName(src, base) : null;
+        const baseName = variableName(src, base);
         const first = fields(field(n, "attrpath")!, "attr")[0];
         if (baseName && /^(sources|npins|pins)$/.test(baseName) && first && attrName(src, first) === "nixos-generators") {
           report(n, `nixos-generators comes from ${baseName}.nixos-generators (niv/npins) here`);
