@@ -97,7 +97,7 @@ class CallMigration {
   private readonly unit: string;
   private readonly strings: { start: number; end: number }[];
   /** The nixpkgs release the flake pins ("25.05"), null for unstable or unknown. */
-  private pinnedRelease: string | null = null;
+  private nixpkgsRelease: string | null = null;
 
   constructor(private readonly ctx: PassContext, private readonly view: GeneratorsView) {
     this.src = ctx.text;
@@ -118,7 +118,7 @@ class CallMigration {
     }
 
     if (this.flake) {
-      this.pinnedRelease = pinnedRelease(this.flake, np.name, () => this.ctx.project.read(lockPathOf(this.ctx.path)))?.release ?? null;
+      this.nixpkgsRelease = pinnedRelease(this.flake, np.name, () => this.ctx.project.read(lockPathOf(this.ctx.path)))?.release ?? null;
     }
     const migratable: Call[] = [];
     for (const call of calls) {
@@ -261,8 +261,8 @@ class CallMigration {
       } else if (!info.variant) {
         this.finding(f.entry, "unsupported-format", `format "${name}" has no nixpkgs image variant; the call is left as it is and nixos-generators stays. ${info.recipe}`);
         ok = false;
-      } else if (info.newerThan2505 && this.pinnedRelease && compareRelease(this.pinnedRelease, "25.05") <= 0) {
-        this.finding(f.entry, "unsupported-format", `the ${info.variant} variant is not in nixpkgs ${this.pinnedRelease}, which this flake pins (it was added after 25.05); the call is left as it is: update nixpkgs to a newer release (or unstable), then run again, or keep nixos-generators for this output`);
+      } else if (info.newerThan2505 && this.nixpkgsRelease && compareRelease(this.nixpkgsRelease, "25.05") <= 0) {
+        this.finding(f.entry, "unsupported-format", `the ${info.variant} variant is not in nixpkgs ${this.nixpkgsRelease}, which this flake pins (it was added after 25.05); the call is left as it is: update nixpkgs to a newer release (or unstable), then run again, or keep nixos-generators for this output`);
         ok = false;
       } else call.infos.push(info);
     }
