@@ -3,6 +3,7 @@
 import { migrateProject, type FileResult, type ProjectResult, type SourceHost } from "./engine.js";
 import { TRANSFORMS } from "../transforms/index.js";
 import type { Finding, MigrateOptions } from "./types.js";
+import { IDENTIFIER } from "./nix/ast.js";
 
 export interface MigrateResult {
   /** The migrated text (the input itself when nothing changed or the file was refused). */
@@ -15,7 +16,7 @@ export interface MigrateResult {
 
 /** Whether `name` can be `options.host`: a plain Nix attribute name (letters, digits, _ ' -; not starting with a digit). */
 export function isValidHostName(name: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(name);
+  return IDENTIFIER.test(name);
 }
 
 /** Migrates one file given as text. `options.path` names it (default `flake.nix`). */

@@ -7,8 +7,8 @@
  * form, or whose `follows` would break, is left alone with a note.
  */
 import type { PassOutput, RawFinding, Transform } from "../src/types.js";
-import { analyzeFlake } from "../src/nix/flake.js";
-import { dirname, joinPath } from "../src/paths.js";
+import { analyzeFlake, lockPathOf } from "../src/nix/flake.js";
+import { detectEol } from "../src/text.js";
 
 interface LockNode {
   inputs?: Record<string, string | string[]>;
@@ -32,7 +32,7 @@ export const flakeLock: Transform = {
   input: "nix",
   run(ctx): PassOutput {
     const none: PassOutput = { edits: [], findings: [] };
-    const lockPath = joinPath(dirname(ctx.path), "flake.lock");
+    const lockPath = lockPathOf(ctx.path);
     const text = ctx.project.read(lockPath);
     if (text === undefined || !text.includes("nixos-generators")) return none;
     const flake = analyzeFlake(ctx.text, ctx.file!.root);
@@ -51,7 +51,7 @@ export const flakeLock: Transform = {
       .map(([name]) => name);
     if (gone.length === 0) return none;
     const note = (message: string): PassOutput => ({ edits: [], findings: [{ path: lockPath, rule: "flake-lock-not-pruned", message, start: 0, end: 0 }] });
-    const eol = text.includes("\r\n") ? "\r\n" : "\n";
+    const eol = detectEol(text);
     const canonical = (v: unknown) => JSON.stringify(v, null, 2).replace(/\n/g, eol) + eol;
     if (canonical(lock) !== text) {
       return note(`flake.lock is not in the form Nix writes, so it was not edited; run \`nix flake lock\` to drop ${gone.join(", ")} from it`);

@@ -17,7 +17,7 @@ import type { TextEdit } from "../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { attrKey, attrName, descendants, entries, field, fields, isAttrset, textOf, unparen } from "../src/nix/ast.js";
+import { attrKey, attrName, attrpathKeys, descendants, entries, field, fields, isAttrset, moduleParts, outer, textOf, unparen } from "../src/nix/ast.js";
 import { customVariantName, migrateCustomModule } from "../src/nix/custom-format.js";
 import { generatorsReferences, generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeRange } from "../src/nix/layout.js";
@@ -120,7 +120,7 @@ class ModulesMigration {
     for (const [host, call] of this.hosts) {
       const args = unparen(field(call, "argument") ?? call);
       if (!isAttrset(args)) continue;
-      const mods = entries(args).find((e) => e.type === "binding" && fields(field(e, "attrpath")!, "attr").map((a) => attrName(this.src, a)).join(".") === "modules");
+      const mods = entries(args).find((e) => e.type === "binding" && attrpathKeys(this.src, field(e, "attrpath"))?.join(".") === "modules");
       if (!mods) continue;
       const owner = this.owner(call, `nixosConfigurations.${host}`);
       for (const f of moduleFiles(this.src, listElements(field(mods, "expression")!), this.ctx.path, this.ctx.project)) {
@@ -355,12 +355,11 @@ class ModulesMigration {
 
   /** formatConfigs of a built-in format setting formatAttr/fileExtension: those options are gone. */
   private dropFormatOptions(module: SyntaxNode, name: string) {
-    let body = unparen(module);
-    if (body.type === "function_expression") body = unparen(field(body, "body")!);
-    if (!isAttrset(body)) return;
+    const { body } = moduleParts(module);
+    if (!body) return;
     for (const e of entries(body)) {
       if (e.type !== "binding") continue;
-      const key = fields(field(e, "attrpath")!, "attr").map((a) => attrName(this.src, a)).join(".");
+      const key = attrpathKeys(this.src, field(e, "attrpath"))?.join(".");
       if (key !== "formatAttr" && key !== "fileExtension") continue;
       this.unit.edits.push(removeEntry(this.src, e));
       this.finding(e, "format-option-removed", `formatConfigs.${name}: \`${key}\` was removed, it no longer exists (the ${name} image variant defines its own builder and file name)`);
@@ -418,8 +417,7 @@ class ModulesMigration {
 
   /** Removes a list element (an import), and an `imports = [ ];` left empty. */
   private removeListElement(node: SyntaxNode) {
-    let el = node;
-    while (el.parent?.type === "parenthesized_expression") el = el.parent;
+    const el = outer(node);
     const list = el.parent;
     if (list?.type !== "list_expression") {
       this.finding(node, "generators-module", "this nixos-generators module is not an element of a `modules`/`imports` list; remove it by hand");
@@ -427,9 +425,8 @@ class ModulesMigration {
     }
     const elems = fields(list, "element");
     const binding = list.parent?.type === "binding" && list.field === "expression" ? list.parent : null;
-    const bindingName = binding ? fields(field(binding, "attrpath")!, "attr").map((a) => attrName(this.src, a)).join(".") : "";
-    if (elems.length === 1 && bindingName === "imports") {
-      this.unit.edits.push(removeEntry(this.src, binding!));
+    if (elems.length === 1 && binding && attrpathKeys(this.src, field(binding, "attrpath"))?.join(".") === "imports") {
+      this.unit.edits.push(removeEntry(this.src, binding));
       return;
     }
     this.unit.edits.push(removeRange(this.src, el.start, el.end));

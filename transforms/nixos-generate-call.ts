@@ -20,19 +20,18 @@ import type { TextEdit } from "../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { attrKey, descendants, entries, field, fields, inheritedNames, isAncestor, normalized, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
-import { compareRelease, lockedRelease, nixpkgsInputFor, nixpkgsRelease, type FlakeInfo, type FlakeOutputs } from "../src/nix/flake.js";
+import { attrKey, contains, descendants, entries, field, fields, inheritedNames, isAncestor, normalized, outer, stringValue, textOf, unparen, attrName } from "../src/nix/ast.js";
+import { compareRelease, lockPathOf, nixpkgsInputFor, pinnedRelease, type FlakeInfo, type FlakeOutputs } from "../src/nix/flake.js";
 import { generatorsView, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeInheritedName, indentAt, startsLine, firstLineComments, stringRanges } from "../src/nix/layout.js";
 import { configurationTarget, entriesStartingWith, existingConfigurations, type OutputSet } from "../src/nix/outputs.js";
-import type { RefRoots } from "../src/nix/refs.js";
 import { freeVariables, resolveName, variableName, type Definition } from "../src/nix/scope.js";
 import { possibleStrings, nameStrings } from "../src/nix/values.js";
 import { customVariantName, migrateCustomModule } from "../src/nix/custom-format.js";
 import { relativePath } from "../src/nix/module-graph.js";
 import { applyEdits } from "../src/edits.js";
 import { detectEol, detectIndentUnit, isBlank, lineEndOf, lineStartOf } from "../src/text.js";
-import { dirname, joinPath } from "../src/paths.js";
+import { joinPath } from "../src/paths.js";
 
 const NIXOS_SYSTEM_ARGS = new Set(["system", "modules", "specialArgs", "pkgs", "lib"]);
 const KNOWN_ARGS = new Set([...NIXOS_SYSTEM_ARGS, "format", "customFormats", "nixosSystem"]);
@@ -94,20 +93,16 @@ class CallMigration {
   /** The flake's outputs function; null in a module or library file. */
   private readonly outputs: FlakeOutputs | null;
   private readonly flake: FlakeInfo | null;
-  private readonly genName: string;
-  private readonly roots: RefRoots;
   private readonly eol: string;
   private readonly unit: string;
   private readonly strings: { start: number; end: number }[];
   /** The nixpkgs release the flake pins ("25.05"), null for unstable or unknown. */
-  private pinnedRelease: string | null = null;
+  private nixpkgsRelease: string | null = null;
 
   constructor(private readonly ctx: PassContext, private readonly view: GeneratorsView) {
     this.src = ctx.text;
     this.flake = view.flake;
     this.outputs = view.flake?.outputs ?? null;
-    this.genName = view.name;
-    this.roots = view.roots;
     this.eol = detectEol(this.src);
     this.unit = detectIndentUnit(this.src);
     this.strings = stringRanges(ctx.file!.root);
@@ -123,8 +118,7 @@ class CallMigration {
     }
 
     if (this.flake) {
-      this.pinnedRelease = nixpkgsRelease(this.flake.inputs.get(np.name)?.url ?? null)
-        ?? lockedRelease(this.ctx.project.read(joinPath(dirname(this.ctx.path), "flake.lock")), np.name);
+      this.nixpkgsRelease = pinnedRelease(this.flake, np.name, () => this.ctx.project.read(lockPathOf(this.ctx.path)))?.release ?? null;
     }
     const migratable: Call[] = [];
     for (const call of calls) {
@@ -267,8 +261,8 @@ class CallMigration {
       } else if (!info.variant) {
         this.finding(f.entry, "unsupported-format", `format "${name}" has no nixpkgs image variant; the call is left as it is and nixos-generators stays. ${info.recipe}`);
         ok = false;
-      } else if (info.newerThan2505 && this.pinnedRelease && compareRelease(this.pinnedRelease, "25.05") <= 0) {
-        this.finding(f.entry, "unsupported-format", `the ${info.variant} variant is not in nixpkgs ${this.pinnedRelease}, which this flake pins (it was added after 25.05); the call is left as it is: update nixpkgs to a newer release (or unstable), then run again, or keep nixos-generators for this output`);
+      } else if (info.newerThan2505 && this.nixpkgsRelease && compareRelease(this.nixpkgsRelease, "25.05") <= 0) {
+        this.finding(f.entry, "unsupported-format", `the ${info.variant} variant is not in nixpkgs ${this.nixpkgsRelease}, which this flake pins (it was added after 25.05); the call is left as it is: update nixpkgs to a newer release (or unstable), then run again, or keep nixos-generators for this output`);
         ok = false;
       } else call.infos.push(info);
     }
@@ -394,7 +388,7 @@ class CallMigration {
     const o = this.outputs!;
     if (o.formalNames.has("self") || o.inputsParam || !o.formals) return null;
     // before a formal that stays (the generators formal goes in a later pass)
-    const first = fields(o.formals, "formal").find((f) => textOf(this.src, field(f, "name")!) !== this.genName) ?? null;
+    const first = fields(o.formals, "formal").find((f) => textOf(this.src, field(f, "name")!) !== this.view.name) ?? null;
     if (!first) {
       const open = o.formals.children[0]!;
       return { start: open.end, end: open.end, text: " self," };
@@ -413,7 +407,7 @@ class CallMigration {
     const o = this.outputs;
     if (!o?.formals || o.inputsParam || o.formalNames.has(name)) return null;
     const all = fields(o.formals, "formal");
-    const stays = all.find((f) => !["self", this.genName].includes(textOf(this.src, field(f, "name")!))) ?? field(o.formals, "ellipses");
+    const stays = all.find((f) => !["self", this.view.name].includes(textOf(this.src, field(f, "name")!))) ?? field(o.formals, "ellipses");
     if (stays) {
       if (startsLine(this.src, stays)) return { start: stays.start, end: stays.start, text: `${name},${this.eol}${indentAt(this.src, stays)}` };
       return { start: stays.start, end: stays.start, text: `${name}, ` };
@@ -448,7 +442,7 @@ class CallMigration {
     }
     // a module file: an argument named like the input, or the inputs set
     const own = resolveName(this.src, at, name).definition;
-    if (own && (own.kind === "formal" || own.kind === "param") && this.roots.root(own) === null) return name;
+    if (own && (own.kind === "formal" || own.kind === "param") && this.view.roots.root(own) === null) return name;
     for (const p of ["inputs", "flakeInputs"]) {
       const d = resolveName(this.src, at, p).definition;
       if (d && (d.kind === "formal" || d.kind === "param")) return `${p}.${name}`;
@@ -958,8 +952,7 @@ function conflicts(a: Call, b: Call, parity: boolean): boolean {
 
 /** `name = <call>;` -> name (last key), through parentheses. */
 function bindingNameOf(source: string, call: SyntaxNode): string | null {
-  let n = call;
-  while (n.parent?.type === "parenthesized_expression") n = n.parent;
+  const n = outer(call);
   if (n.field !== "expression" || n.parent?.type !== "binding") return null;
   const attrs = fields(field(n.parent, "attrpath")!, "attr");
   const last = attrs[attrs.length - 1];
@@ -972,14 +965,13 @@ function enclosingEntry(node: SyntaxNode): SyntaxNode | null {
 }
 
 function isInsideFunctionOf(n: SyntaxNode, fns: Set<SyntaxNode>): boolean {
-  for (const f of fns) if (f.start <= n.start && n.end <= f.end) return true;
+  for (const f of fns) if (contains(f, n)) return true;
   return false;
 }
 
 /** `gen = nixos-generators.nixosGenerate;` — the value of an alias is not a use. */
 function isAliasDefinition(n: SyntaxNode): boolean {
-  let x = n;
-  while (x.parent?.type === "parenthesized_expression") x = x.parent;
+  const x = outer(n);
   return x.field === "expression" && x.parent?.type === "binding";
 }
 
@@ -996,23 +988,19 @@ function sanitizeHost(name: string): string {
 }
 
 function commonWordPrefix(names: string[]): string {
-  const split = names.map((n) => n.split(/(?<=[-_])/));
-  const out: string[] = [];
-  for (let i = 0; ; i++) {
-    const w = split[0]![i];
-    if (w === undefined || !split.every((s) => s[i] === w) || split.some((s) => s.length === i + 1)) break;
-    out.push(w);
-  }
-  return out.join("").replace(/[-_]+$/, "");
+  return commonLeadingWords(names.map((n) => n.split(/(?<=[-_])/))).join("").replace(/[-_]+$/, "");
 }
 
 function commonWordSuffix(names: string[]): string {
-  const rev = names.map((n) => n.split(/(?=[-_])/).reverse());
+  return commonLeadingWords(names.map((n) => n.split(/(?=[-_])/).reverse())).reverse().join("").replace(/^[-_]+/, "");
+}
+
+/** The words all lists start with, leaving every list at least one word of its own. */
+function commonLeadingWords(lists: string[][]): string[] {
   const out: string[] = [];
   for (let i = 0; ; i++) {
-    const w = rev[0]![i];
-    if (w === undefined || !rev.every((s) => s[i] === w) || rev.some((s) => s.length === i + 1)) break;
-    out.unshift(w);
+    const w = lists[0]![i];
+    if (w === undefined || !lists.every((s) => s[i] === w) || lists.some((s) => s.length === i + 1)) return out;
+    out.push(w);
   }
-  return out.join("").replace(/^[-_]+/, "");
 }

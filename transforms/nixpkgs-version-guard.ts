@@ -6,8 +6,7 @@
  * evaluate. Runs first and stops the other passes on that file.
  */
 import type { PassOutput, Transform } from "../src/types.js";
-import { analyzeFlake, compareRelease, generatorsInputs, lockedRelease, nixpkgsInputFor, nixpkgsRelease } from "../src/nix/flake.js";
-import { dirname, joinPath } from "../src/paths.js";
+import { analyzeFlake, compareRelease, generatorsInputs, lockPathOf, nixpkgsInputFor, pinnedRelease } from "../src/nix/flake.js";
 
 /** The first release with system.build.images. */
 export const MIN_RELEASE = "25.05";
@@ -27,13 +26,12 @@ export const nixpkgsVersionGuard: Transform = {
     if (!flake || !gen) return none;
     const np = nixpkgsInputFor(flake, gen);
     if (!np) return none;
+    const pin = pinnedRelease(flake, np.name, () => ctx.project.read(lockPathOf(ctx.path)));
+    if (!pin || compareRelease(pin.release, MIN_RELEASE) >= 0) return none;
+    const { release } = pin;
     const input = flake.inputs.get(np.name)!;
-    const fromUrl = nixpkgsRelease(input.url);
-    const fromLock = lockedRelease(ctx.project.read(joinPath(dirname(ctx.path), "flake.lock")), np.name);
-    const release = fromUrl ?? fromLock;
-    if (!release || compareRelease(release, MIN_RELEASE) >= 0) return none;
     const where = [...input.definitions][0] ?? ctx.file!.root;
-    const source = fromUrl ? `its URL "${input.url}"` : "flake.lock";
+    const source = pin.fromUrl ? `its URL "${input.url}"` : "flake.lock";
     return {
       edits: [],
       halt: true,

@@ -6,7 +6,7 @@
  */
 import type { PassOutput, RawFinding, Transform } from "../src/types.js";
 import type { SyntaxNode } from "../src/parse.js";
-import { attrName, descendants, field, fields, textOf } from "../src/nix/ast.js";
+import { attrName, calleeName, descendants, field, fields, textOf } from "../src/nix/ast.js";
 import { variableName } from "../src/nix/scope.js";
 
 const RECIPE =
@@ -29,14 +29,14 @@ export const nonFlakeGenerators: Transform = {
     for (const n of descendants(ctx.file!.root)) {
       if (n.type === "apply_expression") {
         const fn = field(n, "function")!;
-        const name = fn.type === "variable_expression" ? variableName(src, fn) : fn.type === "select_expression" ? attrName(src, fields(field(fn, "attrpath")!, "attr").pop()!) : null;
+        const name = calleeName(src, fn);
         if (!name || !/^(fetchTarball|fetchurl|fetchGit|fetchFromGitHub|fetchzip|fetchgit)$/.test(name)) continue;
         const arg = field(n, "argument")!;
         if (textOf(src, arg).includes("nixos-generators")) report(n, `nixos-generators is fetched with ${name} here`);
       } else if (n.type === "select_expression") {
         // niv / npins: sources.nixos-generators
         const base = field(n, "expression")!;
-        const baseName = base.type === "variable_expression" ? variableName(src, base) : null;
+        const baseName = variableName(src, base);
         const first = fields(field(n, "attrpath")!, "attr")[0];
         if (baseName && /^(sources|npins|pins)$/.test(baseName) && first && attrName(src, first) === "nixos-generators") {
           report(n, `nixos-generators comes from ${baseName}.nixos-generators (niv/npins) here`);

@@ -11,7 +11,7 @@ import { sortEdits, type TextEdit } from "../src/edits.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
 import { attrName, descendants, entries, field, fields, inheritedNames } from "../src/nix/ast.js";
-import { generatorsView, type GeneratorsView } from "../src/nix/generators.js";
+import { generatorsViews, type GeneratorsView } from "../src/nix/generators.js";
 import { removeEntry, removeFormal, removeInheritedName } from "../src/nix/layout.js";
 import { resolveName, variableName, type Definition } from "../src/nix/scope.js";
 import { reachableFiles } from "../src/nix/module-graph.js";
@@ -57,9 +57,8 @@ class InputRemoval {
     // every nixos-generators input of the flake (usually one; two when it is there under two names)
     const edits: TextEdit[] = [];
     const formals: SyntaxNode[] = [];
-    for (let i = 0; ; i++) {
-      const view = generatorsView(this.src, root, this.ctx.path, this.ctx.project, i);
-      if (!view?.flake?.outputs || !view.input) break;
+    for (const [i, view] of generatorsViews(this.src, root, this.ctx.path, this.ctx.project).entries()) {
+      if (!view.flake?.outputs || !view.input) break;
       const mine = this.removeInput(view, root);
       if (!mine) continue;
       if (i > 0 && overlap([...edits, ...mine.edits])) break; // left for the next run

@@ -196,9 +196,12 @@ export function outer(node: SyntaxNode): SyntaxNode {
 
 const KEYWORDS = new Set(["if", "then", "else", "let", "in", "with", "rec", "inherit", "assert", "or"]);
 
+/** A Nix identifier's characters (keywords aside): letters, digits, _ ' -, not starting with a digit, ' or -. */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
+
 /** An attribute name as Nix source: bare when it is an identifier, else quoted. */
 export function attrKey(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(name) && !KEYWORDS.has(name) ? name : JSON.stringify(name);
+  return IDENTIFIER.test(name) && !KEYWORDS.has(name) ? name : JSON.stringify(name);
 }
 
 /**

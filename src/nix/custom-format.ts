@@ -5,7 +5,7 @@
 import type { TextEdit } from "../edits.js";
 import type { SyntaxNode } from "../parse.js";
 import { VARIANTS } from "../formats.js";
-import { attrName, entries, field, fields, moduleParts, stringValue, unparen } from "./ast.js";
+import { attrpathKeys, entries, field, fields, moduleParts, stringValue, textOf, unparen } from "./ast.js";
 import { removeEntry } from "./layout.js";
 
 export type CustomModuleMigration =
@@ -31,14 +31,13 @@ export function migrateCustomModule(source: string, module: SyntaxNode): CustomM
   const edits: TextEdit[] = [];
   for (const e of entries(body)) {
     if (e.type !== "binding") continue;
-    const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(source, a));
-    const path = keys.join(".");
+    const path = attrpathKeys(source, field(e, "attrpath"))?.join(".");
     if (path === "formatAttr") {
       formatAttrEntry = e;
       formatAttr = stringValue(source, field(e, "expression"));
     } else if (path === "fileExtension") {
       edits.push(removeEntry(source, e));
-    } else if (path === "system.build.image" || path.startsWith("system.build.image.")) {
+    } else if (path === "system.build.image" || path?.startsWith("system.build.image.")) {
       setsImage = true;
     }
   }
@@ -52,7 +51,7 @@ export function migrateCustomModule(source: string, module: SyntaxNode): CustomM
     if (fn) {
       const formals = field(fn, "formals");
       if (!formals) return { ok: false, reason: "it is a function of one argument, not of module arguments" };
-      const names = fields(formals, "formal").map((f) => source.slice(field(f, "name")!.start, field(f, "name")!.end));
+      const names = fields(formals, "formal").map((f) => textOf(source, field(f, "name")!));
       const missing = ["config", "lib"].filter((n) => !names.includes(n));
       if (missing.length) {
         const first = fields(formals, "formal")[0] ?? field(formals, "ellipses");

@@ -1,6 +1,7 @@
 // Static view of a flake.nix: its inputs (URL, follows, the syntax that
 // defines each) and its outputs function. Nothing is evaluated.
 import type { SyntaxNode } from "../parse.js";
+import { dirname, joinPath } from "../paths.js";
 import { attrName, entries, field, fields, isAttrset, stringValue, unparen } from "./ast.js";
 
 /** One leaf of a (possibly nested) attrset: full key path, value, and the entry holding each key. */
@@ -46,7 +47,7 @@ export function flattenAttrset(source: string, attrset: SyntaxNode, prefix: stri
 
 export interface FlakeInput {
   readonly name: string;
-  url: string | null;
+  readonly url: string | null;
   /** `inputs.<name>.inputs.<dep>.follows = "<target>"` */
   readonly follows: Map<string, string>;
   /** Entries that define this input (removing all of them removes the input). */
@@ -73,18 +74,30 @@ export interface FlakeInfo {
   readonly allFollows: { input: string; dep: string; target: string; node: SyntaxNode }[];
 }
 
+/**
+ * One analysis per parse: trees are immutable and the engine keeps one per text,
+ * so the passes (and every module file's look-up of its nearest flake.nix) share it.
+ */
+const flakeMemo = new WeakMap<SyntaxNode, FlakeInfo | null>();
+
 /** Reads the top-level structure of a flake; null when the file is not a flake-shaped attrset. */
 export function analyzeFlake(source: string, root: SyntaxNode): FlakeInfo | null {
+  let info = flakeMemo.get(root);
+  if (info === undefined) flakeMemo.set(root, (info = readFlake(source, root)));
+  return info;
+}
+
+function readFlake(source: string, root: SyntaxNode): FlakeInfo | null {
   const expr = field(root, "expression");
   if (!expr) return null;
   const top = unparen(expr);
   if (top.type !== "attrset_expression" && top.type !== "rec_attrset_expression") return null;
 
-  const inputs = new Map<string, FlakeInput>();
+  const inputs = new Map<string, { -readonly [K in keyof FlakeInput]: FlakeInput[K] }>();
   const allFollows: FlakeInfo["allFollows"] = [];
   let outputs: FlakeOutputs | null = null;
 
-  const getInput = (name: string): FlakeInput => {
+  const getInput = (name: string) => {
     let i = inputs.get(name);
     if (!i) inputs.set(name, (i = { name, url: null, follows: new Map(), definitions: new Set() }));
     return i;
@@ -172,6 +185,19 @@ export function nixpkgsRelease(url: string | null): string | null {
   if (!url) return null;
   const m = /(?:nixos|nixpkgs|release)-(\d\d\.\d\d)(?:[-/?#]|$)/.exec(url);
   return m ? m[1]! : null;
+}
+
+/** The flake.lock next to a flake file. */
+export function lockPathOf(flakePath: string): string {
+  return joinPath(dirname(flakePath), "flake.lock");
+}
+
+/** The nixpkgs release input `name` pins: by its URL, else by the ref flake.lock records (read only then). */
+export function pinnedRelease(flake: FlakeInfo, name: string, readLock: () => string | undefined): { release: string; fromUrl: boolean } | null {
+  const fromUrl = nixpkgsRelease(flake.inputs.get(name)?.url ?? null);
+  if (fromUrl) return { release: fromUrl, fromUrl: true };
+  const fromLock = lockedRelease(readLock(), name);
+  return fromLock ? { release: fromLock, fromUrl: false } : null;
 }
 
 /** `nixos-24.11` style ref of a root input in flake.lock, as a release ("24.11"), or null. */

@@ -46,20 +46,25 @@ function nameFromNearestFlake(path: string, project: ProjectView, parse: (p: str
   return "nixos-generators";
 }
 
-/** `index`: which of the flake's nixos-generators inputs (a flake may, oddly, have two); other files have one. */
-export function generatorsView(source: string, root: SyntaxNode, path: string, project: ProjectView, index = 0): GeneratorsView | null {
+/** The view of the file's (first) nixos-generators input: see generatorsViews. */
+export function generatorsView(source: string, root: SyntaxNode, path: string, project: ProjectView): GeneratorsView | null {
+  return generatorsViews(source, root, path, project)[0] ?? null;
+}
+
+/**
+ * One view per nixos-generators input of a flake (a flake may, oddly, have two), the
+ * ones the outputs use first; other files have one view. Built at once: with two
+ * inputs, ordering them walks the whole tree per input.
+ */
+export function generatorsViews(source: string, root: SyntaxNode, path: string, project: ProjectView): GeneratorsView[] {
   const flake = analyzeFlake(source, root);
-  const isFlakeFile = !!flake?.outputs;
-  if (!isFlakeFile && index > 0) return null;
-  if (isFlakeFile) {
-    const out = flake!.outputs!;
-    const roots = outputsRoots(out.fn);
+  if (flake?.outputs) {
+    const roots = outputsRoots(flake.outputs.fn);
+    const views = generatorsInputs(flake).map((i) => make(source, i.name, roots, flake, i));
+    if (views.length < 2) return views;
     // the inputs the outputs use come first: with two, the one the calls go through is the one migrated
-    const all = generatorsInputs(flake!);
-    const used = all.length > 1 ? all.filter((i) => generatorsReferences(make(source, i.name, roots, flake, i), root).length > 0) : all;
-    const input = [...used, ...all.filter((i) => !used.includes(i))][index];
-    if (!input) return null;
-    return make(source, input.name, roots, flake, input);
+    const used = views.filter((v) => generatorsReferences(v, root).length > 0);
+    return [...used, ...views.filter((v) => !used.includes(v))];
   }
   const name = nameFromNearestFlake(path, project, (p) => {
     const parsed = project.parse(p);
@@ -74,7 +79,7 @@ export function generatorsView(source: string, root: SyntaxNode, path: string, p
       return null;
     },
   };
-  return make(source, name, roots, null, null);
+  return [make(source, name, roots, null, null)];
 }
 
 function make(source: string, name: string, roots: RefRoots, flake: FlakeInfo | null, input: FlakeInput | null): GeneratorsView {

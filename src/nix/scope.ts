@@ -2,7 +2,7 @@
 // `args@`), with `with` environments as the fallback, as Nix does it: a
 // lexical binding always wins over any `with`, the innermost `with` over outer ones.
 import type { SyntaxNode } from "../parse.js";
-import { attrName, entries, field, fields, inheritedNames } from "./ast.js";
+import { attrName, entries, field, fields, inheritedNames, isAncestor } from "./ast.js";
 
 export type Definition =
   /** `name = value;` (or `name.x = …;`, then `value` is null: a nested set) in a let or rec set. */
@@ -105,32 +105,14 @@ function definitionsOf(source: string, scope: SyntaxNode): Map<string, Definitio
   return defs;
 }
 
-/** Definitions made by one scope node for the child `from` (null when it defines nothing there). */
-function lookupIn(source: string, scope: SyntaxNode, from: SyntaxNode, name: string): Definition | null {
-  switch (scope.type) {
-    case "let_expression":
-    case "rec_attrset_expression":
-      return definitionsOf(source, scope).get(name) ?? null;
-    case "function_expression":
-      // a formal's default sees the other formals too
-      if (from.field !== "body" && from.type !== "formals") return null;
-      return definitionsOf(source, scope).get(name) ?? null;
-    default:
-      return null;
-  }
-}
-
-/** Looks `name` up among the entries of a let / rec attrset. */
-export function lookupEntries(source: string, scope: SyntaxNode, name: string): Definition | null {
-  return definitionsOf(source, scope).get(name) ?? null;
-}
-
 /** What one scope does for a reference coming from `child`: defines the name, adds a `with`, or nothing. */
 function stepAt(source: string, scope: SyntaxNode, child: SyntaxNode, name: string): Definition | SyntaxNode | null {
   if (scope.type === "with_expression") {
     return child.field === "body" ? field(scope, "environment") : null;
   }
-  return lookupIn(source, scope, child, name);
+  // a function's names are seen from its body and its formals (a default sees the other formals)
+  if (scope.type === "function_expression" && child.field !== "body" && child.type !== "formals") return null;
+  return definitionsOf(source, scope).get(name) ?? null;
 }
 
 function isDefinition(x: Definition | SyntaxNode): x is Definition {
@@ -199,11 +181,6 @@ export function resolveName(source: string, node: SyntaxNode, name: string): Res
   return step ? withAdded(step, above) : above;
 }
 
-/** For `inherit x;` in a let/rec scope: where does `x` come from? */
-export function resolveInherited(source: string, def: Extract<Definition, { kind: "inherit" }>): Resolution {
-  return resolveName(source, def.scope, def.name);
-}
-
 /** Name of a `variable_expression`. */
 export function variableName(source: string, node: SyntaxNode): string | null {
   if (node.type !== "variable_expression") return null;
@@ -226,7 +203,7 @@ export function freeVariables(source: string, expr: SyntaxNode): Map<string, Syn
         const r = resolveName(source, n, name);
         // bound inside expr? then not free
         const d = r.definition;
-        if (!d || !isWithin(d.scope, expr)) {
+        if (!d || !isAncestor(expr, d.scope)) {
           const list = out.get(name) ?? [];
           list.push(n);
           out.set(name, list);
@@ -239,7 +216,7 @@ export function freeVariables(source: string, expr: SyntaxNode): Map<string, Syn
       for (const inh of inheritedNames(source, n)) {
         const r = resolveName(source, n, inh.name);
         const d = r.definition;
-        if (!d || !isWithin(d.scope, expr)) {
+        if (!d || !isAncestor(expr, d.scope)) {
           const list = out.get(inh.name) ?? [];
           list.push(inh.node);
           out.set(inh.name, list);
@@ -249,9 +226,4 @@ export function freeVariables(source: string, expr: SyntaxNode): Map<string, Syn
     for (const c of n.children) stack.push(c);
   }
   return out;
-}
-
-function isWithin(node: SyntaxNode, outer: SyntaxNode): boolean {
-  for (let n: SyntaxNode | null = node; n; n = n.parent) if (n === outer) return true;
-  return false;
 }

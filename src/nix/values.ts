@@ -128,14 +128,9 @@ function helperArgumentStrings(source: string, fn: SyntaxNode, formal: string | 
   // climb the curried lambdas to the one bound by a name; count the arguments before ours
   let top = fn;
   let position = 0;
-  for (;;) {
-    const o = outer(top);
-    if (o.field === "body" && o.parent?.type === "function_expression") {
-      top = o.parent;
-      position++;
-      continue;
-    }
-    break;
+  for (let o = outer(top); o.field === "body" && o.parent?.type === "function_expression"; o = outer(top)) {
+    top = o.parent;
+    position++;
   }
   const bound = outer(top);
   const binding = bound.field === "expression" && bound.parent?.type === "binding" ? bound.parent : null;
