@@ -81,7 +81,11 @@ function requireParser(): Parser {
  */
 export function parseNix(source: string): ParsedNix {
   const p = requireParser();
-  let tree = p.parse(source);
+  let tree: Tree | null;
+  if (checked?.source === source) {
+    tree = checked.tree;
+    checked = null;
+  } else tree = p.parse(source);
   if (!tree) throw new Error("tree-sitter returned no tree");
   let text = source;
   if (tree.rootNode.hasError) {
@@ -118,10 +122,20 @@ export function syntaxErrorOf(source: string): SyntaxError | null {
   const p = requireParser();
   const tree = p.parse(source);
   if (!tree) throw new Error("tree-sitter returned no tree");
-  const clean = !tree.rootNode.hasError;
-  tree.delete();
-  return clean ? null : parseNix(source).error;
+  if (tree.rootNode.hasError) {
+    tree.delete();
+    return parseNix(source).error;
+  }
+  checked?.tree.delete();
+  checked = { source, tree };
+  return null;
 }
+
+/**
+ * The last clean tree syntaxErrorOf made: the engine checks a migrated text and
+ * the next pass then parses the same text, which reuses it instead of parsing again.
+ */
+let checked: { source: string; tree: Tree } | null = null;
 
 function trailingCommaOffsets(tree: Tree, source: string): number[] {
   const out: number[] = [];
