@@ -52,6 +52,9 @@ interface FileState {
 
 export const isNixPath = (p: string) => p.endsWith(".nix");
 
+/** The pass's cheap test (Transform.needles) on a text. */
+export const mayApply = (pass: Transform, text: string): boolean => pass.needles.some((n) => text.includes(n));
+
 export function migrateProject(
   paths: readonly string[],
   host: SourceHost,
@@ -143,7 +146,7 @@ export function migrateProject(
   for (const pass of transforms) {
     for (const path of ordered) {
       const s = states.get(path)!;
-      if (s.refused || s.halted || !pass.appliesTo(path) || !pass.mayApply(s.current)) continue;
+      if (s.refused || s.halted || !pass.appliesTo(path) || !mayApply(pass, s.current)) continue;
       const file = pass.input === "nix" ? parsedOf(s) : null;
       if (file?.error) continue; // an earlier pass broke it: already refused below
       let out;

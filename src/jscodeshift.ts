@@ -23,7 +23,7 @@
 import { readFileSync, writeFileSync, renameSync, statSync, existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { init } from "./index.js";
-import { migrateProject } from "./engine.js";
+import { mayApply, migrateProject } from "./engine.js";
 import type { MigrateOptions, Transform } from "./types.js";
 import { TRANSFORMS } from "../transforms/index.js";
 
@@ -72,7 +72,7 @@ export function toJscodeshift(passes: readonly Transform[]): JscodeshiftTransfor
     const abs = resolve(cwd, file.path);
     const rel = relative(cwd, abs).split(sep).join("/");
     const path = rel.startsWith("../") || rel === "" ? abs.split(sep).join("/") : rel;
-    if (!passes.some((p) => p.appliesTo(path) && p.mayApply(file.source))) return undefined;
+    if (!passes.some((p) => p.appliesTo(path) && mayApply(p, file.source))) return undefined;
     await init();
     const host = String(flag(options, "host") ?? "") || undefined;
     const migrateOptions: MigrateOptions = {

@@ -84,8 +84,12 @@ export interface Transform {
   readonly summary: string;
   /** Which files the pass looks at. */
   appliesTo(path: string): boolean;
-  /** Cheap substring test on the text before anything is parsed. */
-  mayApply(text: string): boolean;
+  /**
+   * The pass can only change or report on a text that contains one of these
+   * ASCII substrings: the cheap test before anything is parsed (also run on raw
+   * bytes by the CLI's prefilter, which is why they are data and ASCII).
+   */
+  readonly needles: readonly string[];
   /** "nix": the engine parses the file (and refuses it on syntax errors); "text": scripts, flake.lock … */
   readonly input: "nix" | "text";
   run(ctx: PassContext): PassOutput;

@@ -28,7 +28,7 @@ export const flakeLock: Transform = {
   // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
   appliesTo: (path) => path.endsWith(".nix"),
   // the flake that lost the input no longer names it; flake.nix files say `outputs`
-  mayApply: (text) => text.includes("outputs"),
+  needles: ["outputs"],
   input: "nix",
   run(ctx): PassOutput {
     const none: PassOutput = { edits: [], findings: [] };

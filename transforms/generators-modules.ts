@@ -32,7 +32,7 @@ export const generatorsModules: Transform = {
   summary: "nixos-generators' all-formats and per-format NixOS modules -> image variants",
   appliesTo: (path) => path.endsWith(".nix"),
   // a flake with the input may own module files that import nixos-generators modules
-  mayApply: (text) => text.includes("nixos-generators") || text.includes("nixosModules") || text.includes("formatConfigs") || text.includes("formats."),
+  needles: ["nixos-generators", "nixosModules", "formatConfigs", "formats."],
   input: "nix",
   run: (ctx) => new ModulesMigration(ctx).run(),
 };

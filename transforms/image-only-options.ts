@@ -50,7 +50,7 @@ export const imageOnlyOptions: Transform = {
   id: "image-only-options",
   summary: "variant-only options -> image.modules.<variant>; direct image-module imports removed",
   appliesTo: (path) => basename(path) === "flake.nix",
-  mayApply: (text) => text.includes("system.build.images"),
+  needles: ["system.build.images"],
   input: "nix",
   run(ctx) {
     const flake = analyzeFlake(ctx.text, ctx.file!.root);

@@ -74,7 +74,7 @@ export const nixosGenerateCall: Transform = {
   id: "nixos-generate-call",
   summary: "nixosGenerate calls -> nixosConfigurations + config.system.build.images.<variant>",
   appliesTo: (path) => path.endsWith(".nix"),
-  mayApply: (text) => text.includes("nixosGenerate"),
+  needles: ["nixosGenerate"],
   input: "nix",
   run(ctx) {
     // flake.nix, or any module/library file that reaches the input through `inputs`

@@ -50,7 +50,8 @@ export const nixosGenerateCli: Transform = {
   id: "nixos-generate-cli",
   summary: "nixos-generate command lines (scripts, Makefiles, justfiles, CI YAML, Markdown) -> nixos-rebuild build-image --image-variant <variant>",
   appliesTo: (path) => fileKind(path) !== null,
-  mayApply: (text) => text.includes(NAME) || text.includes("nixos-generators"),
+  // also finds `nixos-generators` (flake URLs, `nix run` of the CLI)
+  needles: [NAME],
   input: "text",
   run(ctx) {
     const kind = fileKind(ctx.path);

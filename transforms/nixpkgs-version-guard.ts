@@ -16,7 +16,7 @@ export const nixpkgsVersionGuard: Transform = {
   summary: "refuse flakes that pin nixpkgs older than 25.05",
   // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
   appliesTo: (path) => path.endsWith(".nix"),
-  mayApply: (text) => text.includes("nixos-generators"),
+  needles: ["nixos-generators"],
   input: "nix",
   run(ctx): PassOutput {
     const none: PassOutput = { edits: [], findings: [] };

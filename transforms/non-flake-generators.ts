@@ -19,7 +19,7 @@ export const nonFlakeGenerators: Transform = {
   id: "non-flake-generators",
   summary: "report nixos-generators fetched without flakes (fetchTarball, niv, npins, channels)",
   appliesTo: (path) => path.endsWith(".nix"),
-  mayApply: (text) => text.includes("nixos-generators"),
+  needles: ["nixos-generators"],
   input: "nix",
   run(ctx): PassOutput {
     const src = ctx.text;

@@ -21,7 +21,7 @@ export const unusedGeneratorsInput: Transform = {
   summary: "remove the nixos-generators input once nothing uses it",
   // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
   appliesTo: (path) => path.endsWith(".nix"),
-  mayApply: (text) => text.includes("nixos-generators"),
+  needles: ["nixos-generators"],
   input: "nix",
   run: (ctx) => new InputRemoval(ctx).run(),
 };
