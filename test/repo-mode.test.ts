@@ -6,6 +6,8 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { BIN, cli, tempProjects } from "./helpers/cli.js";
+import { TRANSFORMS } from "../transforms/index.js";
+import { prefilter } from "../src/cli/work.js";
 
 const EXAMPLE = readFileSync(join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example", "input.nix"), "utf8");
 const MIGRATED = readFileSync(join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example", "output.nix"), "utf8");
@@ -144,6 +146,23 @@ describe("the prefilter", () => {
     const r = cli(["latin1.nix"], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^latin1\.nix: is not valid UTF-8/m);
+  });
+
+  it("searches bytes: every pass's needles are ASCII, and a walked flake with non-ASCII text around them is found", () => {
+    for (const t of TRANSFORMS) for (const n of t.needles) expect(n, `${t.id}: ${n}`).toMatch(/^[\x20-\x7e]+$/);
+    const dir = project({ "hosts/café/flake.nix": EXAMPLE.replace("# for the lab", "# für das Labor — ünïcödé nixosGenerate") });
+    const r = cli(["--check", "."], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("hosts/café/flake.nix\n");
+  });
+
+  it("a walked path that became a FIFO is not waited on (opened non-blocking)", () => {
+    const dir = project({ "flake.nix": MIGRATED });
+    const fifo = join(dir, "pipe.nix");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    // no writer ever opens it: a blocking open would hang this test until it times out
+    const r = prefilter([{ path: "pipe.nix", abs: fifo }], true);
+    expect(r.hits).toEqual([]);
   });
 
   it("explicit files that no pass looks at are not read", () => {
