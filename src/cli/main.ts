@@ -3,6 +3,7 @@
 // writes -> one exit code. Knows nothing about Nix syntax.
 import pc from "picocolors";
 import { availableParallelism, loadavg } from "node:os";
+import { setFlagsFromString } from "node:v8";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { init, migrate, isValidHostName } from "../index.js";
@@ -169,6 +170,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
   let parserReady: Promise<void> | null = null;
   const newPool = (n: number) => {
     if (n < 2 || pool || !PoolClass) return;
+    optimiseParser();
     pool = new PoolClass(n, { cwd: io.cwd, options }, local);
     parserReady = init();
   };
@@ -236,6 +238,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
       PoolClass ??= (await import("./pool.js")).Pool;
       newPool(args.jobs === "auto" ? freeCores() : Math.min(args.jobs, jobs.length));
     }
+    if (jobs.length >= OPTIMISE_PARSER_JOBS) optimiseParser();
     await (parserReady ?? init());
     timing(`${jobs.length} jobs, ${pool ? (pool as Pool).size : 1} threads`);
     const collector = new Collector(jobs, args.write, io.cwd);
@@ -296,6 +299,18 @@ function freeCores(): number {
   const free = Math.round(availableParallelism() - loadavg()[0]!);
   return Math.max(1, Math.min(8, free));
 }
+
+/**
+ * The launcher keeps V8 on wasm's baseline compiler (bin/: a one-flake run would
+ * wait ~65 ms at exit for optimised parser code it never uses). A run over many
+ * flakes spends most of its time in the parser, where the optimised code is
+ * faster (bench/check-tree.mjs: -0.3 s on 300 flakes); this must happen before
+ * the parser is compiled (init(), or the pool's workers).
+ */
+function optimiseParser(): void {
+  setFlagsFromString("--no-liftoff-only");
+}
+const OPTIMISE_PARSER_JOBS = 50;
 
 /** Below these, worker threads cost more than they save (bench/check-tree.mjs, bench/write-many.mjs). */
 const AUTO_MIN_FILES = 10_000;
