@@ -76,10 +76,17 @@ export function gitRoot(dir: string): string | null {
 
 export function isDirectory(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    // no exception for the common "does not exist" (module paths are probed)
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }
+}
+
+/** readTextFileSync, or undefined when nothing is there (passes probe flake.lock and module paths). */
+export function readTextFileIfExists(path: string): string | undefined {
+  if (!statSync(path, { throwIfNoEntry: false })) return undefined;
+  return readTextFileSync(path);
 }
 
 export function isInside(root: string, path: string): boolean {

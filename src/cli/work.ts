@@ -7,7 +7,7 @@ import { TRANSFORMS } from "../../transforms/index.js";
 import { migrateFiles } from "../migrate.js";
 import type { FileResult } from "../engine.js";
 import type { Finding, MigrateOptions, Transform } from "../types.js";
-import { decodeText, describe, gitRoot, isDirectory, isInside, readTextFileSync } from "./files.js";
+import { decodeText, describe, gitRoot, isDirectory, isInside, readTextFileIfExists, readTextFileSync } from "./files.js";
 
 /** Could a file of this name matter? `*.nix`, `flake.lock`, or anything a pass looks at. */
 export function candidateName(path: string): boolean {
@@ -204,7 +204,7 @@ export function runJob(paths: readonly string[], cwd: string, options: MigrateOp
       if (cache.has(p)) return cache.get(p);
       let t: string | undefined;
       try {
-        t = readTextFileSync(abs(p));
+        t = readTextFileIfExists(abs(p));
       } catch {
         t = undefined;
       }
