@@ -13,6 +13,13 @@ import type { Definition } from "./scope.js";
 export interface GeneratorsView {
   /** Name of the nixos-generators input (`nixos-generators` unless the flake calls it otherwise). */
   readonly name: string;
+  /**
+   * Names that denote the input here: `name`, and in a file other than flake.nix also the
+   * conventional `nixos-generators`. A module that says `inputs.nixos-generators` under a
+   * flake that renamed the input means nixos-generators all the same; and once the flake's
+   * input is gone, that is the only name left, so a second run would migrate it anyway.
+   */
+  readonly names: readonly string[];
   readonly roots: RefRoots;
   /** The flake (flake.nix only). */
   readonly flake: FlakeInfo | null;
@@ -24,6 +31,8 @@ export interface GeneratorsView {
 }
 
 const INPUTS_PARAM_NAMES = new Set(["inputs", "flakeInputs", "flake-inputs"]);
+/** What the input is called when no flake says otherwise. */
+const DEFAULT_NAME = "nixos-generators";
 
 /** The generators input name a module file should assume: from the nearest flake.nix, else the default. */
 function nameFromNearestFlake(path: string, project: ProjectView, parse: (p: string) => { root: SyntaxNode; source: string } | undefined): string {
@@ -43,7 +52,7 @@ function nameFromNearestFlake(path: string, project: ProjectView, parse: (p: str
     if (up === dir || dir === "." || dir === "/") break;
     dir = up;
   }
-  return "nixos-generators";
+  return DEFAULT_NAME;
 }
 
 /** The view of the file's (first) nixos-generators input: see generatorsViews. */
@@ -60,7 +69,7 @@ export function generatorsViews(source: string, root: SyntaxNode, path: string, 
   const flake = analyzeFlake(source, root);
   if (flake?.outputs) {
     const roots = outputsRoots(flake.outputs.fn);
-    const views = generatorsInputs(flake).map((i) => make(source, i.name, roots, flake, i));
+    const views = generatorsInputs(flake).map((i) => make(source, [i.name], roots, flake, i));
     if (views.length < 2) return views;
     // the inputs the outputs use come first: with two, the one the calls go through is the one migrated
     const used = views.filter((v) => generatorsReferences(v, root).length > 0);
@@ -70,28 +79,30 @@ export function generatorsViews(source: string, root: SyntaxNode, path: string, 
     const parsed = project.parse(p);
     return parsed && !parsed.error ? { root: parsed.root, source: parsed.source } : undefined;
   });
+  const names = name === DEFAULT_NAME ? [name] : [name, DEFAULT_NAME];
   // any function argument called `inputs` is the flake's inputs; one called like the input is the input
   const roots: RefRoots = {
     root: (def: Definition) => {
       if (def.kind !== "formal" && def.kind !== "param") return null;
-      if (def.name === name) return { input: name, path: [] };
+      if (names.includes(def.name)) return { input: def.name, path: [] };
       if (INPUTS_PARAM_NAMES.has(def.name)) return { input: null, path: [] };
       return null;
     },
   };
-  return [make(source, name, roots, null, null)];
+  return [make(source, names, roots, null, null)];
 }
 
-function make(source: string, name: string, roots: RefRoots, flake: FlakeInfo | null, input: FlakeInput | null): GeneratorsView {
+function make(source: string, names: readonly string[], roots: RefRoots, flake: FlakeInfo | null, input: FlakeInput | null): GeneratorsView {
   return {
-    name,
+    name: names[0]!,
+    names,
     roots,
     flake,
     input,
     ref: (node) => evalRef(source, node, roots),
     isGenerators(node, path) {
       const r = evalRef(source, node, roots);
-      if (!r || r.input !== name) return false;
+      if (!r || r.input === null || !names.includes(r.input)) return false;
       if (!path) return true;
       return r.path.length === path.length && r.path.every((p, i) => p === path[i]);
     },
@@ -106,7 +117,7 @@ export function generatorsReferences(view: GeneratorsView, root: SyntaxNode): { 
     // only the outermost select of a chain
     if (n.parent?.type === "select_expression" && n.field === "expression") continue;
     const r = view.ref(n);
-    if (r && r.input === view.name) out.push({ node: n, ref: r });
+    if (r && r.input !== null && view.names.includes(r.input)) out.push({ node: n, ref: r });
   }
   return out;
 }
