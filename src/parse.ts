@@ -126,9 +126,35 @@ export function syntaxErrorOf(source: string): SyntaxError | null {
     tree.delete();
     return parseNix(source).error;
   }
+  if (hasReservedAttrName(tree, source)) {
+    tree.delete();
+    return parseNix(source).error;
+  }
   checked?.tree.delete();
   checked = { source, tree };
   return null;
+}
+
+/**
+ * Nix keywords the grammar accepts as attribute names (`inputs.with.url`,
+ * `inherit if;`) although Nix rejects them unquoted (`or` it accepts).
+ */
+const RESERVED = new Set(["assert", "else", "if", "in", "inherit", "let", "rec", "then", "with"]);
+const RESERVED_AT = /(?:assert|else|if|inherit|in|let|rec|then|with)(?![A-Za-z0-9_'-])/y;
+const isAttrName = (parentType: string | undefined) => parentType === "attrpath" || parentType === "inherited_attrs";
+const reservedError = (offset: number, word: string): SyntaxError => ({
+  offset,
+  message: `the keyword ${JSON.stringify(word)} as an attribute name: Nix needs it quoted, "${word}"`,
+});
+
+/** Does a clean tree hold a keyword as an attribute name? (identifiers are read in one call; few start with a keyword) */
+function hasReservedAttrName(tree: Tree, source: string): boolean {
+  for (const id of tree.rootNode.descendantsOfType("identifier")) {
+    if (!id) continue;
+    RESERVED_AT.lastIndex = id.startIndex;
+    if (RESERVED_AT.test(source) && isAttrName(id.parent?.type)) return true;
+  }
+  return false;
 }
 
 /**
@@ -188,6 +214,10 @@ function convert(tree: Tree, text: string, hasError: boolean): { root: SyntaxNod
       children: [],
       index,
     };
+    if (!firstError && type === "identifier" && isAttrName(parent?.type)) {
+      const word = text.slice(node.start, end);
+      if (RESERVED.has(word)) firstError = reservedError(node.start, word);
+    }
     if (hasError && !firstError) {
       if (cursor.nodeIsMissing) {
         firstError = { offset: node.start, message: `missing ${JSON.stringify(node.type)}` };

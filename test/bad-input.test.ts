@@ -152,6 +152,24 @@ describe("bad input through the CLI: one line, the documented exit code, nothing
     expect(readdirSync(join(dir, "ro"))).toEqual(["flake.nix"]);
   });
 
+  it("a keyword as an attribute name (the grammar takes `inputs.with.url`, Nix does not): exit 2 at the keyword, like nix-instantiate", () => {
+    for (const [text, at] of [
+      [EXAMPLE.replace("inputs.nixpkgs.url", "inputs.with.url"), /^flake\.nix:2:10 error syntax-error .*the keyword "with" as an attribute name/m],
+      [EXAMPLE.replace("outputs = {", "x = { inherit (builtins) if; };\n  outputs = {"), /^flake\.nix:\d+:28 error syntax-error .*the keyword "if"/m],
+    ] as const) {
+      const dir = project({ "flake.nix": text });
+      const r = run(dir, ["--write", "flake.nix"]);
+      expect(r.code).toBe(2);
+      expect(r.stdout + r.stderr).toMatch(at);
+      expect(r.changed).toEqual([]);
+      expect(spawnSync("nix-instantiate", ["--parse", join(dir, "flake.nix")]).status).not.toBe(0);
+    }
+    // quoted, and `or`, Nix takes: so does the tool
+    const quoted = project({ "flake.nix": EXAMPLE.replace("inputs.nixpkgs.url", 'inputs."with".url = "x"; inputs.or.url') });
+    expect(spawnSync("nix-instantiate", ["--parse", join(quoted, "flake.nix")]).status).toBe(0);
+    expect(run(quoted, ["flake.nix"]).code).toBe(1);
+  });
+
   it("non-UTF-8 bytes: exit 2 with the offset of the first bad byte", () => {
     const dir = project({ "flake.nix": Buffer.concat([Buffer.from(EXAMPLE.slice(0, 40)), Buffer.from([0xc3, 0x28]), Buffer.from(EXAMPLE.slice(40))]) });
     const r = run(dir, ["--write", "flake.nix"]);
