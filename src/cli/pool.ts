@@ -3,7 +3,9 @@
 // main thread takes part because every worker is a V8 isolate that loads the
 // bundle, compiles the parser and warms up its JIT on its own (measured: about
 // +0.3 s CPU per worker on the 20k-file bench), so -j N means N-1 workers and
-// the main thread, which would otherwise only wait.
+// the main thread, which would otherwise only wait. Each worker holds a few
+// tasks at a time: the main thread runs its own task synchronously, and a
+// worker that waited for it to hand out the next one would idle meanwhile.
 import { Worker } from "node:worker_threads";
 import type { WorkerRequest, WorkerSetup } from "./worker.js";
 
@@ -15,9 +17,13 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** Enough to keep a worker busy while the main thread runs one task of its own (a few ms). */
+const TASKS_PER_WORKER = 4;
+
 export class Pool {
   private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
+  /** Tasks each worker holds (sent, not yet answered). */
+  private readonly held = new Map<Worker, number>();
   private readonly queue: Pending[] = [];
   private readonly running = new Map<number, Pending>();
   private nextId = 1;
@@ -42,7 +48,7 @@ export class Pool {
           if (m.ok) p.resolve(m.value);
           else p.reject(new Error(m.error));
         }
-        this.idle.push(w);
+        this.held.set(w, this.held.get(w)! - 1);
         this.pump();
       });
       w.on("error", (e) => this.fail(e));
@@ -50,7 +56,7 @@ export class Pool {
         if (code !== 0) this.fail(new Error(`worker thread exited with code ${code}`));
       });
       this.workers.push(w);
-      this.idle.push(w);
+      this.held.set(w, 0);
     }
   }
 
@@ -68,12 +74,14 @@ export class Pool {
   }
 
   private pump() {
-    while (this.idle.length && this.queue.length) {
-      const w = this.idle.pop()!;
-      const p = this.queue.shift()!;
-      const id = this.nextId++;
-      this.running.set(id, p);
-      w.postMessage({ ...p.req, id });
+    for (const w of this.workers) {
+      while (this.queue.length && this.held.get(w)! < TASKS_PER_WORKER) {
+        const p = this.queue.shift()!;
+        const id = this.nextId++;
+        this.running.set(id, p);
+        this.held.set(w, this.held.get(w)! + 1);
+        w.postMessage({ ...p.req, id });
+      }
     }
     if (this.local && !this.localBusy && this.queue.length) {
       this.localBusy = true;
