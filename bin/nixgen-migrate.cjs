@@ -1,18 +1,20 @@
 #!/usr/bin/env node
-// Launcher. Baseline compiler only: the process is short, and without this V8
-// spends ~65 ms tiering up the parser's wasm that the exit then waits for
+"use strict";
+// Launcher. CommonJS, like the CLI bundle it loads: Node 20 then never starts
+// its ESM loader.
+// Baseline compiler only: the process is short, and without this V8 spends
+// ~65 ms tiering up the parser's wasm that the exit then waits for
 // (../shared/reference/engine-measurements.md §2).
-import v8 from "node:v8";
-v8.setFlagsFromString("--liftoff-only");
+require("node:v8").setFlagsFromString("--liftoff-only");
 
 process.stdout.on("error", (e) => {
   if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
   throw e;
 });
 
-const { run } = await import("../dist/bundle/cli.js");
+const { run } = require("../dist/bundle/cli.cjs");
 const chunks = [];
-process.exitCode = await run(process.argv.slice(2), {
+run(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   readStdin: async () => {
@@ -23,4 +25,6 @@ process.exitCode = await run(process.argv.slice(2), {
   stderrIsTTY: !!process.stderr.isTTY,
   env: process.env,
   cwd: process.cwd(),
+}).then((code) => {
+  process.exitCode = code;
 });
