@@ -5,9 +5,10 @@
 // that are loaded only when used.
 //
 // The CLI is CommonJS (dist/bundle/cli.cjs, run by bin/nixgen-migrate.cjs):
-// Node 20 loads it without starting the ESM loader. The library (index.js),
-// the worker thread (worker.js, found next to the CLI's chunks by
-// src/cli/pool.ts) and jscodeshift.js are ESM.
+// Node 20 loads it without the ESM loader, and it can be compiled with a V8
+// code cache (src/cli/compile-cache.ts, bundled on its own as
+// compile-cache.cjs). The library (index.js), the worker thread (worker.js,
+// found next to the CLI's chunks by src/cli/pool.ts) and jscodeshift.js are ESM.
 //
 // Also writes jscodeshift entry points (CommonJS, what jscodeshift require()s):
 // dist/jscodeshift/<pass-id>.cjs for every registered pass, and index.cjs
@@ -57,6 +58,7 @@ const cjsOutput = {
   ].join("\n"),
 };
 await build({ ...cjs, input: { cli: `${root}src/cli/main.ts` }, output: cjsOutput });
+await build({ ...cjs, input: { "compile-cache": `${root}src/cli/compile-cache.ts` }, output: { ...cjsOutput, codeSplitting: false } });
 
 // jscodeshift require()s a transform through @babel/register, which would
 // compile (and choke on) web-tree-sitter: the entry points import() the ESM

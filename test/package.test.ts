@@ -37,6 +37,7 @@ describe("npm pack", () => {
   it("contains the bin, the bundle, the jscodeshift entries, type declarations, the grammar, README and LICENSE only", () => {
     expect(files).toContain("bin/nixgen-migrate.cjs");
     expect(files).toContain("dist/bundle/cli.cjs");
+    expect(files).toContain("dist/bundle/compile-cache.cjs");
     expect(files).toContain("dist/bundle/worker.js");
     expect(files).toContain("dist/bundle/index.js");
     expect(files).toContain("dist/jscodeshift/index.cjs");
