@@ -35,9 +35,11 @@ describe("npm pack", () => {
   afterAll(() => tmp?.cleanup());
 
   it("contains the bin, the bundle, the jscodeshift entries, type declarations, the grammar, README and LICENSE only", () => {
-    expect(files).toContain("bin/nixgen-migrate.js");
-    expect(files).toContain("dist/bundle/cli.js");
+    expect(files).toContain("bin/nixgen-migrate.cjs");
+    expect(files).toContain("dist/bundle/cli.cjs");
+    expect(files).toContain("dist/bundle/compile-cache.cjs");
     expect(files).toContain("dist/bundle/worker.js");
+    expect(files).toContain("dist/bundle/index.js");
     expect(files).toContain("dist/jscodeshift/index.cjs");
     expect(files).toContain("dist/src/index.d.ts");
     expect(files).toContain("grammar/tree-sitter-nix.wasm");
@@ -45,7 +47,7 @@ describe("npm pack", () => {
     expect(files).toContain("README.md");
     expect(files).toContain("LICENSE");
     for (const f of files) {
-      expect(f, f).toMatch(/^(bin\/|dist\/bundle\/[^/]+\.js$|dist\/jscodeshift\/[^/]+\.cjs$|dist\/(src|transforms)\/.*\.d\.ts$|grammar\/tree-sitter-nix\.wasm(\.sha256)?$|README\.md$|LICENSE$|package\.json$)/);
+      expect(f, f).toMatch(/^(bin\/|dist\/bundle\/[^/]+\.c?js$|dist\/jscodeshift\/[^/]+\.cjs$|dist\/(src|transforms)\/.*\.d\.ts$|grammar\/tree-sitter-nix\.wasm(\.sha256)?$|README\.md$|LICENSE$|package\.json$)/);
     }
     // the runtime dependency is web-tree-sitter only; the rest is bundled
     expect(Object.keys(pkg.dependencies)).toEqual(["web-tree-sitter"]);

@@ -63,7 +63,7 @@ beforeAll(async () => {
     );
   }
   // the CLI to compare with, and the page, built from the current sources when stale
-  ensureBuilt("build", "dist/bundle/cli.js", ["src", "transforms", "scripts/bundle.mjs", "package.json"]);
+  ensureBuilt("build", "dist/bundle/cli.cjs", ["src", "transforms", "scripts/bundle.mjs", "package.json"]);
   ensureBuilt("build:web", "web/dist/index.html", ["web", "src", "transforms", "grammar", "examples", "package.json", "package-lock.json"]);
   server = await serveStatic(join(ROOT, "web", "dist"));
   browser = await chromium.launch({

@@ -77,9 +77,9 @@ export function which(bin) {
 /** The repository's bin; exits with a hint when the bundle it runs is not built. */
 export function builtBin() {
   const root = new URL("../..", import.meta.url).pathname;
-  if (!existsSync(join(root, "dist", "bundle", "cli.js"))) {
+  if (!existsSync(join(root, "dist", "bundle", "cli.cjs"))) {
     console.error("run `npm run build` first");
     process.exit(2);
   }
-  return join(root, "bin", "nixgen-migrate.js");
+  return join(root, "bin", "nixgen-migrate.cjs");
 }

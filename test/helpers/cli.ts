@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
-export const BIN = join(import.meta.dirname, "..", "..", "bin", "nixgen-migrate.js");
+export const BIN = join(import.meta.dirname, "..", "..", "bin", "nixgen-migrate.cjs");
 
 export interface CliResult {
   code: number;
