@@ -126,7 +126,7 @@ export function syntaxErrorOf(source: string): SyntaxError | null {
     tree.delete();
     return parseNix(source).error;
   }
-  if (hasReservedAttrName(tree, source)) {
+  if (hasReservedName(tree, source)) {
     tree.delete();
     return parseNix(source).error;
   }
@@ -136,23 +136,24 @@ export function syntaxErrorOf(source: string): SyntaxError | null {
 }
 
 /**
- * Nix keywords the grammar accepts as attribute names (`inputs.with.url`,
- * `inherit if;`) although Nix rejects them unquoted (`or` it accepts).
+ * Nix keywords the grammar accepts as names in some places (`inputs.with.url`,
+ * `inherit if;`, `{ pkgs, if }:`, `{ } @ in:`) although Nix never does (`or` it
+ * does: as an attribute name and as a variable). Valid Nix has no identifier
+ * node with such a text: the grammar makes keywords tokens where they belong.
  */
 const RESERVED = new Set(["assert", "else", "if", "in", "inherit", "let", "rec", "then", "with"]);
 const RESERVED_AT = /(?:assert|else|if|inherit|in|let|rec|then|with)(?![A-Za-z0-9_'-])/y;
-const isAttrName = (parentType: string | undefined) => parentType === "attrpath" || parentType === "inherited_attrs";
 const reservedError = (offset: number, word: string): SyntaxError => ({
   offset,
-  message: `the keyword ${JSON.stringify(word)} as an attribute name: Nix needs it quoted, "${word}"`,
+  message: `the keyword ${JSON.stringify(word)} where a name belongs (an attribute name must then be quoted: "${word}")`,
 });
 
-/** Does a clean tree hold a keyword as an attribute name? (identifiers are read in one call; few start with a keyword) */
-function hasReservedAttrName(tree: Tree, source: string): boolean {
+/** Does a clean tree hold a keyword as a name? (all identifiers come in one call from wasm) */
+function hasReservedName(tree: Tree, source: string): boolean {
   for (const id of tree.rootNode.descendantsOfType("identifier")) {
     if (!id) continue;
     RESERVED_AT.lastIndex = id.startIndex;
-    if (RESERVED_AT.test(source) && isAttrName(id.parent?.type)) return true;
+    if (RESERVED_AT.test(source)) return true;
   }
   return false;
 }
@@ -214,7 +215,7 @@ function convert(tree: Tree, text: string, hasError: boolean): { root: SyntaxNod
       children: [],
       index,
     };
-    if (!firstError && type === "identifier" && isAttrName(parent?.type)) {
+    if (!firstError && type === "identifier") {
       const word = text.slice(node.start, end);
       if (RESERVED.has(word)) firstError = reservedError(node.start, word);
     }

@@ -152,9 +152,10 @@ describe("bad input through the CLI: one line, the documented exit code, nothing
     expect(readdirSync(join(dir, "ro"))).toEqual(["flake.nix"]);
   });
 
-  it("a keyword as an attribute name (the grammar takes `inputs.with.url`, Nix does not): exit 2 at the keyword, like nix-instantiate", () => {
+  it("a keyword as a name (the grammar takes `inputs.with.url`, `{ pkgs, if }:`, Nix does not): exit 2 at the keyword, like nix-instantiate", () => {
     for (const [text, at] of [
-      [EXAMPLE.replace("inputs.nixpkgs.url", "inputs.with.url"), /^flake\.nix:2:10 error syntax-error .*the keyword "with" as an attribute name/m],
+      [EXAMPLE.replace("inputs.nixpkgs.url", "inputs.with.url"), /^flake\.nix:2:10 error syntax-error .*the keyword "with" where a name belongs/m],
+      [EXAMPLE.replace("modules = [ ./configuration.nix ];", "modules = [ ({ pkgs,if }: { }) ];"), /^flake\.nix:11:29 error syntax-error .*the keyword "if"/m],
       [EXAMPLE.replace("outputs = {", "x = { inherit (builtins) if; };\n  outputs = {"), /^flake\.nix:\d+:28 error syntax-error .*the keyword "if"/m],
     ] as const) {
       const dir = project({ "flake.nix": text });
