@@ -62,8 +62,11 @@ const EXPECTED_DIFFERENCES: Record<string, { problems: string[]; why: string }> 
   },
 };
 
-/** Cases that cannot be checked here, with the reason (a stub gap, not a tool bug). */
-const SKIPPED: Record<string, string> = {};
+/** Cases that cannot be checked here, with the reason (a stub gap or an input that cannot evaluate at all; not a tool bug). */
+const SKIPPED: Record<string, string> = {
+  "fixtures/generators-modules/module-file-keeps-conventional-name":
+    "images.nix imports inputs.nixos-generators… while this flake calls the input gen: the input fails on that attribute before any module is evaluated (with or without the module-system check), so there is nothing to compare; the fixture pins what the migration does with such a module (the fuzz found a second run changing it)",
+};
 
 function loadCases(): Case[] {
   const out: Case[] = [];
