@@ -142,18 +142,22 @@ export function syntaxErrorOf(source: string): SyntaxError | null {
  * node with such a text: the grammar makes keywords tokens where they belong.
  */
 const RESERVED = new Set(["assert", "else", "if", "in", "inherit", "let", "rec", "then", "with"]);
-const RESERVED_AT = /(?:assert|else|if|inherit|in|let|rec|then|with)(?![A-Za-z0-9_'-])/y;
+const RESERVED_WORD = /(?<![A-Za-z0-9_'-])(?:assert|else|if|inherit|in|let|rec|then|with)(?![A-Za-z0-9_'-])/g;
 const reservedError = (offset: number, word: string): SyntaxError => ({
   offset,
   message: `the keyword ${JSON.stringify(word)} where a name belongs (an attribute name must then be quoted: "${word}")`,
 });
 
-/** Does a clean tree hold a keyword as a name? (all identifiers come in one call from wasm) */
+/**
+ * Does a clean tree hold a keyword as a name? Asks the tree only about the
+ * keyword words of the text (few, and most are keyword tokens, comments or
+ * strings), not about every identifier.
+ */
 function hasReservedName(tree: Tree, source: string): boolean {
-  for (const id of tree.rootNode.descendantsOfType("identifier")) {
-    if (!id) continue;
-    RESERVED_AT.lastIndex = id.startIndex;
-    if (RESERVED_AT.test(source)) return true;
+  const root = tree.rootNode;
+  RESERVED_WORD.lastIndex = 0;
+  for (let m; (m = RESERVED_WORD.exec(source)); ) {
+    if (root.descendantForIndex(m.index, m.index)?.type === "identifier") return true;
   }
   return false;
 }

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Language, Parser, type Tree } from "web-tree-sitter";
 import { init, grammarPath } from "../src/index.js";
-import { parseNix, type SyntaxNode } from "../src/parse.js";
+import { parseNix, syntaxErrorOf, type SyntaxNode } from "../src/parse.js";
 // @ts-expect-error plain JS module of the benches
 import { generatorsFlake, ordinaryModule, configurationModule } from "../bench/lib/tree.mjs";
 
@@ -111,5 +111,22 @@ describe("parseNix's tree conversion", () => {
       if (ref.error) withErrors++;
     }
     expect(withErrors).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe("keywords where a name belongs (the grammar takes them, Nix does not)", () => {
+  const bad = ["{ inputs.with.url = 1; }", "{ inherit (x) if; }", "{ pkgs,if }: 1", "{ } @ in: 1", "x: x.let", "{ a = { }.rec; }"];
+  const good = ["let a = 1; in a", '{ a."with" = 1; } # with', "{ a.or = 1; b = x: x.or; }", 'if true then "in" else assert true; with { }; rec { }', "{ inherit ({ inherits = 1; }) inherits; y.iff = 1; y.in-x = 2; }"];
+  it("syntaxErrorOf and parseNix report each at the keyword, and accept what Nix accepts", () => {
+    for (const text of bad) {
+      const e = syntaxErrorOf(text);
+      expect(e, text).not.toBeNull();
+      expect(e!.message, text).toMatch(/^the keyword "\w+" where a name belongs/);
+      expect(parseNix(text).error, text).toEqual(e);
+    }
+    for (const text of good) {
+      expect(syntaxErrorOf(text), text).toBeNull();
+      expect(parseNix(text).error, text).toBeNull();
+    }
   });
 });
