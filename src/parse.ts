@@ -149,18 +149,27 @@ const reservedError = (offset: number, word: string): SyntaxError => ({
 });
 
 /**
- * Does a clean tree hold a keyword as a name? Asks the tree only about the
- * keyword words of the text (few, and most are keyword tokens, comments or
- * strings), not about every identifier.
+ * Does a clean tree hold a keyword as a name? A typical file has a few keyword
+ * words (tokens, comments, strings): the tree is asked about each of them,
+ * which is much cheaper than reading every identifier from wasm. But each
+ * question walks down from the root, so with many of them (a long or deeply
+ * nested file) the identifiers are read instead, in one linear pass.
  */
 function hasReservedName(tree: Tree, source: string): boolean {
-  const root = tree.rootNode;
+  const offsets: number[] = [];
   RESERVED_WORD.lastIndex = 0;
   for (let m; (m = RESERVED_WORD.exec(source)); ) {
-    if (root.descendantForIndex(m.index, m.index)?.type === "identifier") return true;
+    if (offsets.push(m.index) > MAX_KEYWORD_LOOKUPS) {
+      for (const id of tree.rootNode.descendantsOfType("identifier")) {
+        if (id && RESERVED.has(source.slice(id.startIndex, id.endIndex))) return true;
+      }
+      return false;
+    }
   }
-  return false;
+  const root = tree.rootNode;
+  return offsets.some((o) => root.descendantForIndex(o, o)?.type === "identifier");
 }
+const MAX_KEYWORD_LOOKUPS = 32;
 
 /**
  * The last clean tree syntaxErrorOf made: the engine checks a migrated text and
