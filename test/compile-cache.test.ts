@@ -206,6 +206,20 @@ describe("compile cache (the bin)", () => {
     expect(readdirSync(offXdg)).toEqual([]);
   });
 
+  it("a run over 50+ flakes (it turns wasm tier-up on) leaves a cache that a one-flake run uses", () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 60; i++) files[`h${i}/flake.nix`] = EXAMPLE;
+    const many = project(files);
+    const xdg = project({});
+    expect(cli(["--check", "-j", "1", "."], { cwd: many, env: { XDG_CACHE_HOME: xdg } }).code).toBe(1);
+    const cliCache = () => cacheFiles(xdg).filter((f) => f.includes(`${sep}cli.cjs.`));
+    expect(cliCache()).toHaveLength(1);
+    const written = statSync(cliCache()[0]!).mtimeMs;
+    // refused data (other V8 flags) would be written again
+    expect(cli(["flake.nix"], { cwd: flake(), env: { XDG_CACHE_HOME: xdg } }).code).toBe(1);
+    expect(cliCache().map((f) => statSync(f).mtimeMs)).toEqual([written]);
+  });
+
   it("damaged cache files and an unwritable cache directory do not change the result", () => {
     const cwd = flake();
     const xdg = project({});
