@@ -228,7 +228,8 @@ function convert(tree: Tree, text: string, hasError: boolean): { root: SyntaxNod
       children: [],
       index,
     };
-    if (!firstError && type === "identifier") {
+    // keywords are 2-7 characters long: most identifiers are not even sliced
+    if (!firstError && type === "identifier" && end - node.start <= 7) {
       const word = text.slice(node.start, end);
       if (RESERVED.has(word)) firstError = reservedError(node.start, word);
     }
