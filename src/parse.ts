@@ -122,17 +122,10 @@ export function syntaxErrorOf(source: string): SyntaxError | null {
   const p = requireParser();
   const tree = p.parse(source);
   if (!tree) throw new Error("tree-sitter returned no tree");
-  if (tree.rootNode.hasError) {
-    tree.delete();
-    return parseNix(source).error;
-  }
-  if (hasReservedName(tree, source)) {
-    tree.delete();
-    return parseNix(source).error;
-  }
   checked?.tree.delete();
   checked = { source, tree };
-  return null;
+  // an error (or the trailing-comma workaround): parseNix takes this tree and finds where
+  return tree.rootNode.hasError || hasReservedName(tree, source) ? parseNix(source).error : null;
 }
 
 /**
@@ -141,8 +134,10 @@ export function syntaxErrorOf(source: string): SyntaxError | null {
  * does: as an attribute name and as a variable). Valid Nix has no identifier
  * node with such a text: the grammar makes keywords tokens where they belong.
  */
-const RESERVED = new Set(["assert", "else", "if", "in", "inherit", "let", "rec", "then", "with"]);
-const RESERVED_WORD = /(?<![A-Za-z0-9_'-])(?:assert|else|if|inherit|in|let|rec|then|with)(?![A-Za-z0-9_'-])/g;
+export const RESERVED_WORDS: ReadonlySet<string> = new Set(["assert", "else", "if", "in", "inherit", "let", "rec", "then", "with"]);
+const RESERVED_WORD = new RegExp(`(?<![A-Za-z0-9_'-])(?:${[...RESERVED_WORDS].join("|")})(?![A-Za-z0-9_'-])`, "g");
+/** First letters of the reserved words (a, e, i, l, r, t, w): most identifiers are ruled out without slicing. */
+const RESERVED_FIRST = new Set([...RESERVED_WORDS].map((w) => w.charCodeAt(0)));
 const reservedError = (offset: number, word: string): SyntaxError => ({
   offset,
   message: `the keyword ${JSON.stringify(word)} where a name belongs (an attribute name must then be quoted: "${word}")`,
@@ -161,7 +156,7 @@ function hasReservedName(tree: Tree, source: string): boolean {
   for (let m; (m = RESERVED_WORD.exec(source)); ) {
     if (offsets.push(m.index) > MAX_KEYWORD_LOOKUPS) {
       for (const id of tree.rootNode.descendantsOfType("identifier")) {
-        if (id && RESERVED.has(source.slice(id.startIndex, id.endIndex))) return true;
+        if (id && RESERVED_WORDS.has(source.slice(id.startIndex, id.endIndex))) return true;
       }
       return false;
     }
@@ -172,8 +167,8 @@ function hasReservedName(tree: Tree, source: string): boolean {
 const MAX_KEYWORD_LOOKUPS = 32;
 
 /**
- * The last clean tree syntaxErrorOf made: the engine checks a migrated text and
- * the next pass then parses the same text, which reuses it instead of parsing again.
+ * The last tree syntaxErrorOf made, until parseNix takes it: the engine checks a
+ * migrated text and the next pass then parses the same text.
  */
 let checked: { source: string; tree: Tree } | null = null;
 
@@ -228,10 +223,9 @@ function convert(tree: Tree, text: string, hasError: boolean): { root: SyntaxNod
       children: [],
       index,
     };
-    // keywords are 2-7 characters long: most identifiers are not even sliced
-    if (!firstError && type === "identifier" && end - node.start <= 7) {
+    if (!firstError && type === "identifier" && end - node.start <= 7 && RESERVED_FIRST.has(text.charCodeAt(node.start))) {
       const word = text.slice(node.start, end);
-      if (RESERVED.has(word)) firstError = reservedError(node.start, word);
+      if (RESERVED_WORDS.has(word)) firstError = reservedError(node.start, word);
     }
     if (hasError && !firstError) {
       if (cursor.nodeIsMissing) {

@@ -1,5 +1,5 @@
 // Small, iterative helpers over the SyntaxNode tree of tree-sitter-nix.
-import type { SyntaxNode } from "../parse.js";
+import { RESERVED_WORDS, type SyntaxNode } from "../parse.js";
 
 export function field(node: SyntaxNode | null | undefined, name: string): SyntaxNode | null {
   if (!node) return null;
@@ -194,7 +194,8 @@ export function outer(node: SyntaxNode): SyntaxNode {
   return n;
 }
 
-const KEYWORDS = new Set(["if", "then", "else", "let", "in", "with", "rec", "inherit", "assert", "or"]);
+/** Words an attribute name must not be bare: the reserved words, and `or` (Nix takes `a.or`, but quoting is always safe). */
+const KEYWORDS = new Set([...RESERVED_WORDS, "or"]);
 
 /** A Nix identifier's characters (keywords aside): letters, digits, _ ' -, not starting with a digit, ' or -. */
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
