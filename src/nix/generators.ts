@@ -11,15 +11,11 @@ import { evalRef, outputsRoots, type InputRef, type RefRoots } from "./refs.js";
 import type { Definition } from "./scope.js";
 
 export interface GeneratorsView {
-  /** Name of the nixos-generators input (`nixos-generators` unless the flake calls it otherwise). */
-  readonly name: string;
   /**
-   * Names that denote the input here: `name`, and in a file other than flake.nix also the
-   * conventional `nixos-generators`. A module that says `inputs.nixos-generators` under a
-   * flake that renamed the input means nixos-generators all the same; and once the flake's
-   * input is gone, that is the only name left, so a second run would migrate it anyway.
+   * Name of the nixos-generators input (`nixos-generators` unless the flake calls it otherwise).
+   * References through another name the view accepts (see generatorsViews) come back under this one.
    */
-  readonly names: readonly string[];
+  readonly name: string;
   readonly roots: RefRoots;
   /** The flake (flake.nix only). */
   readonly flake: FlakeInfo | null;
@@ -69,7 +65,7 @@ export function generatorsViews(source: string, root: SyntaxNode, path: string, 
   const flake = analyzeFlake(source, root);
   if (flake?.outputs) {
     const roots = outputsRoots(flake.outputs.fn);
-    const views = generatorsInputs(flake).map((i) => make(source, [i.name], roots, flake, i));
+    const views = generatorsInputs(flake).map((i) => make(source, i.name, roots, flake, i));
     if (views.length < 2) return views;
     // the inputs the outputs use come first: with two, the one the calls go through is the one migrated
     const used = views.filter((v) => generatorsReferences(v, root).length > 0);
@@ -79,30 +75,36 @@ export function generatorsViews(source: string, root: SyntaxNode, path: string, 
     const parsed = project.parse(p);
     return parsed && !parsed.error ? { root: parsed.root, source: parsed.source } : undefined;
   });
-  const names = name === DEFAULT_NAME ? [name] : [name, DEFAULT_NAME];
+  // A module file also takes the conventional name: one that says `inputs.nixos-generators` under a
+  // flake that renamed the input means nixos-generators all the same, and once the flake's input is
+  // gone that is the only name left (a second run would migrate it anyway).
+  const alias = name === DEFAULT_NAME ? null : DEFAULT_NAME;
   // any function argument called `inputs` is the flake's inputs; one called like the input is the input
   const roots: RefRoots = {
     root: (def: Definition) => {
       if (def.kind !== "formal" && def.kind !== "param") return null;
-      if (names.includes(def.name)) return { input: def.name, path: [] };
+      if (def.name === name || def.name === alias) return { input: name, path: [] };
       if (INPUTS_PARAM_NAMES.has(def.name)) return { input: null, path: [] };
       return null;
     },
   };
-  return [make(source, names, roots, null, null)];
+  return [make(source, name, roots, null, null, alias)];
 }
 
-function make(source: string, names: readonly string[], roots: RefRoots, flake: FlakeInfo | null, input: FlakeInput | null): GeneratorsView {
+function make(source: string, name: string, roots: RefRoots, flake: FlakeInfo | null, input: FlakeInput | null, alias: string | null = null): GeneratorsView {
+  const ref = (node: SyntaxNode): InputRef | null => {
+    const r = evalRef(source, node, roots);
+    return r && alias !== null && r.input === alias ? { ...r, input: name } : r;
+  };
   return {
-    name: names[0]!,
-    names,
+    name,
     roots,
     flake,
     input,
-    ref: (node) => evalRef(source, node, roots),
+    ref,
     isGenerators(node, path) {
-      const r = evalRef(source, node, roots);
-      if (!r || r.input === null || !names.includes(r.input)) return false;
+      const r = ref(node);
+      if (!r || r.input !== name) return false;
       if (!path) return true;
       return r.path.length === path.length && r.path.every((p, i) => p === path[i]);
     },
@@ -117,7 +119,7 @@ export function generatorsReferences(view: GeneratorsView, root: SyntaxNode): { 
     // only the outermost select of a chain
     if (n.parent?.type === "select_expression" && n.field === "expression") continue;
     const r = view.ref(n);
-    if (r && r.input !== null && view.names.includes(r.input)) out.push({ node: n, ref: r });
+    if (r && r.input === view.name) out.push({ node: n, ref: r });
   }
   return out;
 }
