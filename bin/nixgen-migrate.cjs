@@ -6,8 +6,7 @@
 // Baseline compiler only: the process is short, and without this V8 spends
 // ~65 ms tiering up the parser's wasm that the exit then waits for
 // (../shared/reference/engine-measurements.md §2).
-const v8 = require("node:v8");
-v8.setFlagsFromString("--liftoff-only");
+require("node:v8").setFlagsFromString("--liftoff-only");
 
 process.stdout.on("error", (e) => {
   if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
@@ -35,9 +34,6 @@ run(argv, {
 }).then((code) => {
   process.exitCode = code;
   // after the run, so that the cache holds what V8 compiled lazily; a run that
-  // only printed something (or failed on its arguments) compiled little of it.
-  // A run over many flakes turned wasm tier-up on (src/cli/main.ts): V8 refuses
-  // cached data made under other flags, so they are set back as they were at load.
-  v8.setFlagsFromString("--liftoff-only");
+  // only printed something (or failed on its arguments) compiled little of it
   cache.save(code !== 2 && !argv.some((a) => a === "--version" || a === "--help" || a === "-h" || a === "--list-formats"));
 });

@@ -110,7 +110,7 @@ describe("--format github", () => {
   it("keeps the step summary under GitHub's 1 MiB, cutting the diff with a note", () => {
     const diff = (i: number) => `diff --git a/f${i}.nix b/f${i}.nix\n--- a/f${i}.nix\n+++ b/f${i}.nix\n@@ -1 +1 @@\n-${"é".repeat(500)}\n+${"x".repeat(500)}\n`;
     const diffs = Array.from({ length: 2000 }, (_, i) => diff(i));
-    const data: ReportData = { files: [], findings: [], errors: [], mode: "dry", written: new Set(), checked: 2000, version: "0", cwd: "/" };
+    const data: ReportData = { files: [], findings: [], errors: [], mode: "dry", written: new Set(), checked: 2000, version: () => "0", cwd: "/" };
     const md = stepSummary(data, diffs, SUMMARY_LIMIT - 100_000);
     const size = Buffer.byteLength(md);
     expect(size).toBeLessThanOrEqual(SUMMARY_LIMIT - 100_000);

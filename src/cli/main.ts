@@ -255,7 +255,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
       mode: args.write ? "write" : args.check ? "check" : "dry",
       written: merged.written,
       checked: explicit.length + walked.length,
-      version: version(),
+      version,
       cwd: io.cwd,
     };
     const code = await finish(data, args, io, colors);
@@ -264,6 +264,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
   } finally {
     progress.done();
     await (pool as Pool | null)?.close();
+    restoreLaunchFlags();
   }
 }
 
@@ -307,12 +308,26 @@ function freeCores(): number {
  * faster (bench/check-tree.mjs: -0.3 s on 300 flakes); this must happen before
  * the parser is compiled (init(), or the pool's workers).
  */
+let parserOptimised = false;
 function optimiseParser(): void {
+  if (parserOptimised) return;
+  parserOptimised = true;
   // --liftoff-only also turned tier-up off (V8 flag implications): turn it back on, or
   // the code stays on the baseline compiler (measured: 40% slower than either setting)
   setFlagsFromString("--no-liftoff-only");
   setFlagsFromString("--wasm-tier-up");
   setFlagsFromString("--wasm-dynamic-tiering");
+}
+
+/**
+ * Back to the launcher's flags once the run is over: the bin then saves its V8
+ * code cache, and V8 refuses cached data made under other flags (the next
+ * one-flake run would find it refused and write it again).
+ */
+function restoreLaunchFlags(): void {
+  if (!parserOptimised) return;
+  parserOptimised = false;
+  setFlagsFromString("--liftoff-only");
 }
 const OPTIMISE_PARSER_JOBS = 50;
 

@@ -14,7 +14,8 @@ export interface ReportData {
   readonly written: Set<string>;
   /** Files considered, including the ones the prefilter skipped. */
   readonly checked: number;
-  readonly version: string;
+  /** The tool's version (package.json is read only by a reporter that prints it: sarif). */
+  readonly version: () => string;
   /** Paths are relative to this directory, with forward slashes. */
   readonly cwd: string;
 }

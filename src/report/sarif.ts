@@ -74,8 +74,8 @@ export function sarifLog(data: ReportData): object {
         tool: {
           driver: {
             name: "nixgen-migrate",
-            version: data.version,
-            semanticVersion: data.version,
+            version: data.version(),
+            semanticVersion: data.version(),
             informationUri: "https://www.npmjs.com/package/nixgen-migrate",
             rules,
           },
