@@ -4,7 +4,7 @@
 // (goal: at least 300 on 2 cores). Each run gets a fresh copy of the tree.
 //
 //   node bench/write-many.mjs [--flakes 1000] [--runs 3]
-import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";

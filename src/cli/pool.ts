@@ -42,7 +42,7 @@ export class Pool {
    * a task synchronously, between turns of the event loop).
    */
   constructor(threads: number, setup: WorkerSetup, private readonly local?: (req: Request) => unknown) {
-    // the bundle puts worker.js next to cli.js; a plain string keeps the bundler from inlining it
+    // the bundle puts worker.js next to this chunk; a plain string keeps the bundler from inlining it
     const file = "worker.js";
     const url = new URL(file, import.meta.url);
     const workers = local ? threads - 1 : threads;

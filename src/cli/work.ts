@@ -60,18 +60,8 @@ export interface FilterResult {
   readonly errors: { path: string; message: string }[];
 }
 
-/** Needles as bytes, per set of passes (a file's name decides which passes look at it). */
-const needleSets = new Map<string, Buffer[]>();
-
-function needlesOf(passes: readonly Transform[]): Buffer[] {
-  const key = passes.map((t) => t.id).join(" ");
-  let set = needleSets.get(key);
-  if (!set) {
-    set = [...new Set(passes.flatMap((t) => t.needles))].map((n) => Buffer.from(n, "latin1"));
-    needleSets.set(key, set);
-  }
-  return set;
-}
+/** Each pass's needles as bytes (see prefilter). */
+const NEEDLE_BYTES = new Map<Transform, Buffer[]>(TRANSFORMS.map((t) => [t, t.needles.map((n) => Buffer.from(n, "latin1"))]));
 
 /**
  * The prefilter: a file matters when some pass both looks at its name and
@@ -94,7 +84,7 @@ export function prefilter(entries: readonly FilterEntry[], keepTexts: boolean): 
       errors.push({ path: e.path, message: describe(err as NodeJS.ErrnoException) });
       continue;
     }
-    if (!needlesOf(passes).some((n) => bytes.includes(n))) continue;
+    if (!passes.some((t) => NEEDLE_BYTES.get(t)!.some((n) => bytes.includes(n)))) continue;
     if (texts) {
       try {
         texts.set(e.path, decodeText(e.path, bytes));
