@@ -38,18 +38,19 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("fixture %s", (_name, f
     expect(again.files.filter((f) => f.changed).map((f) => f.path)).toEqual([]);
   });
 
-  it("keeps CRLF line endings and a BOM", () => {
-    if (fx.kind !== "file") return;
-    const path = fx.primary[0]!;
-    const input = fx.inputs.get(path)!;
-    const expectedOut = fx.expected.get(path) ?? input;
+  it("keeps CRLF line endings (every file) and a BOM (every .nix file)", () => {
     const base = runProject(fx.inputs, fx.primary, fx.options);
-    const crlf = runProject(new Map([[path, toCrlf(input)]]), fx.primary, fx.options);
-    expect(crlf.files[0]!.after).toBe(toCrlf(expectedOut));
-    expect(formatFindings(crlf.findings)).toBe(formatFindings(base.findings));
-    const bom = runProject(new Map([[path, "\ufeff" + input]]), fx.primary, fx.options);
-    expect(bom.files[0]!.after).toBe("\ufeff" + expectedOut);
-    expect(formatFindings(bom.findings)).toBe(formatFindings(base.findings));
+    const expectedOf = (path: string) => fx.expected.get(path) ?? fx.inputs.get(path);
+    const bom = (path: string, text: string) => (path.endsWith(".nix") ? "\ufeff" + text : text);
+    for (const [variant, apply] of [["CRLF", (_: string, t: string) => toCrlf(t)], ["BOM", bom]] as const) {
+      const inputs = new Map([...fx.inputs].map(([p, t]) => [p, apply(p, t)]));
+      const r = runProject(inputs, fx.primary, fx.options);
+      for (const f of r.files) {
+        const expected = expectedOf(f.path);
+        if (expected !== undefined) expect(f.after, `${variant} ${f.path}`).toBe(apply(f.path, expected));
+      }
+      expect(formatFindings(r.findings), variant).toBe(formatFindings(base.findings));
+    }
   });
 });
 
