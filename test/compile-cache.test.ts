@@ -7,7 +7,7 @@
 // and never look at the cached data.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join, sep } from "node:path";
 import { DISABLE_ENV, cacheDirectory } from "../src/cli/compile-cache.js";
 import { cli, tempProjects } from "./helpers/cli.js";
@@ -63,6 +63,19 @@ describe("compile cache (module)", () => {
     expect(second.states).toEqual(["accepted", "accepted"]);
     expect(second.exports).toEqual(first.exports);
     expect(cacheFiles(xdg)).toHaveLength(2);
+  });
+
+  it("the caches of files that are gone from the directory (chunks renamed by a rebuild) are removed", () => {
+    const file = library();
+    const xdg = project({});
+    load(xdg, file);
+    expect(cacheFiles(xdg)).toHaveLength(2);
+    const dir = join(file, "..");
+    writeFileSync(join(dir, "chunk-new.cjs"), readFileSync(join(dir, "chunk.cjs")));
+    unlinkSync(join(dir, "chunk.cjs"));
+    writeFileSync(file, readFileSync(file, "utf8").replace("./chunk.cjs", "./chunk-new.cjs"));
+    expect(load(xdg, file).states).toEqual(["missing", "missing"]);
+    expect(cacheFiles(xdg).map((f) => f.slice(join(xdg, "nixgen-migrate").length + 1).split(".")[0]).sort()).toEqual(["chunk-new", "main"]);
   });
 
   it("a cache made by an incomplete run (--version) is used, and replaced by the next complete run", () => {

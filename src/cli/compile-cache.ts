@@ -24,7 +24,7 @@
 // loads Node's ESM loader, ~0.5 ms; the caller passes createRequire, which a
 // CommonJS file has as module.constructor.createRequire) nor node:zlib (loaded
 // only when there is a cache directory).
-import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { Script, constants as vmConstants } from "node:vm";
@@ -33,7 +33,7 @@ import { Script, constants as vmConstants } from "node:vm";
 export const DISABLE_ENV = "NIXGEN_MIGRATE_NO_COMPILE_CACHE";
 
 /** Bump when the file layout or the key changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 const SUFFIX = ".v8cache";
 
 /**
@@ -164,7 +164,8 @@ export class CompileCache {
       if (this.usable(filename)) {
         const st = statSync(filename);
         key = [FORMAT, process.version, process.arch, filename, st.size, st.mtimeMs, st.ctimeMs, st.ino].join("\n");
-        path = join(this.dir, `${basename(filename)}.${fnv(filename)}.${fnv(key)}${SUFFIX}`);
+        // <file name>.<hash of its directory>.<hash of the key>: prune() finds a directory's files by name
+        path = join(this.dir, `${basename(filename)}.${fnv(dirname(filename))}.${fnv(key)}${SUFFIX}`);
         state = "missing";
         try {
           cached = readCacheFile(path, key, this.crc32!);
@@ -267,12 +268,21 @@ export class CompileCache {
     return this.dirState === "usable";
   }
 
-  /** Removes the caches of earlier versions of the same file (a rebuilt bundle, an upgraded package). */
+  /**
+   * Removes the other caches of files in the same directory as this one: earlier
+   * versions of it, and files that are gone (a rebuilt bundle or an upgraded
+   * package names its chunks anew). Runs only when a cache is written.
+   */
   private prune(e: Entry): void {
-    const prefix = `${basename(e.filename)}.${fnv(e.filename)}.`;
+    const dir = dirname(e.filename);
+    const mark = `.${fnv(dir)}.`;
     const keep = basename(e.path!);
+    const own = basename(e.filename);
     for (const name of readdirSync(this.dir!)) {
-      if (name !== keep && name.startsWith(prefix) && name.endsWith(SUFFIX)) {
+      const at = name.indexOf(mark);
+      if (at < 0 || name === keep || !name.endsWith(SUFFIX)) continue;
+      const source = name.slice(0, at);
+      if (source === own || !existsSync(join(dir, source))) {
         try {
           unlinkSync(join(this.dir!, name));
         } catch {
