@@ -44,7 +44,8 @@ class InputRemoval {
   private readonly src: string;
   private readonly findings: RawFinding[] = [];
   /** Ranges that go away (dead aliases, dead `with`): references inside them do not count. */
-  private readonly removed = new RangeSet();
+  /** What the edits so far remove (aliases, `let`s and `with`s of the inputs removed). */
+  private removed = new RangeSet();
   /** name -> its variable_expression nodes, in document order (built once). */
   private variablesByName: Map<string, SyntaxNode[]> | null = null;
 
@@ -59,8 +60,13 @@ class InputRemoval {
     const formals: SyntaxNode[] = [];
     for (const [i, view] of generatorsViews(this.src, root, this.ctx.path, this.ctx.project).entries()) {
       if (!view.flake?.outputs || !view.input) break;
+      // an input that stays removes nothing: what its dead aliases would have removed must not hide uses of the next
+      const before = this.removed.copy();
       const mine = this.removeInput(view, root);
-      if (!mine) continue;
+      if (!mine) {
+        this.removed = before;
+        continue;
+      }
       if (i > 0 && overlap([...edits, ...mine.edits])) break; // left for the next run
       edits.push(...mine.edits);
       if (mine.formal) formals.push(mine.formal);
@@ -328,6 +334,13 @@ class RangeSet {
     }
     this.starts.splice(i, j - i, start);
     this.ends.splice(i, j - i, end);
+  }
+
+  copy(): RangeSet {
+    const c = new RangeSet();
+    c.starts.push(...this.starts);
+    c.ends.push(...this.ends);
+    return c;
   }
 
   covers(n: { start: number; end: number }): boolean {
