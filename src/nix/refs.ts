@@ -36,9 +36,12 @@ const MAX_STEPS = 64;
  * What each `with` environment evaluates to, per roots object (one top-level
  * evaluation uses one): `with a; with b; … x` tries every environment, and each
  * environment that is a name tries the ones above it again; without the memo
- * that is exponential in the nesting. `IN_PROGRESS` cuts cycles.
+ * that is exponential in the nesting. `IN_PROGRESS` cuts cycles. A null found
+ * at some depth holds only for callers at that depth or deeper (less budget
+ * left): a shallower caller evaluates again, so the answer does not depend on
+ * which lookup came first.
  */
-const envMemo = new WeakMap<RefRoots, WeakMap<SyntaxNode, InputRef | null | typeof IN_PROGRESS>>();
+const envMemo = new WeakMap<RefRoots, WeakMap<SyntaxNode, { ref: InputRef | null; steps: number } | typeof IN_PROGRESS>>();
 const IN_PROGRESS = Symbol("in progress");
 
 function evalWithEnv(source: string, env: SyntaxNode, roots: RefRoots, steps: number): InputRef | null {
@@ -46,11 +49,11 @@ function evalWithEnv(source: string, env: SyntaxNode, roots: RefRoots, steps: nu
   if (!memo) envMemo.set(roots, (memo = new WeakMap()));
   const known = memo.get(env);
   if (known === IN_PROGRESS) return null;
-  if (known !== undefined) return known;
+  if (known !== undefined && (known.ref !== null || known.steps <= steps)) return known.ref;
   memo.set(env, IN_PROGRESS);
-  const r = evalRef(source, env, roots, steps);
-  memo.set(env, r);
-  return r;
+  const ref = evalRef(source, env, roots, steps);
+  memo.set(env, { ref, steps });
+  return ref;
 }
 
 /** Follows `node` through aliases to an input reference, or null. */
