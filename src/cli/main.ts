@@ -239,7 +239,8 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
       newPool(args.jobs === "auto" ? freeCores() : Math.min(args.jobs, jobs.length));
     }
     if (jobs.length >= OPTIMISE_PARSER_JOBS) optimiseParser();
-    await (parserReady ?? init());
+    // nothing to migrate (a tree without flakes, a hook given only other files): no parser to load
+    if (jobs.length) await (parserReady ?? init());
     timing(`${jobs.length} jobs, ${pool ? (pool as Pool).size : 1} threads`);
     const collector = new Collector(jobs, args.write, io.cwd);
     await runJobs(jobs, pool, io.cwd, options, texts, progress, (i, r) => collector.add(i, r));
