@@ -156,6 +156,30 @@ describe("the prefilter", () => {
     expect(r.stdout).toBe("hosts/café/flake.nix\n");
   });
 
+  it("the prefilter finds each pass's every needle, literally (one search for all of them)", () => {
+    const names = ["flake.nix", "default.nix", "build.sh", "Makefile", ".github/workflows/ci.yml", "README.md"];
+    const files: Record<string, string> = {};
+    const expected: string[] = [];
+    for (const t of TRANSFORMS) {
+      const name = names.find((n) => t.appliesTo(n));
+      expect(name, `${t.id} looks at none of ${names.join(", ")}`).toBeDefined();
+      t.needles.forEach((needle, i) => {
+        const path = `${t.id}/${i}/${name}`;
+        expect(t.appliesTo(path)).toBe(true);
+        files[path] = `# ünïcödé\n${needle}\n`;
+        expected.push(path);
+      });
+    }
+    // a needle's `.` is a dot, not any character
+    files["near-miss/default.nix"] = "{ formatsX = 1; system-build-images = 2; }\n";
+    const dir = project(files);
+    const entries = Object.keys(files).map((path) => ({ path, abs: join(dir, path) }));
+    const r = prefilter(entries, true);
+    expect(r.errors).toEqual([]);
+    expect(r.hits.sort()).toEqual(expected.sort());
+    for (const hit of r.hits) expect(r.texts!.get(hit)).toBe(files[hit]);
+  });
+
   it("a walked path that became a FIFO is not waited on (opened non-blocking)", () => {
     const dir = project({ "flake.nix": MIGRATED });
     const fifo = join(dir, "pipe.nix");
