@@ -147,11 +147,19 @@ export function migrateProject(
     for (const path of ordered) {
       const s = states.get(path)!;
       if (s.refused || s.halted || !pass.appliesTo(path) || !mayApply(pass, s.current)) continue;
-      const file = pass.input === "nix" ? parsedOf(s) : null;
-      if (file?.error) continue; // an earlier pass broke it: already refused below
+      // parsed on first use: a pass that returns early (flake-lock without a lock file) parses nothing.
+      // The text parses: a primary with syntax errors was refused above, and commit() checks every change.
       let out;
       try {
-        out = pass.run({ path, text: s.current, file, options, project: view });
+        out = pass.run({
+          path,
+          text: s.current,
+          get file() {
+            return pass.input === "nix" ? parsedOf(s) : null;
+          },
+          options,
+          project: view,
+        });
       } catch (e) {
         refuse(path, s, `${pass.id}: ${(e as Error).message}`);
         continue;

@@ -72,7 +72,7 @@ export interface PassContext {
   readonly path: string;
   /** Current text of the file (after earlier passes). */
   readonly text: string;
-  /** The parsed text, for passes whose `input` is "nix" (null for text passes). */
+  /** The parsed text, for passes whose `input` is "nix" (null for text passes); parsed on first use. */
   readonly file: ParsedNix | null;
   readonly options: MigrateOptions;
   readonly project: ProjectView;
