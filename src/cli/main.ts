@@ -506,19 +506,21 @@ async function finish(data: ReportData, args: Args, io: Io, colors: ReturnType<t
   const changedPaths = new Set(changed.map((f) => f.path));
   const refused = data.files.filter((f) => f.refused);
   // (with --write, the collector has written the changed files already)
-  for (const e of data.errors) io.stderr(`${e.path}: ${e.message}\n`);
+  // Each part is written at once: a write per line was a system call per line (thousands on a big tree).
+  const write = (stream: (s: string) => void, parts: string[]) => void (parts.length && stream(parts.join("")));
+  write(io.stderr, data.errors.map((e) => `${e.path}: ${e.message}\n`));
 
   if (args.format === "text") {
     if (args.check) {
-      for (const f of changed) io.stdout(`${f.path}\n`);
+      write(io.stdout, changed.map((f) => `${f.path}\n`));
     } else if (!args.write && changed.length) {
       // the diff library is loaded only when a diff is printed
       const { unifiedDiff } = await import("../report/diff.js");
-      for (const f of changed) io.stdout(unifiedDiff(f.path, f.before, f.after, colors.diff));
+      write(io.stdout, changed.map((f) => unifiedDiff(f.path, f.before, f.after, colors.diff)));
     }
     // --check: stdout is only the list of paths (for xargs); errors and warnings go to stderr, notes are left out
-    const out = args.check ? io.stderr : io.stdout;
-    for (const f of data.findings) if (!args.check || f.severity !== "note") out(formatFinding(f, colors.text) + "\n");
+    const shown = data.findings.filter((f) => !args.check || f.severity !== "note");
+    write(args.check ? io.stderr : io.stdout, shown.map((f) => formatFinding(f, colors.text) + "\n"));
   } else {
     const reporter = await loadReporter(args.format);
     await reporter(data, io);
