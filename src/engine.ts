@@ -51,6 +51,7 @@ interface FileState {
 }
 
 export const isNixPath = (p: string) => p.endsWith(".nix");
+const isFlake = (p: string) => p === "flake.nix" || p.endsWith("/flake.nix");
 
 /** The pass's cheap test (Transform.needles) on a text. */
 export const mayApply = (pass: Transform, text: string): boolean => pass.needles.some((n) => text.includes(n));
@@ -126,24 +127,25 @@ export function migrateProject(
     s.primary = true;
     primaries.push(path);
     if (isNixPath(path)) {
-      const parsed = parsedOf(s);
-      if (parsed.error) {
-        const at = new LineIndex(s.current).position(parsed.error.offset);
-        s.refused = { kind: "syntax", message: parsed.error.message, at, offset: parsed.error.offset };
+      // Only flakes are sure to be read as trees; for other files (a package's `outputs = [ … ]`
+      // is a flake-lock needle) the check builds no tree: most are never read as one.
+      const error = isFlake(path) ? parsedOf(s).error : syntaxErrorOf(s.current);
+      if (error) {
+        const at = new LineIndex(s.current).position(error.offset);
+        s.refused = { kind: "syntax", message: error.message, at, offset: error.offset };
         report(path, {
           rule: "syntax-error",
-          message: `syntax error (${parsed.error.message}): the file was not migrated; fix it so that \`nix-instantiate --parse ${path}\` accepts it, then run again`,
-          start: parsed.error.offset,
-          end: parsed.error.offset,
+          message: `syntax error (${error.message}): the file was not migrated; fix it so that \`nix-instantiate --parse ${path}\` accepts it, then run again`,
+          start: error.offset,
+          end: error.offset,
         }, null);
       }
     }
   }
 
   // flakes first: their passes follow module files and edit them on the flake's behalf
-  const isFlake = (p: string) => p === "flake.nix" || p.endsWith("/flake.nix");
   const ordered = [...primaries.filter(isFlake), ...primaries.filter((p) => !isFlake(p))];
-  for (const pass of transforms) {
+  for (const [i, pass] of transforms.entries()) {
     for (const path of ordered) {
       const s = states.get(path)!;
       if (s.refused || s.halted || !pass.appliesTo(path) || !mayApply(pass, s.current)) continue;
@@ -172,6 +174,10 @@ export function migrateProject(
       const failure = commit(path, out.edits);
       if (failure) refuse(path, s, `${pass.id}: ${failure}`);
       if (out.halt) s.halted = true;
+      // A module file's tree that no later pass of its own needs goes: a run over a whole repository
+      // holds the trees still in use, not one per file (a flake's pass that follows into it parses it
+      // again). Flakes keep theirs: every module file's pass reads its flake.
+      if (!isFlake(path) && !transforms.slice(i + 1).some((p) => p.appliesTo(path) && mayApply(p, s.current))) s.parsed = undefined;
     }
   }
 

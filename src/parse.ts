@@ -80,52 +80,63 @@ function requireParser(): Parser {
  * in `error` (the first ERROR/MISSING node), and the tree is still returned.
  */
 export function parseNix(source: string): ParsedNix {
-  const p = requireParser();
-  let tree: Tree | null;
+  let parsed: ParsedTree;
   if (checked?.source === source) {
-    tree = checked.tree;
+    parsed = checked;
     checked = null;
-  } else tree = p.parse(source);
-  if (!tree) throw new Error("tree-sitter returned no tree");
-  let text = source;
-  if (tree.rootNode.hasError) {
-    // tree-sitter-nix 0.0.2 predates trailing commas in formals (nixfmt style).
-    // Nix uses `,` only in formals, so a comma token followed by `}` is blanked
-    // (same length: offsets stay valid) and the text parsed again; the commas
-    // must then sit inside a `formals` node or the file is really broken.
-    const commas = trailingCommaOffsets(tree, source);
-    if (commas.length > 0) {
-      const chars = source.split("");
-      for (const c of commas) chars[c] = " ";
-      const retry = p.parse(chars.join(""));
-      if (retry && !retry.rootNode.hasError && commas.every((c) => insideFormals(retry, c))) {
-        tree.delete();
-        tree = retry;
-        text = chars.join("");
-      } else {
-        retry?.delete();
-      }
-    }
-  }
+  } else parsed = parseTree(source);
+  const { tree, text } = parsed;
   const { root, firstError } = convert(tree, text, tree.rootNode.hasError);
   tree.delete();
   return { source, parsedText: text, root, error: firstError };
 }
 
+interface ParsedTree {
+  readonly source: string;
+  readonly tree: Tree;
+  /** What was parsed: `source`, or `source` with the trailing commas of formals blanked. */
+  readonly text: string;
+}
+
 /**
- * Only whether (and where) the source has a syntax error: the same answer as
- * `parseNix(source).error`, without building the JS tree when there is none
- * (the engine's check of every migrated text; building the tree is more than
- * half of the cost of parseNix).
+ * tree-sitter-nix 0.0.2 predates trailing commas in formals (nixfmt style:
+ * most of nixpkgs). Nix uses `,` only in formals, so a comma token followed by
+ * `}` is blanked (same length: offsets stay valid) and the text parsed again;
+ * the commas must then sit inside a `formals` node or the file is really broken.
  */
-export function syntaxErrorOf(source: string): SyntaxError | null {
+function parseTree(source: string): ParsedTree {
   const p = requireParser();
   const tree = p.parse(source);
   if (!tree) throw new Error("tree-sitter returned no tree");
+  if (tree.rootNode.hasError) {
+    const commas = trailingCommaOffsets(tree, source);
+    if (commas.length > 0) {
+      const chars = source.split("");
+      for (const c of commas) chars[c] = " ";
+      const text = chars.join("");
+      const retry = p.parse(text);
+      if (retry && !retry.rootNode.hasError && commas.every((c) => insideFormals(retry, c))) {
+        tree.delete();
+        return { source, tree: retry, text };
+      }
+      retry?.delete();
+    }
+  }
+  return { source, tree, text: source };
+}
+
+/**
+ * Only whether (and where) the source has a syntax error: the same answer as
+ * `parseNix(source).error`, without building the JS tree when there is none
+ * (the engine's check of every migrated text and of module files; building
+ * the tree is more than half of the cost of parseNix).
+ */
+export function syntaxErrorOf(source: string): SyntaxError | null {
+  const parsed = parseTree(source);
   checked?.tree.delete();
-  checked = { source, tree };
-  // an error (or the trailing-comma workaround): parseNix takes this tree and finds where
-  return tree.rootNode.hasError || hasReservedName(tree, source) ? parseNix(source).error : null;
+  checked = parsed;
+  // an error: parseNix takes this tree and finds where
+  return parsed.tree.rootNode.hasError || hasReservedName(parsed.tree, parsed.text) ? parseNix(source).error : null;
 }
 
 /**
@@ -170,7 +181,7 @@ const MAX_KEYWORD_LOOKUPS = 32;
  * The last tree syntaxErrorOf made, until parseNix takes it: the engine checks a
  * migrated text and the next pass then parses the same text.
  */
-let checked: { source: string; tree: Tree } | null = null;
+let checked: ParsedTree | null = null;
 
 function trailingCommaOffsets(tree: Tree, source: string): number[] {
   const out: number[] = [];

@@ -39,6 +39,33 @@ export const generatorsModules: Transform = {
 
 export default generatorsModules;
 
+/**
+ * Can this pass change or report anything in the file? Asked of the text before
+ * the tree is read: a repository's `formats.` needles are mostly `pkgs.formats.json`
+ * in files that have nothing to do with nixos-generators (nixpkgs: 586 files, one
+ * of them 3 MB). A flake (its text says `outputs`) is always read. Any other file
+ * must import a nixos-generators module (`nixosModules`, the input's name or
+ * `nixos-generators`), define `formatConfigs`, read `formatAttr`/`fileExtension`,
+ * or read `config.formats` under a flake that imports all-formats.
+ */
+function mayMigrate(ctx: PassContext): boolean {
+  const text = ctx.text;
+  if (["outputs", "nixos-generators", "nixosModules", "formatConfigs", "formatAttr", "fileExtension"].some((w) => text.includes(w))) return true;
+  return text.includes("formats") && nearestFlakeImportsAllFormats(ctx);
+}
+
+/** Does the nearest flake.nix at or above the file import all-formats somewhere? */
+function nearestFlakeImportsAllFormats(ctx: PassContext): boolean {
+  for (let dir = dirname(ctx.path), i = 0; i < 32; i++) {
+    const text = ctx.project.read(joinPath(dir, "flake.nix"));
+    if (text !== undefined) return text.includes("nixosModules.all-formats");
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return false;
+}
+
 /** What a configuration (or a module file) imports from nixos-generators. */
 interface Owner {
   readonly key: SyntaxNode;
@@ -83,6 +110,7 @@ class ModulesMigration {
   }
 
   run(): PassOutput {
+    if (!mayMigrate(this.ctx)) return { edits: [], findings: [] };
     const view = generatorsView(this.ctx.text, this.ctx.file!.root, this.ctx.path, this.ctx.project);
     if (!view) return { edits: [], findings: [] };
     const primary: Unit = { path: this.ctx.path, src: this.ctx.text, root: this.ctx.file!.root, view, owner: null, edits: [] };
@@ -195,15 +223,7 @@ class ModulesMigration {
 
   private flakeUsesAllFormats(): boolean {
     // a module file whose flake imports all-formats elsewhere
-    if (this.units[0]!.view.flake) return false;
-    for (let dir = dirname(this.ctx.path), i = 0; i < 32; i++) {
-      const text = this.ctx.project.read(joinPath(dir, "flake.nix"));
-      if (text !== undefined) return text.includes("nixosModules.all-formats");
-      const up = dirname(dir);
-      if (up === dir) break;
-      dir = up;
-    }
-    return false;
+    return !this.units[0]!.view.flake && nearestFlakeImportsAllFormats(this.ctx);
   }
 
   // ------------------------------------------------------------------ all-formats uses
