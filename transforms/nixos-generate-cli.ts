@@ -37,8 +37,11 @@ import { compareRelease } from "../src/nix/flake.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 const NAME = "nixos-generate";
-/** Both names: the command and the project/package (`nixos-generators` does not contain `nixos-generate`). */
-const MENTION = /nixos-generat(?:e|ors)/g;
+/**
+ * Both names: the command and the project/package (`nixos-generators` does not contain `nixos-generate`).
+ * NixOS's own `nixos-generate-config` (every install guide runs it) is another command.
+ */
+const MENTION = /nixos-generat(?:e(?!-config)|ors)/g;
 const mentions = (text: string, from = 0, to = text.length): Range[] => {
   const out: Range[] = [];
   MENTION.lastIndex = from;
