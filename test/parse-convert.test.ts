@@ -114,6 +114,30 @@ describe("parseNix's tree conversion", () => {
   });
 });
 
+describe("trailing commas in formals (nixfmt), which tree-sitter-nix 0.0.2 does not know", () => {
+  const blanks = (source: string, parsed: string) => [...source].flatMap((ch, i) => (ch !== parsed[i] ? [i] : []));
+  it("are accepted in formals only, and only they are blanked for the parser", () => {
+    const cases: [string, string[]][] = [
+      ["{ a, b, }: a", ["b, "]],
+      ['{\n  a,\n  b, # last\n}: "x,}"', ["b, "]],
+      ['# a, }\n{ a, /* c, } */ }: a + "y, }"', ["a, /"]],
+      ["{ a, }: { b, }: a", ["a, ", "b, "]],
+    ];
+    for (const [source, commas] of cases) {
+      const ours = parseNix(source);
+      expect(ours.error, source).toBeNull();
+      expect(syntaxErrorOf(source), source).toBeNull();
+      expect(blanks(source, ours.parsedText), source).toEqual(commas.map((c) => source.indexOf(c) + 1));
+    }
+  });
+  it("are a syntax error anywhere else, as in Nix", () => {
+    for (const source of ["{ a = 1, }", "[ 1, ]", "{ a, b, }: { c = 1, }", "f { a, }"]) {
+      expect(parseNix(source).error, source).not.toBeNull();
+      expect(syntaxErrorOf(source), source).not.toBeNull();
+    }
+  });
+});
+
 describe("keywords where a name belongs (the grammar takes them, Nix does not)", () => {
   // past 32 keyword words the check reads every identifier instead of asking about each word
   const many = "let a = 1; in ".repeat(40);
