@@ -113,6 +113,7 @@ export function migrateProject(
     },
     isDirectory: (p) => host.isDirectory?.(p) ?? false,
     inside: (p) => host.inside?.(p) ?? true,
+    given: () => paths,
   };
 
   // Primary files: read, and refuse the ones that do not parse.

@@ -66,6 +66,8 @@ export interface ProjectView {
   isDirectory(path: string): boolean;
   /** Whether paths outside the project root may be read (never: module following stops at the root). */
   inside(path: string): boolean;
+  /** The files given to this run (a flake with the files below it, in repository mode). */
+  given(): readonly string[];
 }
 
 export interface PassContext {

@@ -126,12 +126,14 @@ class ModulesMigration {
       this.unit = u;
       this.collectImports();
     }
+    if (view.flake?.outputs && [...this.owners.values()].some((o) => o.allFormats.length)) this.addFormatsReaders();
     const usesAllFormats = [...this.owners.values()].some((o) => o.allFormats.length) || this.flakeUsesAllFormats();
     for (const u of this.units) {
       this.unit = u;
       if (usesAllFormats) {
         this.rewriteFormatsUses();
         this.rewriteFormatConfigs();
+        this.reportUnfollowedFormatsReads();
       }
       this.rewriteFormatAttrUses();
     }
@@ -161,6 +163,34 @@ class ModulesMigration {
         if (view) this.units.push({ path: f.path, src: f.parsed.source, root: f.parsed.root, view, owner, edits: [] });
       }
     }
+  }
+
+  /**
+   * Other files of this run that read `….nixosConfigurations.<host>.config.formats…` (outputs
+   * split into files: `import ./images.nix { inherit self; }`). Their reads are rewritten with the
+   * flake's, or keep the all-formats import: removed with reads left elsewhere, the flake would
+   * no longer evaluate.
+   */
+  private addFormatsReaders() {
+    const seen = new Set(this.units.map((u) => u.path));
+    for (const path of this.ctx.project.given()) {
+      if (seen.has(path) || !path.endsWith(".nix")) continue;
+      const text = this.ctx.project.read(path);
+      if (!text?.includes("nixosConfigurations") || !text.includes("formats")) continue;
+      const parsed = this.ctx.project.parse(path);
+      if (!parsed || parsed.error) continue;
+      const view = generatorsView(parsed.source, parsed.root, path, this.ctx.project);
+      if (!view) continue;
+      const unit: Unit = { path, src: parsed.source, root: parsed.root, view, owner: null, edits: [] };
+      this.units.push(unit);
+      this.unit = unit;
+      this.collectImports();
+    }
+  }
+
+  /** Was the flake given without the other .nix files of its repository (`nixgen-migrate flake.nix`)? */
+  private aloneInRun(): boolean {
+    return !this.ctx.project.given().some((p) => p !== this.ctx.path && p.endsWith(".nix"));
   }
 
   // ------------------------------------------------------------------ imports
@@ -255,6 +285,25 @@ class ModulesMigration {
         continue;
       }
       this.unit.edits.push({ start: attrs[fi]!.start, end: fAttr.end, text: replacement });
+    }
+  }
+
+  /**
+   * `<x>.config.formats.<f>` where this pass cannot tell whose configuration `<x>` is (a `let`
+   * binding, a function argument): left as it is, it would break once the import goes, so every
+   * all-formats import stays until it is changed by hand.
+   */
+  private reportUnfollowedFormatsReads() {
+    // only where an import may be removed (a module file's own run under such a flake decides nothing)
+    const importers = [...this.owners.values()].filter((o) => o.allFormats.length);
+    if (importers.length === 0) return;
+    for (const node of descendants(this.root)) {
+      if (node.type !== "select_expression") continue;
+      const keys = fields(field(node, "attrpath")!, "attr").map((a) => attrName(this.src, a) ?? "\0dynamic");
+      const at = keys.findIndex((k, i) => k === "config" && keys[i + 1] === "formats");
+      if (at < 0 || this.ownerOfConfigPath(node, keys)) continue;
+      this.finding(node, "all-formats-use", "a configuration's `config.formats` is read here through something this tool does not follow; change it to `config.system.build.images.<variant>` by hand (`nixgen-migrate --list-formats`), then run again: until then the all-formats import stays");
+      for (const owner of importers) owner.blocked = true;
     }
   }
 
@@ -409,12 +458,13 @@ class ModulesMigration {
       for (const { node, unit } of owner.allFormats) {
         this.unit = unit;
         if (owner.blocked) {
-          this.finding(node, "all-formats-kept", `the all-formats import stays in ${owner.label}: some of its formats have no image variant (see the other findings)`);
+          this.finding(node, "all-formats-kept", `the all-formats import stays in ${owner.label}: some of its uses cannot be migrated (see the other findings)`);
           continue;
         }
         this.removeListElement(node);
         this.finding(node, "all-formats-removed",
-          `all-formats removed from ${owner.label}: its images are \`config.system.build.images.<variant>\` now; each is the builder's full output (nixos-generators' \`formats.<f>\` was a directory with one symlink): use \`.passthru.filePath\` to find the file`);
+          `all-formats removed from ${owner.label}: its images are \`config.system.build.images.<variant>\` now; each is the builder's full output (nixos-generators' \`formats.<f>\` was a directory with one symlink): use \`.passthru.filePath\` to find the file` +
+            (this.aloneInRun() ? "; reads of `config.formats.<f>` in other files (outputs split into files) were not seen: run `nixgen-migrate .` on the repository, or change them by hand" : ""));
       }
       for (const m of owner.formatModules) {
         this.unit = m.unit;
