@@ -188,7 +188,10 @@ class ModulesMigration {
     }
   }
 
-  /** Was the flake given without the other .nix files of its repository (`nixgen-migrate flake.nix`)? */
+  /**
+   * No other .nix file in this run: `nixgen-migrate flake.nix` (a file outside the run may read the
+   * formats), or a repository run where nothing else passed the prefilter (then nothing reads them).
+   */
   private aloneInRun(): boolean {
     return !this.ctx.project.given().some((p) => p !== this.ctx.path && p.endsWith(".nix"));
   }
@@ -464,7 +467,7 @@ class ModulesMigration {
         this.removeListElement(node);
         this.finding(node, "all-formats-removed",
           `all-formats removed from ${owner.label}: its images are \`config.system.build.images.<variant>\` now; each is the builder's full output (nixos-generators' \`formats.<f>\` was a directory with one symlink): use \`.passthru.filePath\` to find the file` +
-            (this.aloneInRun() ? "; reads of `config.formats.<f>` in other files (outputs split into files) were not seen: run `nixgen-migrate .` on the repository, or change them by hand" : ""));
+            (this.aloneInRun() ? "; no other file of this run reads `config.formats.<f>`: files that do (outputs split into files) must be migrated in the same run (`nixgen-migrate .` includes them), or changed by hand" : ""));
       }
       for (const m of owner.formatModules) {
         this.unit = m.unit;
