@@ -149,14 +149,38 @@ export function syntaxErrorOf(source: string): SyntaxError | null {
 
 /**
  * Nix keywords the grammar accepts as names in some places (`inputs.with.url`,
- * `inherit if;`, `{ pkgs, if }:`, `{ } @ in:`) although Nix never does (`or` it
- * does: as an attribute name and as a variable). Valid Nix has no identifier
- * node with such a text: the grammar makes keywords tokens where they belong.
+ * `inherit if;`, `{ pkgs, if }:`, `{ } @ in:`) although Nix never does (`or`
+ * it does in some places: see orNameAllowed). Valid Nix has no identifier node
+ * with such a text: the grammar makes keywords tokens where they belong.
  */
 export const RESERVED_WORDS: ReadonlySet<string> = new Set(["assert", "else", "if", "in", "inherit", "let", "rec", "then", "with"]);
 const RESERVED_WORD = new RegExp(`(?<![A-Za-z0-9_'-])(?:${[...RESERVED_WORDS].join("|")})(?![A-Za-z0-9_'-])`, "g");
 /** First letters of the reserved words (a, e, i, l, r, t, w): most identifiers are ruled out without slicing. */
-const RESERVED_FIRST = new Set([...RESERVED_WORDS].map((w) => w.charCodeAt(0)));
+const RESERVED_FIRST = new Set([...RESERVED_WORDS, "or"].map((w) => w.charCodeAt(0)));
+/**
+ * `or` is a keyword Nix also takes as a name: in attribute paths and `inherit`, and as
+ * a variable only right after a simple expression, as its argument (`map or [ ]`: nixpkgs
+ * once had a function called `or`). Anywhere else (`x: or`, `[ or ]`, `or x`, `f or or`,
+ * `{ or }:`, `or: 1`) it is a syntax error, as `nix-instantiate --parse` says.
+ */
+const OR_WORD = /(?<![A-Za-z0-9_'-])or(?![A-Za-z0-9_'-])/g;
+function orNameAllowed(parent: SyntaxNode | null, text: string): boolean {
+  if (!parent) return false;
+  if (parent.type === "attrpath" || parent.type === "inherited_attrs") return true;
+  const holder = parent.parent;
+  if (parent.type !== "variable_expression" || !holder) return false;
+  // the expression right before it (the grammar makes `f or` an application, and `[ f or ]` two elements)
+  let before: SyntaxNode | undefined;
+  if (holder.type === "apply_expression" && parent.field === "argument") {
+    const fn = holder.children.find((c) => c.field === "function");
+    before = fn?.type === "apply_expression" ? fn.children.find((c) => c.field === "argument") : fn;
+  } else if (holder.type === "list_expression") {
+    before = holder.children.slice(0, parent.index).reverse().find((c) => c.field === "element");
+  }
+  // which must be a simple expression: not `x.y` (`x.y or` wants a default) and not another `or` (`f or or`)
+  if (!before || before.type === "select_expression") return false;
+  return !(before.type === "variable_expression" && text.slice(before.start, before.end) === "or");
+}
 const reservedError = (offset: number, word: string): SyntaxError => ({
   offset,
   message: `the keyword ${JSON.stringify(word)} where a name belongs (an attribute name must then be quoted: "${word}")`,
@@ -171,13 +195,17 @@ const reservedError = (offset: number, word: string): SyntaxError => ({
  */
 function hasReservedName(tree: Tree, source: string): boolean {
   const offsets: number[] = [];
-  RESERVED_WORD.lastIndex = 0;
-  for (let m; (m = RESERVED_WORD.exec(source)); ) {
-    if (offsets.push(m.index) > MAX_KEYWORD_LOOKUPS) {
-      for (const id of tree.rootNode.descendantsOfType("identifier")) {
-        if (id && RESERVED_WORDS.has(source.slice(id.startIndex, id.endIndex))) return true;
+  // an `or` name may be allowed (see orNameAllowed): then parseNix decides, with the parents at hand
+  for (const re of [RESERVED_WORD, OR_WORD]) {
+    re.lastIndex = 0;
+    for (let m; (m = re.exec(source)); ) {
+      if (offsets.push(m.index) > MAX_KEYWORD_LOOKUPS) {
+        for (const id of tree.rootNode.descendantsOfType("identifier")) {
+          const word = id && source.slice(id.startIndex, id.endIndex);
+          if (word && (RESERVED_WORDS.has(word) || word === "or")) return true;
+        }
+        return false;
       }
-      return false;
     }
   }
   const root = tree.rootNode;
@@ -271,7 +299,7 @@ function convert(tree: Tree, text: string, hasError: boolean): { root: SyntaxNod
     };
     if (!firstError && type === "identifier" && end - node.start <= 7 && RESERVED_FIRST.has(text.charCodeAt(node.start))) {
       const word = text.slice(node.start, end);
-      if (RESERVED_WORDS.has(word)) firstError = reservedError(node.start, word);
+      if (RESERVED_WORDS.has(word) || (word === "or" && !orNameAllowed(parent, text))) firstError = reservedError(node.start, word);
     }
     if (hasError && !firstError) {
       if (cursor.nodeIsMissing) {

@@ -167,10 +167,18 @@ describe("bad input through the CLI: one line, the documented exit code, nothing
       expect(r.stdout + r.stderr).toMatch(at);
       expect(r.changed).toEqual([]);
     }
-    // quoted, and `or`, Nix takes: so does the tool
-    const quoted = EXAMPLE.replace("inputs.nixpkgs.url", 'inputs."with".url = "x"; inputs.or.url');
+    // quoted, and `or` as an attribute name, Nix takes: so does the tool
+    const quoted = EXAMPLE.replace("inputs.nixpkgs.url", 'inputs."with".url = "x"; inputs.or.url = "y"; inputs.nixpkgs.url');
     expect(nixParse([quoted]).map((r) => r.kind)).toEqual(["ok"]);
     expect(run(project({ "flake.nix": quoted }), ["flake.nix"]).code).toBe(1);
+    // but not `or` as a variable at the head of an expression: with nixpkgs' URL on an input named `or`,
+    // the configuration would be `or.lib.nixosSystem { … }`, which Nix rejects: refused, not written
+    const orInput = EXAMPLE.replace("inputs.nixpkgs.url", "inputs.or.url");
+    expect(nixParse([orInput, "let or = 1; in or.lib.x"]).map((r) => r.kind)).toEqual(["ok", "syntax"]);
+    const r = run(project({ "flake.nix": orInput }), ["--write", "flake.nix"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/internal-error .*would not parse \(the keyword "or" where a name belongs/);
+    expect(r.changed).toEqual([]);
   });
 
   it("non-UTF-8 bytes: exit 2 with the offset of the first bad byte", () => {

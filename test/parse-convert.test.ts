@@ -143,6 +143,22 @@ describe("keywords where a name belongs (the grammar takes them, Nix does not)",
   const many = "let a = 1; in ".repeat(40);
   const bad = ["{ inputs.with.url = 1; }", "{ inherit (x) if; }", "{ pkgs,if }: 1", "{ } @ in: 1", "x: x.let", "{ a = { }.rec; }", `${many}{ x.with = 1; }`];
   const good = ["let a = 1; in a", '{ a."with" = 1; } # with', "{ a.or = 1; b = x: x.or; }", 'if true then "in" else assert true; with { }; rec { }', "{ inherit ({ inherits = 1; }) inherits; y.iff = 1; y.in-x = 2; }", `${many}a`];
+  it("`or`: a name in attribute paths and inherit, a variable only as the argument right after a simple expression", () => {
+    // each checked against nix-instantiate --parse (Nix 2.8): the good ones parse (some then fail as "undefined variable 'or'")
+    const orBad = ["x: or", "[ or ]", "{ a = or; }", "or x", "f (or)", "f or or", "map or (or)", "f x.y or", "[ x.y or ]", "[ f or or ]", "(or: 1)", "({ or ? 1 }: 1)", "({ ... }@or: 1)", "let or = 1; in or", `${many}[ or ]`];
+    const orGood = ["map or [ ]", "f or", "f x or", "(f or)", "[ f or ]", "[ (f) or ]", "x.or", "x.or or 1", "x.a or 1", "let or = 1; in 1", "{ inherit (x) or; }", "x ? or", "f ./a or", `${many}x.or`];
+    for (const body of orBad) {
+      const text = `let f = 1; x = 1; map = 1; in ${body}`;
+      const e = syntaxErrorOf(text);
+      expect(e, body).not.toBeNull();
+      expect(parseNix(text).error, body).toEqual(e);
+    }
+    for (const body of orGood) {
+      const text = `let f = 1; x = 1; map = 1; in ${body}`;
+      expect(syntaxErrorOf(text), body).toBeNull();
+      expect(parseNix(text).error, body).toBeNull();
+    }
+  });
   it("syntaxErrorOf and parseNix report each at the keyword, and accept what Nix accepts", () => {
     for (const text of bad) {
       const e = syntaxErrorOf(text);
