@@ -58,19 +58,35 @@ class InputRemoval {
     // every nixos-generators input of the flake (usually one; two when it is there under two names)
     const edits: TextEdit[] = [];
     const formals: SyntaxNode[] = [];
-    for (const [i, view] of generatorsViews(this.src, root, this.ctx.path, this.ctx.project).entries()) {
-      if (!view.flake?.outputs || !view.input) break;
-      // an input that stays removes nothing: what its dead aliases would have removed must not hide uses of the next
-      const before = this.removed.copy();
-      const mine = this.removeInput(view, root);
-      if (!mine) {
-        this.removed = before;
-        continue;
+    const views = generatorsViews(this.src, root, this.ctx.path, this.ctx.project);
+    const gone = new Set<string>();
+    /** Why each input that stays stays (its findings of the last round that looked at it). */
+    const kept = new Map<string, RawFinding[]>();
+    // Twice when there are two: an input kept because the other follows it (`inputs.b.inputs.x.follows = "a"`)
+    // is free once the other goes in this run (else the next run would remove it: not idempotent).
+    for (let round = 0; round < Math.min(views.length, 2); round++) {
+      const found = gone.size;
+      for (const [i, view] of views.entries()) {
+        if (!view.flake?.outputs || !view.input) break;
+        if (gone.has(view.name)) continue;
+        // an input that stays removes nothing: what its dead aliases would have removed must not hide uses of the next
+        const before = this.removed.copy();
+        const reported = this.findings.length;
+        const mine = this.removeInput(view, root, gone);
+        if (!mine) {
+          this.removed = before;
+          kept.set(view.name, this.findings.splice(reported));
+          continue;
+        }
+        kept.delete(view.name);
+        if (i > 0 && overlap([...edits, ...mine.edits])) break; // left for the next run
+        gone.add(view.name);
+        edits.push(...mine.edits);
+        if (mine.formal) formals.push(mine.formal);
       }
-      if (i > 0 && overlap([...edits, ...mine.edits])) break; // left for the next run
-      edits.push(...mine.edits);
-      if (mine.formal) formals.push(mine.formal);
+      if (gone.size === found) break;
     }
+    for (const reasons of kept.values()) this.findings.push(...reasons);
     // neighbouring formals go together (each alone would take the comma between them)
     formals.sort((a, b) => a.index - b.index);
     for (let k = 0; k < formals.length; ) {
@@ -83,7 +99,7 @@ class InputRemoval {
   }
 
   /** Edits that remove one generators input (and its dead aliases) and its formal, or null when it stays. */
-  private removeInput(view: GeneratorsView, root: SyntaxNode): { edits: TextEdit[]; formal: SyntaxNode | null } | null {
+  private removeInput(view: GeneratorsView, root: SyntaxNode, gone: ReadonlySet<string>): { edits: TextEdit[]; formal: SyntaxNode | null } | null {
     if (!view.flake?.outputs || !view.input) return null;
     const edits = this.deadAliases(view, root);
     const G = view.name;
@@ -95,7 +111,7 @@ class InputRemoval {
       this.finding(s, "generators-input-kept", `the nixos-generators input \`${G}\` stays: it is still used here${live.length > 1 ? ` and in ${live.length - 1} more place(s)` : ""}; migrate or remove those uses, then run again`);
       return null;
     }
-    const dependent = view.flake.allFollows.find((f) => f.target === G || f.target.startsWith(G + "/"));
+    const dependent = view.flake.allFollows.find((f) => !gone.has(f.input) && (f.target === G || f.target.startsWith(G + "/")));
     if (dependent) {
       this.finding(dependent.node, "generators-input-kept", `the nixos-generators input \`${G}\` stays: input \`${dependent.input}\` follows "${dependent.target}"; point it at another input (e.g. "nixpkgs"), then run again`);
       return null;
