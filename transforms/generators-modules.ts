@@ -249,6 +249,17 @@ class ModulesMigration {
       const d = resolveName(this.src, base, "config").definition;
       if (d?.kind === "formal") return { owner: this.ownerOf(select), configAt: -1 };
     }
+    // `host.config.…` where `host = ….nixosConfigurations.<host>;` (a let or rec binding)
+    const alias = base.type === "variable_expression" && keys[0] === "config" ? variableName(this.src, base) : null;
+    if (alias !== null) {
+      const d = resolveName(this.src, base, alias).definition;
+      const value = d?.kind === "binding" && d.value ? unparen(d.value) : null;
+      if (value?.type === "select_expression") {
+        const valueKeys = fields(field(value, "attrpath")!, "attr").map((a) => attrName(this.src, a));
+        const call = valueKeys.at(-2) === "nixosConfigurations" ? this.hosts.get(valueKeys.at(-1) ?? "") : undefined;
+        if (call) return { owner: this.owner(call, `nixosConfigurations.${valueKeys.at(-1)}`), configAt: 0 };
+      }
+    }
     // `(nixosSystem { … }).config…`
     if (base.type === "apply_expression" && keys[0] === "config") return { owner: this.ownerOf(base), configAt: 0 };
     return null;
