@@ -469,8 +469,16 @@ class CallMigration {
     const extras = this.extraModules(call.infos);
     this.edits.push({ start: call.fn.start, end: call.fn.end, text: `(${this.fnText(call, np, call.node)}` });
     this.edits.push(...this.argumentEdits(call, extras, null));
-    this.edits.push({ start: call.node.end, end: call.node.end, text: `).config.system.build.images${this.variantAccess(call)}` });
+    this.edits.push({ start: call.node.end, end: call.node.end, text: `).config.system.build.images${this.variantAccess(call)}${this.gapAfter(call.node)}` });
     this.findings.push(this.migratedNote(call, `(${this.fnText(call, np, call.node)} { … }).config.system.build.images${this.variantAccess(call)}`));
+  }
+
+  /**
+   * A space when the call's closing `}` touches what follows (`nixosGenerate { … }-1`, `{ … }''s''`):
+   * the reference ends in a name, which would run on into it (`images.digital-ocean-1`).
+   */
+  private gapAfter(node: SyntaxNode): string {
+    return /[A-Za-z0-9_'-]/.test(this.src[node.end] ?? "") ? " " : "";
   }
 
   private rewriteHoisted(calls: Call[], target: OutputSet, np: string) {
@@ -734,7 +742,7 @@ class CallMigration {
 
   /** Replaces a hoisted call by its reference, keeping its comments at the call site. */
   private replaceCall(call: Call, ref: string, representative: boolean) {
-    this.edits.push({ start: call.node.start, end: call.node.end, text: ref });
+    this.edits.push({ start: call.node.start, end: call.node.end, text: ref + this.gapAfter(call.node) });
     const firstLine = firstLineComments(this.src, call.args);
     const firstSet = new Set(firstLine);
     if (firstLine.length) {
