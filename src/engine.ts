@@ -53,8 +53,18 @@ interface FileState {
 export const isNixPath = (p: string) => p.endsWith(".nix");
 const isFlake = (p: string) => p === "flake.nix" || p.endsWith("/flake.nix");
 
-/** The pass's cheap test (Transform.needles) on a text. */
-export const mayApply = (pass: Transform, text: string): boolean => pass.needles.some((n) => text.includes(n));
+/** A regular expression that finds any of these needles, each literally. */
+export function needlePattern(needles: Iterable<string>): RegExp {
+  return new RegExp([...needles].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"));
+}
+const passPatterns = new Map<Transform, RegExp>();
+
+/** The pass's cheap test (Transform.needles) on a text: the CLI's prefilter asks the same of a file's bytes. */
+export function mayApply(pass: Transform, text: string): boolean {
+  let re = passPatterns.get(pass);
+  if (!re) passPatterns.set(pass, (re = needlePattern(pass.needles)));
+  return re.test(text);
+}
 
 export function migrateProject(
   paths: readonly string[],

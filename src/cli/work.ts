@@ -5,7 +5,7 @@ import { closeSync, constants, existsSync, openSync, readSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { TRANSFORMS } from "../../transforms/index.js";
 import { migrateFiles } from "../migrate.js";
-import type { FileResult } from "../engine.js";
+import { needlePattern, type FileResult } from "../engine.js";
 import type { Finding, MigrateOptions } from "../types.js";
 import { decodeText, describe, gitRoot, isDirectory, isInside, readTextFileIfExists, readTextFileSync } from "./files.js";
 
@@ -73,8 +73,7 @@ const needleSearches = new Map<number, RegExp>();
 function needleSearch(passes: number): RegExp {
   let re = needleSearches.get(passes);
   if (!re) {
-    const needles = new Set(TRANSFORMS.filter((_, i) => passes & (1 << i)).flatMap((t) => t.needles));
-    re = new RegExp([...needles].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"));
+    re = needlePattern(new Set(TRANSFORMS.filter((_, i) => passes & (1 << i)).flatMap((t) => t.needles)));
     needleSearches.set(passes, re);
   }
   return re;
