@@ -44,8 +44,8 @@ export default generatorsModules;
  * the tree is read: a repository's `formats.` needles are mostly `pkgs.formats.json`
  * in files that have nothing to do with nixos-generators (nixpkgs: 586 files, one
  * of them 3 MB). A flake (its text says `outputs`) is always read. Any other file
- * must import a nixos-generators module (`nixosModules`, the input's name or
- * `nixos-generators`), define `formatConfigs`, read `formatAttr`/`fileExtension`,
+ * must name `nixos-generators` or import one of its modules (`nixosModules`, also
+ * through a renamed input), define `formatConfigs`, read `formatAttr`/`fileExtension`,
  * or read `config.formats` under a flake that imports all-formats.
  */
 function mayMigrate(ctx: PassContext): boolean {
@@ -126,8 +126,8 @@ class ModulesMigration {
       this.unit = u;
       this.collectImports();
     }
-    if (view.flake?.outputs && [...this.owners.values()].some((o) => o.allFormats.length)) this.addFormatsReaders();
-    const usesAllFormats = [...this.owners.values()].some((o) => o.allFormats.length) || this.flakeUsesAllFormats();
+    if (view.flake?.outputs && this.allFormatsImporters().length) this.addFormatsReaders();
+    const usesAllFormats = this.allFormatsImporters().length > 0 || this.flakeUsesAllFormats();
     for (const u of this.units) {
       this.unit = u;
       if (usesAllFormats) {
@@ -255,7 +255,7 @@ class ModulesMigration {
       const d = resolveName(this.src, base, alias).definition;
       const value = d?.kind === "binding" && d.value ? unparen(d.value) : null;
       if (value?.type === "select_expression") {
-        const valueKeys = fields(field(value, "attrpath")!, "attr").map((a) => attrName(this.src, a));
+        const valueKeys = this.keysOf(value).keys;
         const call = valueKeys.at(-2) === "nixosConfigurations" ? this.hosts.get(valueKeys.at(-1) ?? "") : undefined;
         if (call) return { owner: this.owner(call, `nixosConfigurations.${valueKeys.at(-1)}`), configAt: 0 };
       }
@@ -263,6 +263,17 @@ class ModulesMigration {
     // `(nixosSystem { … }).config…`
     if (base.type === "apply_expression" && keys[0] === "config") return { owner: this.ownerOf(base), configAt: 0 };
     return null;
+  }
+
+  /** A select's attributes and their names (`\0dynamic` for `${…}`). */
+  private keysOf(select: SyntaxNode): { attrs: SyntaxNode[]; keys: string[] } {
+    const attrs = fields(field(select, "attrpath")!, "attr");
+    return { attrs, keys: attrs.map((a) => attrName(this.src, a) ?? "\0dynamic") };
+  }
+
+  /** The configurations that import all-formats (its removal is decided for them). */
+  private allFormatsImporters(): Owner[] {
+    return [...this.owners.values()].filter((o) => o.allFormats.length);
   }
 
   private flakeUsesAllFormats(): boolean {
@@ -277,8 +288,7 @@ class ModulesMigration {
   private *configSelects(): Generator<{ node: SyntaxNode; attrs: SyntaxNode[]; keys: string[]; owner: Owner; at: number }> {
     for (const node of descendants(this.root)) {
       if (node.type !== "select_expression") continue;
-      const attrs = fields(field(node, "attrpath")!, "attr");
-      const keys = attrs.map((a) => attrName(this.src, a) ?? "\0dynamic");
+      const { attrs, keys } = this.keysOf(node);
       const loc = this.ownerOfConfigPath(node, keys);
       if (loc) yield { node, attrs, keys, owner: loc.owner, at: loc.configAt + 1 };
     }
@@ -309,11 +319,11 @@ class ModulesMigration {
    */
   private reportUnfollowedFormatsReads() {
     // only where an import may be removed (a module file's own run under such a flake decides nothing)
-    const importers = [...this.owners.values()].filter((o) => o.allFormats.length);
+    const importers = this.allFormatsImporters();
     if (importers.length === 0) return;
     for (const node of descendants(this.root)) {
       if (node.type !== "select_expression") continue;
-      const keys = fields(field(node, "attrpath")!, "attr").map((a) => attrName(this.src, a) ?? "\0dynamic");
+      const { keys } = this.keysOf(node);
       const at = keys.findIndex((k, i) => k === "config" && keys[i + 1] === "formats");
       if (at < 0 || this.ownerOfConfigPath(node, keys)) continue;
       this.finding(node, "all-formats-use", "a configuration's `config.formats` is read here through something this tool does not follow; change it to `config.system.build.images.<variant>` by hand (`nixgen-migrate --list-formats`), then run again: until then the all-formats import stays");
