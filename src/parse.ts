@@ -100,9 +100,11 @@ interface ParsedTree {
 
 /**
  * tree-sitter-nix 0.0.2 predates trailing commas in formals (nixfmt style:
- * most of nixpkgs). Nix uses `,` only in formals, so a comma token followed by
- * `}` is blanked (same length: offsets stay valid) and the text parsed again;
- * the commas must then sit inside a `formals` node or the file is really broken.
+ * most of nixpkgs). Nix uses `,` only in formals, so a `,` followed by `}` is
+ * blanked (same length: offsets stay valid) before parsing; each blanked comma
+ * must then sit inside a `formals` node. When one does not (a comma in a string
+ * or comment), the source is parsed as it is, and on an error the comma tokens
+ * of that tree are blanked and it is parsed once more.
  */
 function parseTree(source: string): ParsedTree {
   const p = requireParser();
@@ -154,7 +156,9 @@ export function syntaxErrorOf(source: string): SyntaxError | null {
  * with such a text: the grammar makes keywords tokens where they belong.
  */
 export const RESERVED_WORDS: ReadonlySet<string> = new Set(["assert", "else", "if", "in", "inherit", "let", "rec", "then", "with"]);
-const RESERVED_WORD = new RegExp(`(?<![A-Za-z0-9_'-])(?:${[...RESERVED_WORDS].join("|")})(?![A-Za-z0-9_'-])`, "g");
+/** These words where they are whole words (not inside a name such as `within` or `or-else`). */
+const wordPattern = (words: Iterable<string>) => new RegExp(`(?<![A-Za-z0-9_'-])(?:${[...words].join("|")})(?![A-Za-z0-9_'-])`, "g");
+const RESERVED_WORD = wordPattern(RESERVED_WORDS);
 /** First letters of the reserved words (a, e, i, l, r, t, w): most identifiers are ruled out without slicing. */
 const RESERVED_FIRST = new Set([...RESERVED_WORDS, "or"].map((w) => w.charCodeAt(0)));
 /**
@@ -163,7 +167,7 @@ const RESERVED_FIRST = new Set([...RESERVED_WORDS, "or"].map((w) => w.charCodeAt
  * once had a function called `or`). Anywhere else (`x: or`, `[ or ]`, `or x`, `f or or`,
  * `{ or }:`, `or: 1`) it is a syntax error, as `nix-instantiate --parse` says.
  */
-const OR_WORD = /(?<![A-Za-z0-9_'-])or(?![A-Za-z0-9_'-])/g;
+const OR_WORD = wordPattern(["or"]);
 function orNameAllowed(parent: SyntaxNode | null, text: string): boolean {
   if (!parent) return false;
   if (parent.type === "attrpath" || parent.type === "inherited_attrs") return true;

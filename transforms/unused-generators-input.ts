@@ -43,8 +43,7 @@ interface Alias {
 class InputRemoval {
   private readonly src: string;
   private readonly findings: RawFinding[] = [];
-  /** Ranges that go away (dead aliases, dead `with`): references inside them do not count. */
-  /** What the edits so far remove (aliases, `let`s and `with`s of the inputs removed). */
+  /** What the edits so far remove (dead aliases, `let`s, `with`s): references inside them do not count. */
   private removed = new RangeSet();
   /** name -> its variable_expression nodes, in document order (built once). */
   private variablesByName: Map<string, SyntaxNode[]> | null = null;
