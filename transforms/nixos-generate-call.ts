@@ -16,6 +16,7 @@
  * recipe. Removing the input once nothing uses it is a later pass
  * (unused-generators-input).
  */
+import { meta } from "./nixos-generate-call.meta.js";
 import type { TextEdit } from "../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
@@ -70,9 +71,9 @@ const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 /** Lines we write stay under this many columns where we can choose. */
 const MAX_LINE = 100;
 
-export const nixosGenerateCall: Transform = {
+export const nixosGenerateCall: Transform<typeof meta.rules> = {
   id: "nixos-generate-call",
-  summary: "nixosGenerate calls -> nixosConfigurations + config.system.build.images.<variant>",
+  ...meta,
   appliesTo: (path) => path.endsWith(".nix"),
   needles: ["nixosGenerate"],
   input: "nix",
