@@ -448,6 +448,9 @@ class CallMigration {
       const d = resolveName(this.src, at, p).definition;
       if (d && (d.kind === "formal" || d.kind === "param")) return `${p}.${name}`;
     }
+    // a file given the flake itself (`{ inherit self; }`) reaches the inputs through it
+    const self = resolveName(this.src, at, "self").definition;
+    if (self && (self.kind === "formal" || self.kind === "param")) return `self.inputs.${name}`;
     return null;
   }
 
