@@ -14,7 +14,7 @@ export interface AttrLeaf {
 
 /**
  * Flattens `{ a.b = 1; c = { d = 2; }; }` into leaves `[a,b]`, `[c,d]`.
- * Attrset values are descended; `inherit` entries and dynamic keys are skipped.
+ * Attrset values (rec ones too) are descended; `inherit` entries and dynamic keys are skipped.
  */
 export function flattenAttrset(source: string, attrset: SyntaxNode, prefix: string[] = [], holders: SyntaxNode[] = []): AttrLeaf[] {
   const out: AttrLeaf[] = [];
@@ -38,7 +38,8 @@ export function flattenAttrset(source: string, attrset: SyntaxNode, prefix: stri
       const allKeys = [...pre, ...keys];
       const allHolders = [...hold, ...keys.map(() => e)];
       const v = unparen(value);
-      if (isAttrset(v) && v.type === "attrset_expression") stack.push({ set: v, prefix: allKeys, holders: allHolders });
+      // a `rec { … }` set's attributes are attributes all the same (`inputs = rec { … };`)
+      if (isAttrset(v)) stack.push({ set: v, prefix: allKeys, holders: allHolders });
       else out.push({ keys: allKeys, value, entryOfKey: allHolders });
     }
   }
@@ -72,6 +73,8 @@ export interface FlakeInfo {
   readonly outputs: FlakeOutputs | null;
   /** Follows declared by any input: "<input>/<dep>" -> target path. */
   readonly allFollows: { input: string; dep: string; target: string; node: SyntaxNode }[];
+  /** `inputs` is not (only) literal sets (`inputs = import ./inputs.nix;`, `inputs = a // b;`): `inputs` may miss some. */
+  readonly inputsOpaque: boolean;
 }
 
 /**
@@ -96,6 +99,7 @@ function readFlake(source: string, root: SyntaxNode): FlakeInfo | null {
   const inputs = new Map<string, { -readonly [K in keyof FlakeInput]: FlakeInput[K] }>();
   const allFollows: FlakeInfo["allFollows"] = [];
   let outputs: FlakeOutputs | null = null;
+  let inputsOpaque = false;
 
   const getInput = (name: string) => {
     let i = inputs.get(name);
@@ -111,7 +115,10 @@ function readFlake(source: string, root: SyntaxNode): FlakeInfo | null {
       continue;
     }
     if (k0 !== "inputs") continue;
-    if (k1 === undefined) continue;
+    if (k1 === undefined) {
+      inputsOpaque = true;
+      continue;
+    }
     const input = getInput(k1);
     input.definitions.add(leaf.entryOfKey[1]!);
     if (rest.length === 0) {
@@ -132,7 +139,7 @@ function readFlake(source: string, root: SyntaxNode): FlakeInfo | null {
     }
   }
   // `inputs = { x = { … }; }` where x's set was not a literal: still an input.
-  return { top, inputs, outputs, allFollows };
+  return { top, inputs, outputs, allFollows, inputsOpaque };
 }
 
 function describeOutputs(source: string, entry: SyntaxNode, fn: SyntaxNode): FlakeOutputs {
