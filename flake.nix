@@ -53,8 +53,9 @@
         in
         {
           inherit package;
-          # the installed tool, from the read-only store, on examples/: a diff and exit 1
-          # (changes needed), then --write, after which --check finds nothing
+          # the installed tool, run from the read-only store on examples/: a diff and exit 1
+          # (changes needed), its V8 compile cache written under XDG_CACHE_HOME, then
+          # --write, after which --check finds nothing
           example = pkgs.runCommand "nixgen-migrate-example" { nativeBuildInputs = [ package ]; } ''
             cp -r ${./examples} examples
             chmod -R u+w examples
