@@ -186,3 +186,42 @@ describe("CRLF and BOM files through the CLI", () => {
     expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe("\ufeff" + MIGRATED.replace(/\n/g, "\r\n"));
   });
 });
+
+describe("a flake is migrated all or nothing", () => {
+  const FIXTURE = join(import.meta.dirname, "..", "fixtures", "generators-modules", "per-format-module-file");
+  const read = (p: string) => readFileSync(join(FIXTURE, p), "utf8");
+
+  it("a flake refused for its nixpkgs keeps the module files named with it (the pre-commit case) as they are", () => {
+    const old = read("input/flake.nix").replace("nixos-25.05", "nixos-24.05");
+    const dir = project({ "flake.nix": old, "installer.nix": read("input/installer.nix") });
+    const r = cli(["--write", "flake.nix", "installer.nix"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(old);
+    expect(readFileSync(join(dir, "installer.nix"), "utf8")).toBe(read("input/installer.nix"));
+    expect(r.stdout).toMatch(/^flake\.nix:2:3 error nixpkgs-too-old /m);
+    expect(r.stdout).toMatch(/^installer\.nix:1:1 error flake-not-migrated not migrated, because its flake flake\.nix was not \(nixpkgs-too-old\); run again once it can be$/m);
+    // no note about a change that was not made
+    expect(r.stdout).not.toMatch(/format-module-removed/);
+    expect(r.stderr).toMatch(/^0 files migrated, 1 unchanged, 1 refused \(2 errors\)$/m);
+    // and the same files, once the flake can be migrated, are migrated together
+    const ok = project({ "flake.nix": read("input/flake.nix"), "installer.nix": read("input/installer.nix") });
+    expect(cli(["--write", "."], { cwd: ok }).code).toBe(0);
+    expect(readFileSync(join(ok, "installer.nix"), "utf8")).toBe(read("output/installer.nix"));
+  });
+
+  it("a file of the flake that mentions nixos-generators and does not parse refuses the flake; one that does not mention it refuses itself", () => {
+    const files = { "flake.nix": read("input/flake.nix"), "installer.nix": read("input/installer.nix"), "hosts/gen.nix": "{ inputs, ... }: { imports = [ inputs.nixos-generators.nixosModules.iso ]; x = ; }\n" };
+    const dir = project(files);
+    const r = cli(["--write", "."], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^flake\.nix:1:1 error flake-not-migrated not migrated: hosts\/gen\.nix, a file of this flake that mentions nixos-generators, has a syntax error \(at 1:\d+\)/m);
+    expect(r.stdout).toMatch(/^installer\.nix:1:1 error flake-not-migrated not migrated, because its flake flake\.nix was not \(hosts\/gen\.nix has a syntax error at 1:\d+\)/m);
+    for (const [p, t] of Object.entries(files)) expect(readFileSync(join(dir, p), "utf8"), p).toBe(t);
+    const pipes = project({ ...files, "hosts/gen.nix": "{ lib, ... }: { outputs = [ \"out\" ]; x = [ 1 ] |> lib.head; }\n" });
+    const p = cli(["--write", "."], { cwd: pipes });
+    expect(p.code).toBe(2);
+    expect(p.stdout).toMatch(/^hosts\/gen\.nix:1:\d+ error syntax-error /m);
+    expect(p.stdout).not.toMatch(/flake-not-migrated/);
+    expect(readFileSync(join(pipes, "installer.nix"), "utf8")).toBe(read("output/installer.nix"));
+  });
+});
