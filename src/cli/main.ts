@@ -113,7 +113,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     timing("migrated");
     progress.done();
     const collected = collect(planned.jobs, results);
-    // (issue 15's --verify belongs here: after every result is in, before anything is written)
+    // (a step that checks the collected results, e.g. by evaluating the migrated flakes, goes here: every result is in, nothing is written yet)
     const written = args.write ? await writeAll(collected, planned) : { written: new Set<string>(), errors: [] };
     timing("written");
     const data: ReportData = {
