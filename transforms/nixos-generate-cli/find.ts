@@ -1,0 +1,119 @@
+// Phase 1, find: which simple commands run nixos-generate, directly, through a
+// wrapper (sudo, env …), `nix run <nixos-generators> -- …` or
+// `nix shell <nixos-generators> -c nixos-generate …`.
+import type { RawFinding } from "../../src/types.js";
+import type { Word } from "../../src/shell/tokenize.js";
+import { assignmentName, type SimpleCommand } from "../../src/shell/commands.js";
+import { NAME, clip, finding, oneLine, src, type Scan } from "./common.js";
+import { isGeneratorsRef } from "./refs.js";
+
+export interface Invocation {
+  readonly cmd: SimpleCommand;
+  readonly kind: "direct" | "nix-run" | "nix-shell";
+  /** The `nixos-generate` word (direct, nix-shell). */
+  readonly cw: Word | null;
+  /** The nixos-generators installable (nix-run, nix-shell). */
+  readonly ref: Word | null;
+  /** The `--` of `nix run … --`. */
+  readonly sep: Word | null;
+  /** Where a `NIXOS_CONFIG=` prefix goes. */
+  readonly insertAt: number;
+  /** The word before the command is a wrapper such as sudo: the prefix must be `env NIXOS_CONFIG=…`. */
+  readonly needEnv: boolean;
+  readonly wrapped: boolean;
+  readonly assignments: Word[];
+  readonly args: Word[];
+  /** nixos-generate run from a path: report the rewrite instead of making it. */
+  readonly suggestOnly?: boolean;
+}
+
+/** A command that runs nixos-generate, one that does but cannot be read (with why), or neither. */
+export type Found = { readonly invocation: Invocation } | { readonly refused: RawFinding } | null;
+
+/** Wrappers whose command is the next word (without options). */
+const WRAPPERS = new Set(["sudo", "doas", "exec", "time", "command", "nohup", "nice"]);
+
+export function findInvocation(scan: Scan, cmd: SimpleCommand): Found {
+  const words = cmd.words;
+  let i = 0;
+  const assignments: Word[] = [];
+  const isAssignment = (w: Word) => assignmentName(scan.masked, w) !== null;
+  while (i < words.length && isAssignment(words[i]!)) assignments.push(words[i++]!);
+  let needEnv = false;
+  let wrapped = false;
+  for (;;) {
+    const v = words[i]?.value;
+    if (v === "env") {
+      wrapped = true;
+      i++;
+      while (i < words.length && isAssignment(words[i]!)) assignments.push(words[i++]!);
+      if (words[i]?.value?.startsWith("-")) return null; // options we do not interpret: reported as a mention
+      needEnv = false;
+      continue;
+    }
+    if (v !== undefined && v !== null && WRAPPERS.has(v)) {
+      wrapped = true;
+      i++;
+      if (words[i]?.value?.startsWith("-")) return null; // options we do not interpret: reported as a mention
+      needEnv = true;
+      continue;
+    }
+    break;
+  }
+  const cw = words[i];
+  if (!cw) return null;
+  const v = cw.value;
+  if (v === NAME || (v !== null && v.endsWith("/" + NAME))) {
+    // a specific nixos-generate binary (a path): the rewrite is only suggested (nixos-rebuild is not at that path)
+    const invocation: Invocation = { cmd, kind: "direct", cw, ref: null, sep: null, insertAt: cw.start, needEnv, wrapped, assignments, args: words.slice(i + 1), suggestOnly: v !== NAME };
+    return { invocation };
+  }
+  if (v === "nix" && words[i + 1]?.value === "run") return nixRun(scan, cmd, i, { needEnv, wrapped, assignments });
+  if (v === "nix" && words[i + 1]?.value === "shell") return nixShell(scan, cmd, i, assignments);
+  return null;
+}
+
+/** `nix run <nixos-generators> -- <flags>` (the command word `nix` is words[i]). */
+function nixRun(scan: Scan, cmd: SimpleCommand, i: number, wrapping: { needEnv: boolean; wrapped: boolean; assignments: Word[] }): Found {
+  const words = cmd.words;
+  let r = -1;
+  for (let k = i + 2; k < words.length; k++) {
+    const wv = words[k]!.value;
+    if (wv === "--") break;
+    if (wv !== null && isGeneratorsRef(wv)) {
+      r = k;
+      break;
+    }
+  }
+  if (r < 0) return null;
+  const ref = words[r]!;
+  const sepIndex = words.findIndex((w, k) => k > r && w.value === "--");
+  if (sepIndex < 0) {
+    const shown = clip(oneLine(src(scan, cmd)));
+    return {
+      refused: finding("cli-unmigratable", ref,
+        words.length > r + 1
+          ? `\`${shown}\`: arguments after the installable without \`--\` go to nix, not to nixos-generate; write \`nix run nixpkgs#nixos-rebuild -- build-image --image-variant <variant> …\` by hand`
+          : `\`${shown}\` runs nixos-generate without arguments (it aborts with "missing format"); use \`nix run nixpkgs#nixos-rebuild -- build-image --image-variant <variant> …\``),
+    };
+  }
+  const invocation: Invocation = { cmd, kind: "nix-run", cw: null, ref, sep: words[sepIndex]!, insertAt: words[i]!.start, ...wrapping, args: words.slice(sepIndex + 1) };
+  return { invocation };
+}
+
+/** `nix shell <nixos-generators> -c nixos-generate <flags>` (the command word `nix` is words[i]). */
+function nixShell(scan: Scan, cmd: SimpleCommand, i: number, assignments: Word[]): Found {
+  const words = cmd.words;
+  const c = words.findIndex((w, k) => k > i + 1 && (w.value === "-c" || w.value === "--command"));
+  if (c < 0 || words[c + 1]?.value !== NAME) return null;
+  const ref = words.slice(i + 2, c).find((w) => w.value !== null && isGeneratorsRef(w.value));
+  if (!ref) {
+    return {
+      refused: finding("cli-unmigratable", words[c + 1]!,
+        `\`${clip(oneLine(src(scan, cmd)))}\` runs nixos-generate from a nix shell that does not name nixos-generators; add nixpkgs#nixos-rebuild to the shell and run \`nixos-rebuild build-image --image-variant <variant> …\` by hand`),
+    };
+  }
+  const inner = words[c + 1]!;
+  const invocation: Invocation = { cmd, kind: "nix-shell", cw: inner, ref, sep: null, insertAt: inner.start, needEnv: true, wrapped: true, assignments, args: words.slice(c + 2) };
+  return { invocation };
+}
