@@ -216,6 +216,7 @@ class Lexer {
       const p = this.pos;
       const c = t[p]!;
       if (this.blank(c) || c === "\n") break;
+      if (this.template(s)) continue;
       if (c === "(" && s.array === null && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=$/.test(t.slice(start, p))) {
         this.arrayElements(s);
         continue;
@@ -273,7 +274,7 @@ class Lexer {
       start,
       end,
       value: s.literal && !s.unterminated ? s.value : null,
-      param: paramOf(raw, this.opts.make === true),
+      param: this.opts.templatesAt && s.templates.length ? null : paramOf(raw, this.opts.make === true),
       quoted: quotedOf(raw, start),
       subs: s.subs,
       opaque: s.opaque,
@@ -457,6 +458,16 @@ class Lexer {
     return true;
   }
 
+  /** A part filled in outside the shell (TokenizeOptions.templatesAt) starting at `pos`. */
+  private template(s: WordState): boolean {
+    const end = this.opts.templatesAt?.get(this.pos);
+    if (end === undefined) return false;
+    s.templates.push({ start: this.pos, end });
+    s.literal = false;
+    this.pos = end;
+    return true;
+  }
+
   /** just's `{{ … }}` (`{{{{` is a literal `{{`): true when one starts at `pos`. */
   private justTemplate(s: WordState): boolean {
     const t = this.text;
@@ -511,6 +522,7 @@ class Lexer {
         this.pos = p + 1;
         return;
       }
+      if (this.template(s)) continue;
       if (c === "\\") {
         const nl = this.newlineLength(p + 1);
         if (nl > 0) {

@@ -66,4 +66,11 @@ export interface TokenizeOptions {
   readonly foldNewlines?: boolean;
   /** Here-document delimiters may be indented (the script itself is indented in its container). */
   readonly indentedHeredocs?: boolean;
+  /**
+   * Parts of the text filled in before the shell runs (Nix interpolations in
+   * a Nix string), by start offset -> end offset: each is part of a word,
+   * never literal. The text there must itself read as one word piece (the
+   * caller blanks it to `${___}`).
+   */
+  readonly templatesAt?: ReadonlyMap<number, number>;
 }

@@ -57,6 +57,11 @@ export interface Plan {
   readonly consumed: boolean;
   /** `--run` becomes `build && run` in braces (an operator or redirection around it would split the pair). */
   readonly wrap: boolean;
+  /**
+   * `-o <link>`: "drop" when it names ./result (what nixos-rebuild makes anyway); "link" when the
+   * command becomes `nix build <installable> -o <link>` (`nix-build '<nixpkgs/nixos>' -A …` without --flake).
+   */
+  readonly outLink: { readonly flag: Flag; readonly mode: "drop" | "link" } | null;
 }
 
 export function classify(scan: Scan, inv: Invocation, info: ChunkInfo): { plan: Plan } | { blockers: RawFinding[] } {
@@ -80,7 +85,7 @@ export function classify(scan: Scan, inv: Invocation, info: ChunkInfo): { plan: 
   const base = {
     inv, info, before, flags, classic,
     nixosConfig: flags.config && classic ? nixosConfigOf(scan, inv, info, flags.config) : null,
-    action: null, format: null, fmt: undefined, variant: null, fromVariable: null, consumed: false, wrap: false,
+    action: null, format: null, fmt: undefined, variant: null, fromVariable: null, consumed: false, wrap: false, outLink: null,
   } as const;
   if (flags.help) return { plan: { ...base, kind: "help", nixosConfig: null, oldNixpkgs: [] } };
   const old = oldNixpkgs(scan, inv, all, classic);
@@ -152,8 +157,17 @@ function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding[]): { pla
   const variant = action === "build-image" ? fmt!.variant! : null;
 
   // -- flags without a counterpart
-  const outLink = flags.all.find((f) => f.name === "--out-link");
-  if (outLink) blockers.push(outLinkBlocker(scan, flags, outLink, action, variant));
+  const outLinkFlag = flags.all.find((f) => f.name === "--out-link");
+  let outLink: Plan["outLink"] = null;
+  if (outLinkFlag) {
+    const link = outLinkFlag.values[0]!.value;
+    if (link === "result" || link === "./result") outLink = { flag: outLinkFlag, mode: "drop" };
+    else {
+      const why = outLinkUnwritable(inv, flags, classic);
+      if (why) blockers.push(outLinkBlocker(scan, base, outLinkFlag, action, variant, why));
+      else outLink = { flag: outLinkFlag, mode: "link" };
+    }
+  }
   const { system, diskSize } = flags;
   if (system && classic) {
     block("cli-unsupported-flag", system.word,
@@ -191,7 +205,7 @@ function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding[]): { pla
     wrap = ["||", "|", "|&", "!"].includes(cmd.before) || ["|", "|&"].includes(cmd.after) || cmd.redirects.length > 0;
   }
   if (blockers.length) return { blockers };
-  return { plan: { ...base, action, format, fmt, variant, fromVariable, consumed, wrap } };
+  return { plan: { ...base, action, format, fmt, variant, fromVariable, consumed, wrap, outLink } };
 }
 
 /** The NixOS setting for a `--disk-size` value, for the action's VM or the image. */
@@ -203,30 +217,50 @@ export function diskSizeSetting(diskSize: Flag, action: Action | null): string {
     : `virtualisation.diskSize = ${nixValue};`;
 }
 
-function outLinkBlocker(scan: Scan, flags: Flags, outLink: Flag, action: Action | null, variant: string | null): RawFinding {
-  const { flake, config, run } = flags;
-  const targetAttr = action === "build-image" ? `config.system.build.images.${variant}` : action === "build-vm" ? "config.system.build.vm" : action ? "config.system.build.vmWithBootLoader" : "config.system.build.images.<variant>";
+/** Why `-o <link>` cannot become `nix build … -o <link>` here, or null. */
+function outLinkUnwritable(inv: Invocation, flags: Flags, classic: boolean): string | null {
+  if (inv.cmd.nested) return "its output is captured, and nixos-generate printed the image file's path, which nix build does not print";
+  if (flags.flake && flags.flake.values[0]!.value === null) return "the flake reference is not known statically";
+  if (inv.kind === "nix-shell" && (inv.nix!.others || classic)) return "the nix shell around it would have to change too";
+  return null;
+}
+
+/** What to build for the action: the image variant, or the VM. */
+export function targetAttr(action: Action | null, variant: string | null): string {
+  return action === "build-image" ? `config.system.build.images.${variant}` : action === "build-vm" ? "config.system.build.vm" : action ? "config.system.build.vmWithBootLoader" : "config.system.build.images.<variant>";
+}
+
+/** The `nix build` installable of a `--flake <uri>[#<host>]` value (the hostname when it names none, as nixos-generate did). */
+export function flakeInstallable(flakeRef: string, target: string, make: boolean): string {
+  const uri = flakeRef.split("#")[0]!;
+  const host = flakeHost(flakeRef);
+  if (host === null) return `"${uri.replace(/["\\$`]/g, "\\$&")}#nixosConfigurations.${make ? "$$" : "$"}(hostname).${target}"`;
+  return shq(`${uri}#nixosConfigurations.${attrSegment(host)}.${target}`);
+}
+
+/** The finding for an `-o <link>` left as it is, with the command to use instead. */
+function outLinkBlocker(scan: Scan, plan: Pick<Plan, "inv" | "info" | "flags">, outLink: Flag, action: Action | null, variant: string | null, why: string): RawFinding {
+  const { flake, config, run } = plan.flags;
+  const target = targetAttr(action, variant);
   const p = src(scan, outLink.values[0]!);
-  const pass = flags.all.filter((f) => PASSTHROUGH.has(f.name)).map((f) => flagText(scan, f));
+  const pass = plan.flags.all.filter((f) => PASSTHROUGH.has(f.name)).map((f) => flagText(scan, f));
   let replacement: string;
   if (flake) {
     const fv = flake.values[0]!.value;
-    const uri = fv === null ? "<flake>" : fv.split("#")[0]!;
-    const host = fv === null ? null : flakeHost(fv);
-    const attr = host !== null ? attrSegment(host) : "<host>";
-    replacement = `nix build ${shq(`${uri}#nixosConfigurations.${attr}.${targetAttr}`)} -o ${p}`;
+    replacement = `nix build ${fv === null ? `'<flake>#nixosConfigurations.<host>.${target}'` : flakeInstallable(fv, target, plan.info.chunk.options.make === true)} -o ${p}`;
   } else {
     const cfg = config ? `NIXOS_CONFIG=${src(scan, config.values[0]!)} ` : "";
-    replacement = `${cfg}nix-build '<nixpkgs/nixos>' -A ${targetAttr} -o ${p}`;
+    replacement = `${cfg}nix-build '<nixpkgs/nixos>' -A ${target} -o ${p}`;
   }
   if (pass.length) replacement += " " + pass.join(" ");
   if (run) replacement += ` && ${p}/bin/run-*-vm`;
-  return finding("cli-unsupported-flag", outLink.word,
-    `\`-o ${p}\`: nixos-rebuild has no out-link option (it always makes ./result); replace the command with \`${replacement}\`` +
-    `${flake && flakeHost(flake.values[0]!.value ?? "") === null ? " (nixos-generate used the hostname when the flake reference has no #<host>)" : ""}; ` +
-    (action === "build-image" || !action
-      ? `the image file is then ${p}/<image.filePath> (nixos-generate printed that file's path; ${flake ? "nix build prints nothing" : "nix-build prints the output directory"})`
-      : `the VM script is then ${p}/bin/run-<host>-vm`));
+  const captured = plan.inv.cmd.nested && (action === "build-image" || !action);
+  return finding("cli-unmigratable", outLink.word,
+    `\`-o ${p}\` cannot be rewritten here: ${why}. ` +
+    (captured
+      ? `\`nixos-rebuild build-image --image-variant ${variant ?? "<variant>"} …\` prints the image file's path (\`<store path>/<image.filePath>\`) and links ./result; to keep the link at ${p}, run \`${replacement}\` and read the file at ${p}/<image.filePath> (\`nix eval --raw <the same installable>.passthru.filePath\`)`
+      : `Replace the command with \`${replacement}\`; ` +
+        (action === "build-image" || !action ? `the image file is then ${p}/<image.filePath> (nixos-generate printed that file's path)` : `the VM script is then ${p}/bin/run-<host>-vm`)));
 }
 
 /** `-c <path>` without --flake becomes `NIXOS_CONFIG=<absolute path>` (<nixpkgs/nixos> imports the string). */

@@ -5,17 +5,27 @@ import type { RawFinding } from "../../src/types.js";
 import type { Range } from "../../src/shell/tokenize.js";
 import type { SimpleCommand } from "../../src/shell/commands.js";
 import type { Chunk } from "../../src/shell/regions.js";
-import type { LineIndex } from "../../src/text.js";
 
-/** The file as the phases see it (read-only). */
+/**
+ * The text the phases read (read-only): a whole file, or the decoded
+ * contents of one Nix string literal (offsets are then into those contents;
+ * the caller maps results back to the file).
+ */
 export interface Scan {
   readonly path: string;
-  /** The text as given. */
+  /** The text as given (a file), or the decoded string contents. */
   readonly text: string;
-  /** The same text with prompts and recipe prefixes blanked (same length): what the tokenizer reads. */
+  /** The same text with prompts, recipe prefixes and the insides of Nix interpolations blanked (same length): what the tokenizer reads. */
   readonly masked: string;
-  readonly lines: LineIndex;
+  /** What messages quote and edits copy: `masked`, with Nix interpolations as written. */
+  readonly shown: string;
+  /** 1-based line in the file of an offset. */
+  line(offset: number): number;
   readonly allowOldNixpkgs: boolean;
+  /** Nix interpolations (start -> end) when the text is a Nix string's; empty otherwise. */
+  readonly templates: ReadonlyMap<number, number>;
+  /** The Nix string the text comes from: its role's name (`text`, `runCommand` …), for messages; undefined for files. */
+  readonly nixString?: { readonly roleName: string | null };
 }
 
 /** A chunk of shell text and its simple commands. */
@@ -40,7 +50,13 @@ export function mentions(text: string, from = 0, to = text.length): Range[] {
 }
 
 export function src(scan: Scan, r: Range): string {
-  return scan.masked.slice(r.start, r.end);
+  return scan.shown.slice(r.start, r.end);
+}
+
+/** Whether an offset is inside a Nix interpolation of the text. */
+export function inTemplate(scan: Scan, o: number): boolean {
+  for (const [s, e] of scan.templates) if (o > s && o < e) return true;
+  return false;
 }
 
 export function finding(rule: string, r: Range, message: string, severity?: RawFinding["severity"]): RawFinding {

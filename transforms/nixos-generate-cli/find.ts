@@ -2,7 +2,7 @@
 // wrapper (sudo, env …), `nix run <nixos-generators> -- …` or
 // `nix shell <nixos-generators> -c nixos-generate …`.
 import type { RawFinding } from "../../src/types.js";
-import type { Word } from "../../src/shell/tokenize.js";
+import type { Range, Word } from "../../src/shell/tokenize.js";
 import { assignmentName, type SimpleCommand } from "../../src/shell/commands.js";
 import { NAME, clip, finding, oneLine, src, type Scan } from "./common.js";
 import { isGeneratorsRef } from "./refs.js";
@@ -25,6 +25,17 @@ export interface Invocation {
   readonly args: Word[];
   /** nixos-generate run from a path: report the rewrite instead of making it. */
   readonly suggestOnly?: boolean;
+  /**
+   * In a Nix string, the command word names nixpkgs' package: `${pkgs.nixos-generators}/bin/nixos-generate`
+   * or `${lib.getExe pkgs.nixos-generators}`. `name`: `nixos-generators` inside the interpolation;
+   * `tail`: `/bin/nixos-generate` after it, if any.
+   */
+  readonly nixPackage?: { readonly name: Range; readonly tail: Range | null };
+  /**
+   * `nix run …` / `nix shell …`: the `nix` and `run`/`shell` words, the `-c` of nix shell, whether
+   * nix shell names other installables too, and where a prefix for the whole command goes.
+   */
+  readonly nix?: { readonly word: Word; readonly sub: Word; readonly dashC: Word | null; readonly others: boolean; readonly insertAt: number; readonly needEnv: boolean };
 }
 
 /** A command that runs nixos-generate, one that does but cannot be read (with why), or neither. */
@@ -63,13 +74,39 @@ export function findInvocation(scan: Scan, cmd: SimpleCommand): Found {
   const cw = words[i];
   if (!cw) return null;
   const v = cw.value;
+  if (v === null && scan.templates.size > 0) {
+    const pkg = nixPackageWord(scan, cw);
+    if (pkg) {
+      const invocation: Invocation = { cmd, kind: "direct", cw, ref: null, sep: null, insertAt: cw.start, needEnv, wrapped, assignments, args: words.slice(i + 1), ...pkg };
+      return { invocation };
+    }
+  }
   if (v === NAME || (v !== null && v.endsWith("/" + NAME))) {
     // a specific nixos-generate binary (a path): the rewrite is only suggested (nixos-rebuild is not at that path)
     const invocation: Invocation = { cmd, kind: "direct", cw, ref: null, sep: null, insertAt: cw.start, needEnv, wrapped, assignments, args: words.slice(i + 1), suggestOnly: v !== NAME };
     return { invocation };
   }
   if (v === "nix" && words[i + 1]?.value === "run") return nixRun(scan, cmd, i, { needEnv, wrapped, assignments });
-  if (v === "nix" && words[i + 1]?.value === "shell") return nixShell(scan, cmd, i, assignments);
+  if (v === "nix" && words[i + 1]?.value === "shell") return nixShell(scan, cmd, i, assignments, needEnv);
+  return null;
+}
+
+/**
+ * A command word of a Nix string that runs nixos-generate from a package:
+ * `${pkgs.nixos-generators}/bin/nixos-generate` and `${lib.getExe pkgs.nixos-generators}`
+ * (rewritten: nixpkgs' nixos-rebuild is `pkgs.nixos-rebuild`), or any other
+ * `${…}/bin/nixos-generate` or `${…nixos-generators…}` (only suggested).
+ */
+function nixPackageWord(scan: Scan, w: Word): Pick<Invocation, "nixPackage" | "suggestOnly"> | null {
+  const shown = src(scan, w);
+  const exact = /^(\$\{\s*(?:(?:pkgs\.)?lib\.getExe\s+)?pkgs\.)nixos-generators(\s*\})(\/bin\/nixos-generate)?$/.exec(shown);
+  const getExe = exact !== null && /getExe/.test(exact[1]!);
+  if (exact && getExe === (exact[3] === undefined)) {
+    const name = { start: w.start + exact[1]!.length, end: w.start + exact[1]!.length + "nixos-generators".length };
+    const tail = exact[3] ? { start: w.end - exact[3].length, end: w.end } : null;
+    return { nixPackage: { name, tail } };
+  }
+  if (/^\$\{[\s\S]*\}\/bin\/nixos-generate$/.test(shown) || /^\$\{[^}]*nixos-generat(?:e|ors)[^}]*\}$/.test(shown)) return { suggestOnly: true };
   return null;
 }
 
@@ -97,12 +134,13 @@ function nixRun(scan: Scan, cmd: SimpleCommand, i: number, wrapping: { needEnv: 
           : `\`${shown}\` runs nixos-generate without arguments (it aborts with "missing format"); use \`nix run nixpkgs#nixos-rebuild -- build-image --image-variant <variant> …\``),
     };
   }
-  const invocation: Invocation = { cmd, kind: "nix-run", cw: null, ref, sep: words[sepIndex]!, insertAt: words[i]!.start, ...wrapping, args: words.slice(sepIndex + 1) };
+  const nix = { word: words[i]!, sub: words[i + 1]!, dashC: null, others: false, insertAt: words[i]!.start, needEnv: wrapping.needEnv };
+  const invocation: Invocation = { cmd, kind: "nix-run", cw: null, ref, sep: words[sepIndex]!, insertAt: words[i]!.start, ...wrapping, args: words.slice(sepIndex + 1), nix };
   return { invocation };
 }
 
 /** `nix shell <nixos-generators> -c nixos-generate <flags>` (the command word `nix` is words[i]). */
-function nixShell(scan: Scan, cmd: SimpleCommand, i: number, assignments: Word[]): Found {
+function nixShell(scan: Scan, cmd: SimpleCommand, i: number, assignments: Word[], needEnv: boolean): Found {
   const words = cmd.words;
   const c = words.findIndex((w, k) => k > i + 1 && (w.value === "-c" || w.value === "--command"));
   if (c < 0 || words[c + 1]?.value !== NAME) return null;
@@ -114,6 +152,10 @@ function nixShell(scan: Scan, cmd: SimpleCommand, i: number, assignments: Word[]
     };
   }
   const inner = words[c + 1]!;
-  const invocation: Invocation = { cmd, kind: "nix-shell", cw: inner, ref, sep: null, insertAt: inner.start, needEnv: true, wrapped: true, assignments, args: words.slice(c + 2) };
+  // other installables: words that are neither options nor a long option's value
+  const between = words.slice(i + 2, c);
+  const others = between.some((w, k) => w !== ref && !w.value?.startsWith("-") && !between[k - 1]?.value?.startsWith("--"));
+  const nix = { word: words[i]!, sub: words[i + 1]!, dashC: words[c]!, others, insertAt: words[i]!.start, needEnv };
+  const invocation: Invocation = { cmd, kind: "nix-shell", cw: inner, ref, sep: null, insertAt: inner.start, needEnv: true, wrapped: true, assignments, args: words.slice(c + 2), nix };
   return { invocation };
 }

@@ -35,12 +35,13 @@ import type { PassContext, PassOutput, RawFinding, Transform } from "../../src/t
 import type { Range } from "../../src/shell/tokenize.js";
 import { tokenize } from "../../src/shell/tokenize.js";
 import { commentsOf, heredocsOf, simpleCommands } from "../../src/shell/commands.js";
-import { fileKind, hasShellShebang, regionsOf, type Regions } from "../../src/shell/regions.js";
+import { fileKind, hasShellShebang, regionsOf, type Chunk, type Regions } from "../../src/shell/regions.js";
+import { nixStringViews, placeEdits, type NixStringView } from "../../src/shell/nix-strings.js";
 import { LineIndex } from "../../src/text.js";
-import { NAME, mentions, type ChunkInfo, type Scan } from "./common.js";
+import { NAME, clip, finding, mentions, type ChunkInfo, type Scan } from "./common.js";
 import { findInvocation } from "./find.js";
 import { classify } from "./classify.js";
-import { rewrite, settle } from "./rewrite.js";
+import { rewrite, settle, suggestion } from "./rewrite.js";
 import { notesOf } from "./notes.js";
 import { chunkMentions, outsideMentions } from "./mentions.js";
 
@@ -48,12 +49,13 @@ const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 
 export const nixosGenerateCli: Transform = {
   id: "nixos-generate-cli",
-  summary: "nixos-generate command lines (scripts, Makefiles, justfiles, CI YAML, Markdown) -> nixos-rebuild build-image --image-variant <variant>",
-  appliesTo: (path) => fileKind(path) !== null,
+  summary: "nixos-generate command lines (scripts, Makefiles, justfiles, CI YAML, Markdown, Nix strings) -> nixos-rebuild build-image --image-variant <variant>",
+  appliesTo: (path) => path.endsWith(".nix") || fileKind(path) !== null,
   // also finds `nixos-generators` (flake URLs, `nix run` of the CLI)
   needles: [NAME],
   input: "text",
   run(ctx) {
+    if (ctx.path.endsWith(".nix")) return migrateNixStrings(ctx);
     const kind = fileKind(ctx.path);
     if (!kind) return NO_OUTPUT;
     if (kind === "maybe-script" && !hasShellShebang(ctx.text)) return NO_OUTPUT;
@@ -63,41 +65,125 @@ export const nixosGenerateCli: Transform = {
 
 export default nixosGenerateCli;
 
+/** Edits and findings, in the offsets of the text that was read. */
+interface Output {
+  readonly edits: TextEdit[];
+  readonly findings: RawFinding[];
+}
+
+/** Writes a command's edits into its container; a string says why they cannot be. */
+type Place = (edits: TextEdit[]) => TextEdit[] | string;
+
 function migrateText(ctx: PassContext, regions: Regions): PassOutput {
-  const scan: Scan = { path: ctx.path, text: ctx.text, masked: regions.masked, lines: new LineIndex(ctx.text), allowOldNixpkgs: ctx.options.allowOldNixpkgs === true };
+  const lines = new LineIndex(ctx.text);
+  const scan: Scan = {
+    path: ctx.path, text: ctx.text, masked: regions.masked, shown: regions.masked, line: (o) => lines.position(o).line,
+    allowOldNixpkgs: ctx.options.allowOldNixpkgs === true, templates: new Map(),
+  };
   const edits: TextEdit[] = [];
   const findings: RawFinding[] = [];
   for (const chunk of regions.chunks) {
-    const found = mentions(scan.text, chunk.start, chunk.end);
-    if (found.length === 0) continue;
-    const script = tokenize(scan.masked, chunk.start, chunk.end, chunk.options);
-    const info: ChunkInfo = { chunk, commands: simpleCommands(script) };
-    /** Commands rewritten or reported: mentions inside are accounted for. */
-    const handled: Range[] = [];
-    for (const cmd of info.commands) {
-      const hit = findInvocation(scan, cmd);
-      if (!hit) continue;
-      handled.push(cmd);
-      if ("refused" in hit) {
-        findings.push(hit.refused);
-        continue;
-      }
-      const classified = classify(scan, hit.invocation, info);
-      if ("blockers" in classified) {
-        findings.push(...classified.blockers);
-        continue;
-      }
-      const { plan } = classified;
-      const settled = settle(scan, plan, rewrite(plan));
-      if ("refused" in settled) {
-        findings.push(settled.refused);
-        continue;
-      }
-      edits.push(...settled.edits);
-      findings.push(...notesOf(scan, plan, settled.after));
-    }
-    findings.push(...chunkMentions(scan, info, found, commentsOf(script), heredocsOf(script), handled));
+    const out = migrateChunk(scan, chunk, null);
+    edits.push(...out.edits);
+    findings.push(...out.findings);
   }
   findings.push(...outsideMentions(scan, regions));
   return { edits: edits.length ? [{ path: ctx.path, edits }] : [], findings };
+}
+
+/** The commands of one chunk of shell text, then the mentions nothing accounted for. */
+function migrateChunk(scan: Scan, chunk: Chunk, place: Place | null): Output {
+  const edits: TextEdit[] = [];
+  const findings: RawFinding[] = [];
+  const found = mentions(scan.shown, chunk.start, chunk.end);
+  if (found.length === 0) return { edits, findings };
+  const script = tokenize(scan.masked, chunk.start, chunk.end, chunk.options);
+  const info: ChunkInfo = { chunk, commands: simpleCommands(script) };
+  /** Commands rewritten or reported: mentions inside are accounted for. */
+  const handled: Range[] = [];
+  for (const cmd of info.commands) {
+    const hit = findInvocation(scan, cmd);
+    if (!hit) continue;
+    handled.push(cmd);
+    if ("refused" in hit) {
+      findings.push(hit.refused);
+      continue;
+    }
+    const classified = classify(scan, hit.invocation, info);
+    if ("blockers" in classified) {
+      findings.push(...classified.blockers);
+      continue;
+    }
+    const { plan } = classified;
+    const settled = settle(scan, plan, rewrite(scan, plan));
+    if ("refused" in settled) {
+      findings.push(settled.refused);
+      continue;
+    }
+    const placed = place ? place(settled.edits) : settled.edits;
+    if (typeof placed === "string") {
+      findings.push(finding("cli-unmigratable", cmd, `\`${plan.before}\` would become \`${clip(settled.after)}\`, but ${placed}; change it by hand`));
+      continue;
+    }
+    if (plan.inv.suggestOnly) {
+      findings.push(suggestion(scan, plan, settled.after));
+      continue;
+    }
+    edits.push(...placed);
+    findings.push(...notesOf(scan, plan, settled.after));
+  }
+  findings.push(...chunkMentions(scan, info, found, commentsOf(script), heredocsOf(script), handled));
+  return { edits, findings };
+}
+
+// ------------------------------------------------------------------ Nix strings
+
+/** Text that may concern this pass in a Nix string. */
+const WANTED = /nixos-generat(?:e(?!-config)|ors)/;
+
+/**
+ * A .nix file: the contents of its string literals that mention
+ * nixos-generate, each read as a shell script (Nix code itself is the other
+ * passes' business).
+ */
+function migrateNixStrings(ctx: PassContext): PassOutput {
+  const parsed = ctx.project.parse(ctx.path);
+  if (!parsed || parsed.error) return NO_OUTPUT;
+  const lines = new LineIndex(ctx.text);
+  const edits: TextEdit[] = [];
+  const findings: RawFinding[] = [];
+  const views = nixStringViews(ctx.text, parsed.root, WANTED);
+  for (const view of views) {
+    // a string inside another one's interpolation is read on its own
+    if (view.role === "reference" || view.role === "prose") continue;
+    const out = migrateNixString(ctx, view, lines);
+    edits.push(...out.edits);
+    findings.push(...out.findings);
+  }
+  return { edits: edits.length ? [{ path: ctx.path, edits }] : [], findings };
+}
+
+function migrateNixString(ctx: PassContext, view: NixStringView, lines: LineIndex): Output {
+  const scan: Scan = {
+    path: ctx.path, text: view.text, masked: view.masked, shown: view.text,
+    line: (o) => lines.position(view.sourceAt(o)).line,
+    allowOldNixpkgs: ctx.options.allowOldNixpkgs === true, templates: view.templates, nixString: { roleName: view.roleName },
+  };
+  const toFile = (f: RawFinding): RawFinding => ({ ...f, start: view.sourceAt(f.start), end: view.sourceAt(f.end) });
+  if (view.role === "program") {
+    const at = { start: 0, end: view.text.length };
+    return { edits: [], findings: [toFile(finding("cli-not-rewritten", at,
+      `\`${view.roleName}\` runs nixos-generate, so whoever runs it passes nixos-generate's options: point it at nixos-rebuild (nixpkgs 25.05 or later, e.g. \`\${pkgs.nixos-rebuild}/bin/nixos-rebuild\`) and tell its users the new arguments (\`build-image --image-variant <variant> --flake .#<host>\`)`))] };
+  }
+  const chunk: Chunk = {
+    start: 0, end: view.text.length, options: { templatesAt: view.templates, indentedHeredocs: view.kind === "indented" },
+    reportMentions: true, where: view.roleName ? `\`${view.roleName}\` string` : "Nix string",
+  };
+  const place: Place = (edits) => {
+    if (view.role === "builder") return `it runs while a derivation builds (\`${view.roleName}\`), where nix build cannot run: build the image attribute instead (\`nixosConfigurations.<host>.config.system.build.images.<variant>\`) and use its output`;
+    const placed = placeEdits(view, ctx.text, edits);
+    return "reason" in placed ? `it cannot be written back into this Nix string (${placed.reason})` : placed.edits;
+  };
+  const out = migrateChunk(scan, chunk, place);
+  return { edits: out.edits, findings: out.findings.map(toFile) };
 }

@@ -5,7 +5,7 @@ import type { RawFinding } from "../../src/types.js";
 import type { Range, Word } from "../../src/shell/tokenize.js";
 import { assignmentName, type SimpleCommand } from "../../src/shell/commands.js";
 import type { Regions } from "../../src/shell/regions.js";
-import { NAME, clip, finding, mentions, oneLine, src, within, type ChunkInfo, type Scan } from "./common.js";
+import { NAME, clip, finding, inTemplate, mentions, oneLine, src, within, type ChunkInfo, type Scan } from "./common.js";
 import { isGeneratorsRef } from "./refs.js";
 
 /**
@@ -19,6 +19,8 @@ export function chunkMentions(scan: Scan, info: ChunkInfo, found: Range[], comme
   for (const m of found) {
     const o = m.start;
     if (handled.some((r) => within(r, o))) continue;
+    // Nix code inside a Nix string's interpolation: the other passes' business
+    if (inTemplate(scan, o)) continue;
     const comment = comments.find((r) => within(r, o));
     if (comment) {
       const key = `${comment.start}`;

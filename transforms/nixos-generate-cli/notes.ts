@@ -3,7 +3,7 @@
 import type { RawFinding } from "../../src/types.js";
 import { assignmentName } from "../../src/shell/commands.js";
 import { clip, finding, flakeHost, src, type Scan } from "./common.js";
-import { diskSizeSetting, type Plan } from "./classify.js";
+import { diskSizeSetting, targetAttr, type Plan } from "./classify.js";
 import { flagText } from "./flags.js";
 import { droppedByList } from "./rewrite.js";
 import { oldRelease, rebuildRef } from "./refs.js";
@@ -36,20 +36,31 @@ export function notesOf(scan: Scan, plan: Plan, after: string): RawFinding[] {
 function migratedNote(scan: Scan, plan: Plan, after: string): RawFinding {
   const { inv, action, format, variant, fromVariable } = plan;
   const { flake } = plan.flags;
+  const link = plan.outLink?.mode === "link" ? src(scan, plan.outLink.flag.values[0]!) : null;
   const tail: string[] = [];
-  if (action === "build-image") tail.push("needs NixOS 25.05 or later in the configuration; leaves a ./result link");
+  if (action === "build-image") {
+    tail.push(link
+      ? `needs NixOS 25.05 or later in the configuration; the image file is ${link}/<image.filePath> (nixos-generate printed its path; ${flake ? "nix build prints nothing" : "nix-build prints the output directory"})`
+      : "needs NixOS 25.05 or later in the configuration; leaves a ./result link");
+  } else if (link) tail.push(`the VM script is ${link}/bin/run-<host>-vm`);
   if (flake) {
     const fv = flake.values[0]!.value;
-    const attr = (fv !== null ? flakeHost(fv) : null) ?? "<host>";
-    tail.push(`nixos-rebuild builds nixosConfigurations.${attr} (nixos-generate looked at packages.<system>.nixosConfigurations.${attr} first)`);
+    const host = fv !== null ? flakeHost(fv) : null;
+    const attr = host ?? (link ? "$(hostname)" : "<host>");
+    tail.push(`${link ? "nix build" : "nixos-rebuild"} builds nixosConfigurations.${attr} (nixos-generate looked at packages.<system>.nixosConfigurations.${attr} first)`);
   }
   if (fromVariable) {
-    const line = scan.lines.position(fromVariable.assign.start).line;
+    const line = scan.line(fromVariable.assign.start);
     tail.push(`the format comes from $${fromVariable.name} = ${format} (line ${line})${variant !== format ? `; the command now names the variant ${variant} itself` : ""}`);
   }
-  if (inv.kind === "nix-run" || inv.kind === "nix-shell") {
+  if ((inv.kind === "nix-run" || inv.kind === "nix-shell") && !link) {
     const old = oldRelease(inv.ref!.value!);
     tail.push(`nixos-rebuild now comes from ${rebuildRef(inv.ref!.value!)}${old ? ` (NixOS ${old} has no build-image)` : ""}`);
+  }
+  if (scan.nixString && inv.kind === "direct" && !link) {
+    tail.push(inv.nixPackage
+      ? "nixos-rebuild now comes from pkgs.nixos-rebuild"
+      : "the script finds nixos-rebuild on its PATH (list pkgs.nixos-rebuild in its runtimeInputs where it listed nixos-generators)");
   }
   return finding("migrated-cli", inv.cmd, `${plan.before} -> ${clip(after)}${tail.length ? "; " + tail.join("; ") : ""}`);
 }
@@ -65,6 +76,9 @@ function flagNotes(scan: Scan, plan: Plan): RawFinding[] {
   if (diskSize && !plan.classic) {
     out.push(finding("cli-dropped-flag", diskSize.word,
       `\`--disk-size ${src(scan, diskSize.values[0]!)}\` was removed: nixos-generate ignored it with --flake; to set the size, add \`${diskSizeSetting(diskSize, plan.action)}\` to the configuration`));
+  }
+  if (plan.outLink?.mode === "drop") {
+    out.push(finding("cli-dropped-flag", plan.outLink.flag.word, `\`${flagText(scan, plan.outLink.flag)}\` was removed: nixos-rebuild makes the ./result link itself`, "note"));
   }
   out.push(...plan.oldNixpkgs);
   if (config && plan.classic) out.push(...configPathNotes(scan, plan));
@@ -96,20 +110,21 @@ function behaviourNotes(scan: Scan, plan: Plan): RawFinding[] {
   }
   if (action === "build-vm" || action === "build-vm-with-bootloader") {
     out.push(finding("behaviour-change", cmd,
-      `${format} -> nixos-rebuild ${action}: nixos-generate gave the VM a 2048 MiB disk by default; add \`virtualisation.vmVariant${action === "build-vm-with-bootloader" ? "WithBootLoader" : ""}.virtualisation.diskSize = 2048;\` to the configuration to keep it` +
+      `${format} -> ${plan.outLink?.mode === "link" ? targetAttr(action, null) : `nixos-rebuild ${action}`}: nixos-generate gave the VM a 2048 MiB disk by default; add \`virtualisation.vmVariant${action === "build-vm-with-bootloader" ? "WithBootLoader" : ""}.virtualisation.diskSize = 2048;\` to the configuration to keep it` +
       `${action === "build-vm-with-bootloader" ? "; upstream also boots the VM with EFI when the configuration uses systemd-boot or efi.canTouchEfiVariables" : ""}` +
-      `${run ? "; the VM is started from ./result, which nixos-generate --run did not create" : ""}`));
+      `${run && plan.outLink?.mode !== "link" ? "; the VM is started from ./result, which nixos-generate --run did not create" : ""}`));
   }
   if (action === "build-image" && consumed) {
-    out.push(finding("output-paths", cmd,
-      "the command's output is used: nixos-rebuild build-image also prints the image file's path (`<store path>/<image.filePath>`), but file names change " +
-      "(nixos-image-<label>-<system>.<ext>, iso/… for ISOs); check what reads it"));
+    out.push(finding("output-paths", cmd, plan.outLink?.mode === "link"
+      ? `the command's output is used: nixos-generate printed the image file's path, ${plan.flags.flake ? "nix build prints nothing" : "nix-build prints the output directory"}; the file is ${src(scan, plan.outLink.flag.values[0]!)}/<image.filePath> (nixos-image-<label>-<system>.<ext>, iso/… for ISOs); check what reads it`
+      : "the command's output is used: nixos-rebuild build-image also prints the image file's path (`<store path>/<image.filePath>`), but file names change " +
+        "(nixos-image-<label>-<system>.<ext>, iso/… for ISOs); check what reads it"));
   }
   const noFlake = plan.classic && !config;
   if (noFlake && !inv.assignments.some((a) => assignmentName(scan.masked, a) === "NIXOS_CONFIG") && !assignedBefore(scan, "NIXOS_CONFIG", cmd, info)) {
     out.push(finding("cli-default-configuration", cmd,
       "nixos-generate without -c or --flake built $NIXOS_CONFIG, or nixos-generators' bundled demo configuration when that is unset; " +
-      "`nixos-rebuild --no-flake` builds $NIXOS_CONFIG, else <nixos-config> from NIX_PATH, else /etc/nixos/configuration.nix: name the configuration with NIXOS_CONFIG=<absolute path> or --flake <flake>#<host>"));
+      `\`${plan.outLink?.mode === "link" ? "nix-build '<nixpkgs/nixos>'" : "nixos-rebuild --no-flake"}\` builds $NIXOS_CONFIG, else <nixos-config> from NIX_PATH, else /etc/nixos/configuration.nix: name the configuration with NIXOS_CONFIG=<absolute path> or --flake <flake>#<host>`));
   }
   return out;
 }

@@ -7,8 +7,8 @@ import { applyEdits } from "../../src/edits.js";
 import type { RawFinding } from "../../src/types.js";
 import type { Range, Word } from "../../src/shell/tokenize.js";
 import type { SimpleCommand } from "../../src/shell/commands.js";
-import { clip, finding, oneLine, type Scan } from "./common.js";
-import type { Plan } from "./classify.js";
+import { clip, finding, oneLine, src, type Scan } from "./common.js";
+import { flakeInstallable, targetAttr, type Plan } from "./classify.js";
 import { PASSTHROUGH, type Flag } from "./flags.js";
 import { rebuildRef } from "./refs.js";
 
@@ -18,7 +18,7 @@ export interface Rewrite {
   readonly removed: Word[];
 }
 
-export function rewrite(plan: Plan): Rewrite {
+export function rewrite(scan: Scan, plan: Plan): Rewrite {
   const { inv, flags, classic } = plan;
   const e: TextEdit[] = [];
   const removed: Word[] = [];
@@ -31,6 +31,12 @@ export function rewrite(plan: Plan): Rewrite {
     if (inv.kind === "nix-run") {
       replaceWord(inv.ref!, rebuildRef(inv.ref!.value!));
       if (action) e.push({ start: inv.sep!.end, end: inv.sep!.end, text: " " + action });
+    } else if (inv.nixPackage) {
+      // `${pkgs.nixos-generators}/bin/nixos-generate` -> `${pkgs.nixos-rebuild}/bin/nixos-rebuild`
+      const { name, tail } = inv.nixPackage;
+      e.push({ start: name.start, end: name.end, text: "nixos-rebuild" });
+      if (tail) e.push({ start: tail.start, end: tail.end, text: "/bin/nixos-rebuild" + (action ? " " + action : "") });
+      else if (action) e.push({ start: inv.cw!.end, end: inv.cw!.end, text: " " + action });
     } else {
       if (inv.kind === "nix-shell") replaceWord(inv.ref!, rebuildRef(inv.ref!.value!));
       e.push({ start: inv.cw!.start, end: inv.cw!.end, text: action ? `nixos-rebuild ${action}` : "nixos-rebuild" });
@@ -39,7 +45,7 @@ export function rewrite(plan: Plan): Rewrite {
   /** `-c <path>` becomes `--no-flake`, the path a `NIXOS_CONFIG=` prefix. */
   const classicConfig = (f: Flag) => {
     e.push({ start: f.word.start, end: f.values[0]!.end, text: "--no-flake" });
-    e.push({ start: inv.insertAt, end: inv.insertAt, text: `${inv.needEnv ? "env " : ""}NIXOS_CONFIG=${plan.nixosConfig!.value} ` });
+    e.push(nixosConfigPrefix(plan, inv.insertAt, inv.needEnv));
   };
   const { config } = flags;
 
@@ -58,24 +64,37 @@ export function rewrite(plan: Plan): Rewrite {
   }
 
   const { cmd } = inv;
-  const { action, run, format, variant } = { ...plan, run: flags.run };
+  const { action, variant } = plan;
+  const run = flags.run;
   const fmtFlag = flags.format;
   if (plan.wrap) e.push({ start: cmd.start, end: cmd.start, text: "{ " });
-  const noFlake = classic && !config;
-  // `--no-flake` goes after the variant, or after the action
-  const afterVariant = noFlake && action === "build-image" && fmtFlag !== undefined;
-  command(action! + (noFlake && !afterVariant ? " --no-flake" : ""));
-  if (fmtFlag) {
-    if (action === "build-image") {
-      replaceWord(fmtFlag.word, "--image-variant");
-      const w = fmtFlag.values[0]!;
-      if (!(plan.fromVariable && variant === format)) replaceWord(w, variant!);
-      if (afterVariant) e.push({ start: w.end, end: w.end, text: " --no-flake" });
-    } else remove(fmtFlag);
-  }
-  if (config) {
-    if (classic) classicConfig(config);
-    else remove(config);
+  const link = plan.outLink?.mode === "link" ? plan.outLink.flag : null;
+  if (plan.outLink?.mode === "drop") remove(plan.outLink.flag);
+  if (link) {
+    e.push(...nixBuildCommand(plan, removed));
+    if (fmtFlag) remove(fmtFlag);
+    if (flags.flake) remove(flags.flake);
+    if (config) {
+      remove(config);
+      if (classic) e.push(nixosConfigPrefix(plan, inv.insertAt, inv.needEnv));
+    }
+  } else {
+    const noFlake = classic && !config;
+    // `--no-flake` goes after the variant, or after the action
+    const afterVariant = noFlake && action === "build-image" && fmtFlag !== undefined;
+    command(action! + (noFlake && !afterVariant ? " --no-flake" : ""));
+    if (fmtFlag) {
+      if (action === "build-image") {
+        replaceWord(fmtFlag.word, "--image-variant");
+        const w = fmtFlag.values[0]!;
+        if (!(plan.fromVariable && variant === plan.format)) replaceWord(w, variant!);
+        if (afterVariant) e.push({ start: w.end, end: w.end, text: " --no-flake" });
+      } else remove(fmtFlag);
+    }
+    if (config) {
+      if (classic) classicConfig(config);
+      else remove(config);
+    }
   }
   if (run) remove(run);
   if (flags.system && !classic) remove(flags.system);
@@ -84,10 +103,43 @@ export function rewrite(plan: Plan): Rewrite {
     // after the last word that stays (--run itself is removed)
     const gone = new Set(removed.map((w) => w.start));
     const anchor = [...cmd.words].reverse().find((w) => !gone.has(w.start))!;
-    e.push({ start: anchor.end, end: anchor.end, text: " && ./result/bin/run-*-vm" });
+    const vm = link ? src(scan, link.values[0]!) : "./result";
+    e.push({ start: anchor.end, end: anchor.end, text: ` && ${vm}/bin/run-*-vm` });
     if (plan.wrap) e.push({ start: anchor.end, end: anchor.end, text: "; }" });
   }
   return { edits: e, removed };
+}
+
+/** `NIXOS_CONFIG=<absolute path> ` before the command (`env` after a wrapper such as sudo). */
+function nixosConfigPrefix(plan: Plan, at: number, needEnv: boolean): TextEdit {
+  return { start: at, end: at, text: `${needEnv ? "env " : ""}NIXOS_CONFIG=${plan.nixosConfig!.value} ` };
+}
+
+/**
+ * `-o <link>`: the command becomes `nix build <flake>#nixosConfigurations.<host>.<target>` (or
+ * `nix-build '<nixpkgs/nixos>' -A <target>` without --flake), keeping `-o <link>` and the flags nix
+ * takes as they are.
+ */
+function nixBuildCommand(plan: Plan, removed: Word[]): TextEdit[] {
+  const { inv, flags } = plan;
+  const target = targetAttr(plan.action, plan.variant);
+  const e: TextEdit[] = [];
+  if (!flags.flake) {
+    const text = `nix-build '<nixpkgs/nixos>' -A ${target}`;
+    if (inv.nix) e.push({ start: inv.nix.word.start, end: inv.sep!.end, text });
+    else e.push({ start: inv.cw!.start, end: inv.cw!.end, text });
+    return e;
+  }
+  const installable = flakeInstallable(flags.flake.values[0]!.value!, target, plan.info.chunk.options.make === true);
+  if (!inv.nix) {
+    e.push({ start: inv.cw!.start, end: inv.cw!.end, text: `nix build ${installable}` });
+    return e;
+  }
+  e.push({ start: inv.nix.sub.start, end: inv.nix.sub.end, text: "build" });
+  e.push({ start: inv.ref!.start, end: inv.ref!.end, text: installable });
+  if (inv.sep) removed.push(inv.sep);
+  if (inv.nix.dashC) removed.push(inv.nix.dashC, inv.cw!);
+  return e;
 }
 
 /** The flags `--list` ignored (removed from the command, each with a note). */
@@ -98,8 +150,8 @@ export function droppedByList(plan: Plan): Flag[] {
 
 /**
  * The command's final edits and its new text on one line; or, when the result
- * does not fit its container (a YAML scalar) or nixos-generate ran from a
- * path, the finding that says what to write instead.
+ * does not fit its container (a YAML scalar), the finding that says what to
+ * write instead.
  */
 export function settle(scan: Scan, plan: Plan, rw: Rewrite): { edits: TextEdit[]; after: string } | { refused: RawFinding } {
   const { cmd } = plan.inv;
@@ -110,7 +162,7 @@ export function settle(scan: Scan, plan: Plan, rw: Rewrite): { edits: TextEdit[]
   const shifted = e.map((x) => ({ start: x.start - lo, end: x.end - lo, text: x.text }));
   let after: string;
   try {
-    after = oneLine(applyEdits(scan.masked.slice(lo, hi), shifted));
+    after = oneLine(applyEdits(scan.shown.slice(lo, hi), shifted));
   } catch (err) {
     throw new Error(`nixos-generate-cli: ${(err as Error).message} in \`${before}\``);
   }
@@ -123,12 +175,19 @@ export function settle(scan: Scan, plan: Plan, rw: Rewrite): { edits: TextEdit[]
         `\`${before}\` would become \`${clip(after)}\`, which does not fit in this ${chunk.where} as it is written (a YAML plain or quoted scalar); write the script as a literal block scalar (\`|\`) and run again, or change it by hand`) };
     }
   }
-  if (plan.inv.suggestOnly) {
-    const cw = plan.inv.cw!;
-    return { refused: finding("cli-unmigratable", cw,
-      `\`${before}\` runs nixos-generate from a path (${cw.value}), so it is left as it is; with nixos-rebuild on PATH (or \`nix run nixpkgs#nixos-rebuild -- …\`) it becomes \`${clip(after)}\``) };
-  }
   return { edits: e, after };
+}
+
+/** nixos-generate run from a path or a package this tool does not rewrite: the finding that says what the command would be. */
+export function suggestion(scan: Scan, plan: Plan, after: string): RawFinding {
+  const { before } = plan;
+  const cw = plan.inv.cw!;
+  if (cw.value === null) {
+    return finding("cli-unmigratable", cw,
+      `\`${before}\` runs nixos-generate from \`${clip(src(scan, cw), 100)}\`, so it is left as it is; with nixpkgs' nixos-rebuild (25.05 or later, e.g. \`\${pkgs.nixos-rebuild}/bin/nixos-rebuild\`) in place of that word it becomes \`${clip(after)}\``);
+  }
+  return finding("cli-unmigratable", cw,
+    `\`${before}\` runs nixos-generate from a path (${cw.value}), so it is left as it is; with nixos-rebuild on PATH (or \`nix run nixpkgs#nixos-rebuild -- …\`) it becomes \`${clip(after)}\``);
 }
 
 /**
