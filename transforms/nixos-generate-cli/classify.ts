@@ -62,6 +62,8 @@ export interface Plan {
    * command becomes `nix build <installable> -o <link>` (`nix-build '<nixpkgs/nixos>' -A …` without --flake).
    */
   readonly outLink: { readonly flag: Flag; readonly mode: "drop" | "link" } | null;
+  /** vm-nogui: the VM needs settings in the configuration first, so the new command is only suggested. */
+  readonly noGui: boolean;
 }
 
 export function classify(scan: Scan, inv: Invocation, info: ChunkInfo): { plan: Plan } | { blockers: RawFinding[] } {
@@ -85,7 +87,7 @@ export function classify(scan: Scan, inv: Invocation, info: ChunkInfo): { plan: 
   const base = {
     inv, info, before, flags, classic,
     nixosConfig: flags.config && classic ? nixosConfigOf(scan, inv, info, flags.config) : null,
-    action: null, format: null, fmt: undefined, variant: null, fromVariable: null, consumed: false, wrap: false, outLink: null,
+    action: null, format: null, fmt: undefined, variant: null, fromVariable: null, consumed: false, wrap: false, outLink: null, noGui: false,
   } as const;
   if (flags.help) return { plan: { ...base, kind: "help", nixosConfig: null, oldNixpkgs: [] } };
   const old = oldNixpkgs(scan, inv, all, classic);
@@ -150,7 +152,7 @@ function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding[]): { pla
           `format ${format} is the ${fmt.variant} variant plus settings nixpkgs does not have: first add \`image.modules.${fmt.variant} = ${fmt.variantModule};\` to the configuration, ` +
           `then replace the command with \`nixos-rebuild build-image --image-variant ${fmt.variant} …\``);
       } else action = "build-image";
-    } else if (format === "vm") action = "build-vm";
+    } else if (format === "vm" || format === "vm-nogui") action = "build-vm";
     else if (format === "vm-bootloader") action = "build-vm-with-bootloader";
     else block("unsupported-format", at, `format ${format} has no nixpkgs image variant, so \`${before}\` is left as it is: ${fmt.recipe}`);
   }
@@ -205,7 +207,7 @@ function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding[]): { pla
     wrap = ["||", "|", "|&", "!"].includes(cmd.before) || ["|", "|&"].includes(cmd.after) || cmd.redirects.length > 0;
   }
   if (blockers.length) return { blockers };
-  return { plan: { ...base, action, format, fmt, variant, fromVariable, consumed, wrap, outLink } };
+  return { plan: { ...base, action, format, fmt, variant, fromVariable, consumed, wrap, outLink, noGui: format === "vm-nogui" } };
 }
 
 /** The NixOS setting for a `--disk-size` value, for the action's VM or the image. */
@@ -267,13 +269,18 @@ function outLinkBlocker(scan: Scan, plan: Pick<Plan, "inv" | "info" | "flags">, 
 function nixosConfigOf(scan: Scan, inv: Invocation, info: ChunkInfo, f: Flag): NixosConfig {
   const w = f.values[0]!;
   const s = src(scan, w);
+  // the shell's current directory: the directory nixos-generate resolved a relative -c against
   const pwd = info.chunk.options.make === true ? "$$PWD" : "$PWD";
   if (w.value !== null && (w.value.startsWith("/") || (w.value.startsWith("~") && !w.quoted && s.startsWith("~")))) return { value: s, unsure: false };
   if (w.value !== null && !w.value.startsWith("~")) {
-    const rest = s.startsWith("./") ? s.slice(2) : s;
-    return { value: `${inv.needEnv ? `"${pwd}"` : pwd}/${rest}`, unsure: false };
+    const rel = w.value.replace(/^(?:\.\/)+/, "");
+    if (/[$`\\"]/.test(rel) || rel === "") return { value: `${inv.needEnv ? `"${pwd}"` : pwd}/${s}`, unsure: false };
+    // an argument of env is split on blanks; an assignment prefix is not
+    return { value: /^[A-Za-z0-9_@%+=:,./-]+$/.test(rel) && !inv.needEnv ? `${pwd}/${rel}` : `"${pwd}/${rel}"`, unsure: false };
   }
   if (/^"?\$\{?(HOME|PWD)\b|^"?\$\(pwd\)|^"?\$\((CURDIR|HOME|PWD)\)|^~/.test(s)) return { value: s, unsure: false };
+  // a Nix string's interpolation of a path (`${./configuration.nix}`) is a store path
+  if (w.templates.length === 1 && w.templates[0]!.start === w.start && w.templates[0]!.end === w.end && /^\$\{\s*\.{0,2}\/[^\s}]*\s*\}$/.test(s)) return { value: s, unsure: false };
   return { value: s, unsure: true };
 }
 

@@ -39,7 +39,15 @@ export interface Invocation {
 }
 
 /** A command that runs nixos-generate, one that does but cannot be read (with why), or neither. */
-export type Found = { readonly invocation: Invocation } | { readonly refused: RawFinding } | null;
+export type Found = { readonly invocation: Invocation } | { readonly refused: RawFinding } | { readonly nixShellRun: NixShellRun } | null;
+
+/** `nix-shell -p … nixos-generators … --run '<script>'`: the package word and the script inside its quotes. */
+export interface NixShellRun {
+  readonly cmd: SimpleCommand;
+  readonly pkg: Word;
+  readonly script: Range;
+  readonly quote: "'" | '"';
+}
 
 /** Wrappers whose command is the next word (without options). */
 const WRAPPERS = new Set(["sudo", "doas", "exec", "time", "command", "nohup", "nice"]);
@@ -88,6 +96,7 @@ export function findInvocation(scan: Scan, cmd: SimpleCommand): Found {
   }
   if (v === "nix" && words[i + 1]?.value === "run") return nixRun(scan, cmd, i, { needEnv, wrapped, assignments });
   if (v === "nix" && words[i + 1]?.value === "shell") return nixShell(scan, cmd, i, assignments, needEnv);
+  if (v === "nix-shell") return nixShellRun(scan, cmd, i);
   return null;
 }
 
@@ -137,6 +146,29 @@ function nixRun(scan: Scan, cmd: SimpleCommand, i: number, wrapping: { needEnv: 
   const nix = { word: words[i]!, sub: words[i + 1]!, dashC: null, others: false, insertAt: words[i]!.start, needEnv: wrapping.needEnv };
   const invocation: Invocation = { cmd, kind: "nix-run", cw: null, ref, sep: words[sepIndex]!, insertAt: words[i]!.start, ...wrapping, args: words.slice(sepIndex + 1), nix };
   return { invocation };
+}
+
+/**
+ * `nix-shell -p nixos-generators --run "nixos-generate …"`: the script is read
+ * on its own when it sits whole in one pair of quotes without escapes (what the
+ * inner shell runs is then the text between them).
+ */
+function nixShellRun(scan: Scan, cmd: SimpleCommand, i: number): Found {
+  const words = cmd.words;
+  let pkg: Word | undefined;
+  let script: Word | undefined;
+  for (let k = i + 1; k < words.length; k++) {
+    const v = words[k]!.value;
+    if (v === "-p" || v === "--packages") {
+      for (k++; k < words.length && !words[k]!.value?.startsWith("-"); k++) if (words[k]!.value === "nixos-generators") pkg = words[k];
+      k--;
+    } else if ((v === "--run" || v === "--command") && k + 1 < words.length) script = words[++k];
+  }
+  if (!pkg || !script) return null;
+  const raw = src(scan, script);
+  const q = raw[0];
+  if ((q !== "'" && q !== '"') || raw.length < 2 || !raw.endsWith(q) || raw.slice(1, -1).includes(q) || (q === '"' && /[\\`]/.test(raw))) return null;
+  return { nixShellRun: { cmd, pkg, script: { start: script.start + 1, end: script.end - 1 }, quote: q } };
 }
 
 /** `nix shell <nixos-generators> -c nixos-generate <flags>` (the command word `nix` is words[i]). */

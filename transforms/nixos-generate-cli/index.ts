@@ -39,7 +39,8 @@ import { fileKind, hasShellShebang, regionsOf, type Chunk, type Regions } from "
 import { nixStringViews, placeEdits, type NixStringView } from "../../src/shell/nix-strings.js";
 import { LineIndex } from "../../src/text.js";
 import { NAME, clip, finding, mentions, type ChunkInfo, type Scan } from "./common.js";
-import { findInvocation } from "./find.js";
+import { findInvocation, type NixShellRun } from "./find.js";
+import { RULES } from "../../src/rules.js";
 import { classify } from "./classify.js";
 import { rewrite, settle, suggestion } from "./rewrite.js";
 import { notesOf } from "./notes.js";
@@ -109,6 +110,12 @@ function migrateChunk(scan: Scan, chunk: Chunk, place: Place | null): Output {
       findings.push(hit.refused);
       continue;
     }
+    if ("nixShellRun" in hit) {
+      const out = migrateNixShellRun(scan, chunk, hit.nixShellRun, place);
+      edits.push(...out.edits);
+      findings.push(...out.findings);
+      continue;
+    }
     const classified = classify(scan, hit.invocation, info);
     if ("blockers" in classified) {
       findings.push(...classified.blockers);
@@ -125,7 +132,7 @@ function migrateChunk(scan: Scan, chunk: Chunk, place: Place | null): Output {
       findings.push(finding("cli-unmigratable", cmd, `\`${plan.before}\` would become \`${clip(settled.after)}\`, but ${placed}; change it by hand`));
       continue;
     }
-    if (plan.inv.suggestOnly) {
+    if (plan.inv.suggestOnly || plan.noGui) {
       findings.push(suggestion(scan, plan, settled.after));
       continue;
     }
@@ -134,6 +141,32 @@ function migrateChunk(scan: Scan, chunk: Chunk, place: Place | null): Output {
   }
   findings.push(...chunkMentions(scan, info, found, commentsOf(script), heredocsOf(script), handled));
   return { edits, findings };
+}
+
+/**
+ * `nix-shell -p nixos-generators --run '<script>'`: the script's commands are
+ * migrated and the package becomes nixos-rebuild, or nothing changes when
+ * something in the script still needs nixos-generate.
+ */
+function migrateNixShellRun(scan: Scan, outer: Chunk, run: NixShellRun, place: Place | null): Output {
+  const { script, quote } = run;
+  const fits = (inner: string) => !inner.includes(quote) && (quote === "'" || !/[\\`"]/.test(inner));
+  const chunk: Chunk = {
+    start: script.start, end: script.end, options: outer.options, reportMentions: outer.reportMentions, where: "`nix-shell --run` script",
+    validate: (inner) => {
+      if (!fits(inner)) return false;
+      if (!outer.validate) return true;
+      const text = scan.text.slice(outer.start, outer.end);
+      return outer.validate(text.slice(0, script.start - outer.start) + inner + text.slice(script.end - outer.start));
+    },
+  };
+  const inner = migrateChunk(scan, chunk, place);
+  const blocking = inner.findings.filter((f) => (f.severity ?? RULES[f.rule]?.severity) === "error" || f.rule === "cli-not-rewritten");
+  if (blocking.length || inner.edits.length === 0) return { edits: [], findings: blocking.length ? blocking : inner.findings };
+  const pkgEdit: TextEdit = { start: run.pkg.start, end: run.pkg.end, text: "nixos-rebuild" };
+  const placed = place ? place([pkgEdit]) : [pkgEdit];
+  if (typeof placed === "string") return { edits: [], findings: [finding("cli-unmigratable", run.pkg, `\`-p nixos-generators\` would become \`-p nixos-rebuild\`, but ${placed}; change it by hand`)] };
+  return { edits: [...inner.edits, ...placed], findings: inner.findings };
 }
 
 // ------------------------------------------------------------------ Nix strings

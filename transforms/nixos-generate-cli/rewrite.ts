@@ -178,9 +178,18 @@ export function settle(scan: Scan, plan: Plan, rw: Rewrite): { edits: TextEdit[]
   return { edits: e, after };
 }
 
-/** nixos-generate run from a path or a package this tool does not rewrite: the finding that says what the command would be. */
+/**
+ * nixos-generate run from a path or a package this tool does not rewrite, or a vm-nogui VM:
+ * the finding that says what the command would be.
+ */
 export function suggestion(scan: Scan, plan: Plan, after: string): RawFinding {
   const { before } = plan;
+  if (plan.noGui) {
+    return finding("unsupported-format", plan.flags.format!.values[0]!,
+      `format vm-nogui has no nixpkgs image variant, so \`${before}\` is left as it is: a VM without graphics is \`nixos-rebuild build-vm\` of a configuration with vm-nogui's settings; ` +
+      `add \`virtualisation.vmVariant = { virtualisation.graphics = false; virtualisation.qemu.options = [ "-serial mon:stdio" ]; virtualisation.diskSize = 2048; };\` to the configuration, ` +
+      `then replace the command with \`${clip(after)}\``);
+  }
   const cw = plan.inv.cw!;
   if (cw.value === null) {
     return finding("cli-unmigratable", cw,
