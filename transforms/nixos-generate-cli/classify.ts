@@ -8,6 +8,7 @@ import { attrSegment, clip, finding, flakeHost, oneLine, shq, src, variantRename
 import type { Invocation } from "./find.js";
 import { PASSTHROUGH, flagText, parseFlags, type Flag } from "./flags.js";
 import { oldRelease } from "./refs.js";
+import type { CliRule } from "./meta.js";
 import { resolveVariable, stdoutConsumed } from "./variables.js";
 
 export type Action = "build-image" | "build-vm" | "build-vm-with-bootloader";
@@ -103,7 +104,7 @@ function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding[]): { pla
   const { inv, info, before, flags, classic } = base;
   const { run, flake, config } = flags;
   const blockers: RawFinding[] = [];
-  const block = (rule: string, r: { start: number; end: number }, message: string) => blockers.push(finding(rule, r, message));
+  const block = (rule: CliRule, r: { start: number; end: number }, message: string) => blockers.push(finding(rule, r, message));
 
   // -- the format
   const fmtFlag = flags.format;

@@ -2,6 +2,7 @@
 // chunk a command sits in, and small text helpers for messages.
 import { FORMATS } from "../../src/formats.js";
 import type { RawFinding } from "../../src/types.js";
+import type { CliRule } from "./meta.js";
 import type { Range } from "../../src/shell/tokenize.js";
 import type { SimpleCommand } from "../../src/shell/commands.js";
 import type { Chunk } from "../../src/shell/regions.js";
@@ -59,7 +60,7 @@ export function inTemplate(scan: Scan, o: number): boolean {
   return false;
 }
 
-export function finding(rule: string, r: Range, message: string, severity?: RawFinding["severity"]): RawFinding {
+export function finding(rule: CliRule, r: Range, message: string, severity?: RawFinding["severity"]): RawFinding {
   return { rule, start: r.start, end: r.end, message, ...(severity ? { severity } : {}) };
 }
 

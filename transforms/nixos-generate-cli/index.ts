@@ -30,6 +30,7 @@
  * rewrite (edits, settled against the command's container) -> notes; then
  * the leftover mentions.
  */
+import { meta, rules, type CliRule } from "./meta.js";
 import type { TextEdit } from "../../src/edits.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../../src/types.js";
 import type { Range } from "../../src/shell/tokenize.js";
@@ -40,7 +41,6 @@ import { nixStringViews, placeEdits, type NixStringView } from "../../src/shell/
 import { LineIndex } from "../../src/text.js";
 import { NAME, clip, finding, mentions, type ChunkInfo, type Scan } from "./common.js";
 import { findInvocation, type NixShellRun } from "./find.js";
-import { RULES } from "../../src/rules.js";
 import { classify } from "./classify.js";
 import { rewrite, settle, suggestion } from "./rewrite.js";
 import { notesOf } from "./notes.js";
@@ -48,9 +48,9 @@ import { chunkMentions, outsideMentions } from "./mentions.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 
-export const nixosGenerateCli: Transform = {
+export const nixosGenerateCli: Transform<typeof meta.rules> = {
   id: "nixos-generate-cli",
-  summary: "nixos-generate command lines (scripts, Makefiles, justfiles, CI YAML, Markdown, Nix strings) -> nixos-rebuild build-image --image-variant <variant>",
+  ...meta,
   appliesTo: (path) => path.endsWith(".nix") || fileKind(path) !== null,
   // also finds `nixos-generators` (flake URLs, `nix run` of the CLI)
   needles: [NAME],
@@ -161,7 +161,7 @@ function migrateNixShellRun(scan: Scan, outer: Chunk, run: NixShellRun, place: P
     },
   };
   const inner = migrateChunk(scan, chunk, place);
-  const blocking = inner.findings.filter((f) => (f.severity ?? RULES[f.rule]?.severity) === "error" || f.rule === "cli-not-rewritten");
+  const blocking = inner.findings.filter((f) => (f.severity ?? rules[f.rule as CliRule].severity) === "error" || f.rule === "cli-not-rewritten");
   if (blocking.length || inner.edits.length === 0) return { edits: [], findings: blocking.length ? blocking : inner.findings };
   const pkgEdit: TextEdit = { start: run.pkg.start, end: run.pkg.end, text: "nixos-rebuild" };
   const placed = place ? place([pkgEdit]) : [pkgEdit];
