@@ -37,6 +37,17 @@ export interface Regions {
   readonly quiet: Range[];
   /** Ranges holding text that may be shell but is not read (Makefile variables, folded YAML with blank lines …). */
   readonly foreign: Foreign[];
+  /** Documents (Markdown): every code block and inline code span; absent for other kinds. */
+  readonly code?: CodeSpan[];
+}
+
+/** A code block or inline code span of a document. */
+export interface CodeSpan extends Range {
+  /** The block's language tag (lower case); null when it has none or is inline code. */
+  readonly lang: string | null;
+  readonly inline: boolean;
+  /** Read as shell: its commands are chunks (shell-tagged, untagged or indented blocks). */
+  readonly shell: boolean;
 }
 
 export function fileKind(path: string): FileKind | null {

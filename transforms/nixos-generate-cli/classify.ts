@@ -4,7 +4,8 @@ import { lookupFormat, type FormatInfo } from "../../src/formats.js";
 import type { RawFinding } from "../../src/types.js";
 import type { Word } from "../../src/shell/tokenize.js";
 import { assignmentName } from "../../src/shell/commands.js";
-import { attrSegment, clip, finding, flakeHost, oneLine, shq, src, variantRenames, type ChunkInfo, type Scan } from "./common.js";
+import { attrSegment, clip, finding, flakeHost, oneLine, shq, src, type ChunkInfo, type Scan } from "./common.js";
+import { rowsFor, valuesNear } from "./formats-refs.js";
 import type { Invocation } from "./find.js";
 import { PASSTHROUGH, flagText, parseFlags, type Flag } from "./flags.js";
 import { oldRelease } from "./refs.js";
@@ -131,7 +132,7 @@ function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding[]): { pla
             ? `it comes from \`${src(scan, w)}\`${resolved.reason ? ` (${resolved.reason})` : ""}`
             : `it comes from \`${src(scan, w)}\``;
         block("dynamic-format", w,
-          `the format of \`${before}\` is not known statically: ${why}; nixos-rebuild needs the variant name instead (${variantRenames()}); rewrite the command and the values by hand`);
+          `the format of \`${before}\` is not known statically: ${why}; nixos-rebuild needs the variant name instead (${rowsFor(valuesNear(scan.text, src(scan, w)))}); rewrite the command and the values by hand`);
       }
     }
   } else if (run) format = "vm";

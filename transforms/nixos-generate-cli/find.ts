@@ -53,6 +53,8 @@ export interface NixShellRun {
 const WRAPPERS = new Set(["sudo", "doas", "exec", "time", "command", "nohup", "nice"]);
 
 export function findInvocation(scan: Scan, cmd: SimpleCommand): Found {
+  // words followed by `(` are not shell (`cmd (…)` is a syntax error): prose in a code block
+  if (cmd.after === "(") return null;
   const words = cmd.words;
   let i = 0;
   const assignments: Word[] = [];

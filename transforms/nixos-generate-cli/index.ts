@@ -39,12 +39,13 @@ import { commentsOf, heredocsOf, simpleCommands } from "../../src/shell/commands
 import { fileKind, hasShellShebang, regionsOf, type Chunk, type Regions } from "../../src/shell/regions.js";
 import { nixStringViews, placeEdits, type NixStringView } from "../../src/shell/nix-strings.js";
 import { LineIndex } from "../../src/text.js";
-import { NAME, clip, finding, mentions, type ChunkInfo, type Scan } from "./common.js";
+import { NAME, clip, finding, inTemplate, mentions, type ChunkInfo, type Scan } from "./common.js";
 import { findInvocation, type NixShellRun } from "./find.js";
 import { classify } from "./classify.js";
 import { rewrite, settle, suggestion } from "./rewrite.js";
 import { notesOf } from "./notes.js";
-import { chunkMentions, outsideMentions } from "./mentions.js";
+import { chunkMentions, documentMentions, outsideMentions } from "./mentions.js";
+import { findFormatsRefs, mayHaveFormatsRefs, migrateFormatsRef } from "./formats-refs.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 
@@ -52,8 +53,8 @@ export const nixosGenerateCli: Transform<typeof meta.rules> = {
   id: "nixos-generate-cli",
   ...meta,
   appliesTo: (path) => path.endsWith(".nix") || fileKind(path) !== null,
-  // also finds `nixos-generators` (flake URLs, `nix run` of the CLI)
-  needles: [NAME],
+  // `nixos-generate` also finds `nixos-generators` (flake URLs, `nix run` of the CLI)
+  needles: [NAME, "config.formats."],
   input: "text",
   run(ctx) {
     if (ctx.path.endsWith(".nix")) return migrateNixStrings(ctx);
@@ -70,6 +71,8 @@ export default nixosGenerateCli;
 interface Output {
   readonly edits: TextEdit[];
   readonly findings: RawFinding[];
+  /** Commands recognised (rewritten or reported). */
+  readonly handled?: Range[];
 }
 
 /** Writes a command's edits into its container; a string says why they cannot be. */
@@ -83,13 +86,49 @@ function migrateText(ctx: PassContext, regions: Regions): PassOutput {
   };
   const edits: TextEdit[] = [];
   const findings: RawFinding[] = [];
+  const handled: Range[] = [];
   for (const chunk of regions.chunks) {
     const out = migrateChunk(scan, chunk, null);
     edits.push(...out.edits);
     findings.push(...out.findings);
+    handled.push(...(out.handled ?? []));
   }
   findings.push(...outsideMentions(scan, regions));
+  if (regions.code) findings.push(...documentMentions(scan, regions));
+  const refs = formatsRefsInText(scan, regions, handled);
+  edits.push(...refs.edits);
+  findings.push(...refs.findings);
   return { edits: edits.length ? [{ path: ctx.path, edits }] : [], findings };
+}
+
+/**
+ * `….config.formats.<f>` anywhere in a file, except in commands this pass
+ * handled; in prose only when written after `nixosConfigurations.<host>.`,
+ * and in a document's prose (outside code) only a note.
+ */
+function formatsRefsInText(scan: Scan, regions: Regions, handled: Range[]): Output {
+  const edits: TextEdit[] = [];
+  const findings: RawFinding[] = [];
+  if (!mayHaveFormatsRefs(scan.shown)) return { edits, findings };
+  let inProse: Range | null = null;
+  for (const ref of findFormatsRefs(scan.shown)) {
+    if (handled.some((r) => r.start < ref.end && ref.start < r.end)) continue;
+    if (regions.code) {
+      const span = regions.code.find((c) => c.start <= ref.start && ref.end <= c.end);
+      if (!span) {
+        if (ref.strong) inProse ??= ref;
+        continue;
+      }
+      if (!ref.strong && !(span.shell || span.inline || span.lang === "nix")) continue;
+    } else if (!ref.strong && regions.quiet.some((q) => q.start <= ref.start && ref.end <= q.end)) continue;
+    const out = migrateFormatsRef(scan.shown, ref, scan.shown);
+    edits.push(...out.edits);
+    findings.push(...out.findings);
+  }
+  if (inProse) {
+    findings.push(finding("cli-doc-mention", inProse, "the text of this document reads all-formats' `config.formats.<format>`: every NixOS 25.05 or later configuration has `config.system.build.images.<variant>` instead (`nixgen-migrate --list-formats`); update the text"));
+  }
+  return { edits, findings };
 }
 
 /** The commands of one chunk of shell text, then the mentions nothing accounted for. */
@@ -140,7 +179,7 @@ function migrateChunk(scan: Scan, chunk: Chunk, place: Place | null): Output {
     findings.push(...notesOf(scan, plan, settled.after));
   }
   findings.push(...chunkMentions(scan, info, found, commentsOf(script), heredocsOf(script), handled));
-  return { edits, findings };
+  return { edits, findings, handled };
 }
 
 /**
@@ -172,7 +211,7 @@ function migrateNixShellRun(scan: Scan, outer: Chunk, run: NixShellRun, place: P
 // ------------------------------------------------------------------ Nix strings
 
 /** Text that may concern this pass in a Nix string. */
-const WANTED = /nixos-generat(?:e(?!-config)|ors)/;
+const WANTED = /nixos-generat(?:e(?!-config)|ors)|config\.formats\./;
 
 /**
  * A .nix file: the contents of its string literals that mention
@@ -188,7 +227,7 @@ function migrateNixStrings(ctx: PassContext): PassOutput {
   const views = nixStringViews(ctx.text, parsed.root, WANTED);
   for (const view of views) {
     // a string inside another one's interpolation is read on its own
-    if (view.role === "reference" || view.role === "prose") continue;
+    if (view.role === "prose") continue;
     const out = migrateNixString(ctx, view, lines);
     edits.push(...out.edits);
     findings.push(...out.findings);
@@ -217,6 +256,20 @@ function migrateNixString(ctx: PassContext, view: NixStringView, lines: LineInde
     const placed = placeEdits(view, ctx.text, edits);
     return "reason" in placed ? `it cannot be written back into this Nix string (${placed.reason})` : placed.edits;
   };
-  const out = migrateChunk(scan, chunk, place);
-  return { edits: out.edits, findings: out.findings.map(toFile) };
+  // a reference (a flake URL, a path) holds no command; it may hold an attribute path
+  const out = view.role === "reference" ? { edits: [], findings: [], handled: [] } : migrateChunk(scan, chunk, place);
+  const edits = [...out.edits];
+  const findings = [...out.findings];
+  for (const ref of mayHaveFormatsRefs(view.text) ? findFormatsRefs(view.text) : []) {
+    if (inTemplate(scan, ref.start) || (out.handled ?? []).some((r) => r.start < ref.end && ref.start < r.end)) continue;
+    const refOut = migrateFormatsRef(view.text, ref, view.text);
+    const placed = refOut.edits.length ? place(refOut.edits) : [];
+    if (typeof placed === "string") {
+      findings.push(finding("cli-unmigratable", ref, `\`${view.text.slice(ref.start, ref.end)}\` would become \`config.system.build.images.<variant>\`, but ${placed}; change it by hand`));
+      continue;
+    }
+    edits.push(...placed);
+    findings.push(...refOut.findings);
+  }
+  return { edits, findings: findings.map(toFile) };
 }

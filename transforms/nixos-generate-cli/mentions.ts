@@ -1,10 +1,13 @@
 // Phase 5, leftovers: every mention of nixos-generate(s) that no rewrite or
-// refusal accounted for gets a finding, unless it is prose (a comment, an
-// echo/printf argument, Markdown text).
+// refusal accounted for gets a finding, unless it is prose. Prose that shows
+// a command (a comment, an echo text, inline code) gets a note with the new
+// command; a document's other mentions one note per file (or per code block
+// this tool does not read).
 import type { RawFinding } from "../../src/types.js";
 import type { Range, Word } from "../../src/shell/tokenize.js";
 import { assignmentName, type SimpleCommand } from "../../src/shell/commands.js";
-import type { Regions } from "../../src/shell/regions.js";
+import type { CodeSpan, Regions } from "../../src/shell/regions.js";
+import { shownCommand } from "./shown.js";
 import { NAME, clip, finding, inTemplate, mentions, oneLine, src, within, type ChunkInfo, type Scan } from "./common.js";
 import { isGeneratorsRef } from "./refs.js";
 
@@ -24,9 +27,13 @@ export function chunkMentions(scan: Scan, info: ChunkInfo, found: Range[], comme
     const comment = comments.find((r) => within(r, o));
     if (comment) {
       const key = `${comment.start}`;
-      if (chunk.reportMentions && scan.text.startsWith("#!", comment.start) && /nix-shell/.test(src(scan, comment)) && !reported.has(key)) {
-        reported.add(key);
-        out.push(finding("cli-not-rewritten", comment, "the nix-shell shebang still provides nixos-generators; the rewritten commands need nixos-rebuild (`-p nixos-rebuild`)"));
+      if (reported.has(key)) continue;
+      reported.add(key);
+      if (scan.text.startsWith("#!", comment.start) && /nix-shell/.test(src(scan, comment))) {
+        if (chunk.reportMentions) out.push(finding("cli-not-rewritten", comment, "the nix-shell shebang still provides nixos-generators; the rewritten commands need nixos-rebuild (`-p nixos-rebuild`)"));
+      } else {
+        const shown = shownCommand(scan, { start: comment.start + 1, end: comment.end }, chunk.options, "this comment");
+        if (shown) out.push(shown);
       }
       continue;
     }
@@ -44,11 +51,28 @@ export function chunkMentions(scan: Scan, info: ChunkInfo, found: Range[], comme
     for (const c of info.commands) if (within(c, o) && (!inner || c.end - c.start <= inner.end - inner.start)) inner = c;
     if (inner) {
       const word0 = inner.words.find((w) => assignmentName(scan.masked, w) === null);
-      if (word0 && (word0.value === "echo" || word0.value === "printf") && o >= word0.end) continue;
+      if (word0 && (word0.value === "echo" || word0.value === "printf") && o >= word0.end) {
+        const w = inner.words.find((x) => within(x, o));
+        const key = `e${w?.start ?? o}`;
+        if (w && !reported.has(key)) {
+          reported.add(key);
+          const shown = shownCommand(scan, w.quoted?.inner ?? w, chunk.options, `this ${word0.value} text`);
+          if (shown) out.push(shown);
+        }
+        continue;
+      }
     }
     const r = inner ?? m;
     const key = `${r.start}`;
-    if (!chunk.reportMentions || reported.has(key)) continue;
+    if (!chunk.reportMentions) {
+      // a block without a shell tag: one note for what it mentions besides the commands rewritten
+      if (!reported.has("untagged")) {
+        reported.add("untagged");
+        out.push(finding("cli-doc-mention", m, `this ${chunk.where} (no shell language tag) mentions nixos-generate(s) outside the command lines rewritten here: nixos-generators is retired, check it by hand`));
+      }
+      continue;
+    }
+    if (reported.has(key)) continue;
     reported.add(key);
     const word = inner ? [...inner.words, ...inner.redirects.flatMap((x) => (x.target ? [x.target] : []))].find((w) => within(w, o)) : undefined;
     out.push(finding("cli-not-rewritten", r, mentionMessage(inner ? oneLine(src(scan, inner)) : NAME, word, chunk.where)));
@@ -64,7 +88,11 @@ function mentionMessage(snippet: string, word: Word | undefined, where: string):
   return `\`${clip(snippet)}\` mentions nixos-generate but is not a nixos-generate command line this tool rewrites (${where}); if it runs nixos-generate, change it by hand to \`nixos-rebuild build-image --image-variant <variant> …\``;
 }
 
-/** Mentions outside every chunk: in prose (quiet) nothing; elsewhere a warning. */
+/**
+ * Mentions outside every chunk: prose that shows a command gets a note (in a
+ * document: see documentMentions), other prose nothing; text that may run
+ * commands but is not read (Makefile variables, other YAML keys) a warning.
+ */
 export function outsideMentions(scan: Scan, regions: Regions): RawFinding[] {
   const text = scan.text;
   const out: RawFinding[] = [];
@@ -72,7 +100,16 @@ export function outsideMentions(scan: Scan, regions: Regions): RawFinding[] {
   for (const m of mentions(text)) {
     const o = m.start;
     if (regions.chunks.some((c) => within(c, o))) continue;
-    if (regions.quiet.some((r) => within(r, o))) continue;
+    const quiet = regions.quiet.find((r) => within(r, o));
+    if (quiet) {
+      // documents have their own notes; a comment or label may show a command
+      const key = `q${quiet.start}`;
+      if (regions.code || reported.has(key)) continue;
+      reported.add(key);
+      const shown = shownCommand(scan, quiet, {}, "this comment");
+      if (shown) out.push(shown);
+      continue;
+    }
     const f = regions.foreign.find((r) => within(r, o));
     const r = f ?? m;
     const key = `${r.start}`;
@@ -84,6 +121,40 @@ export function outsideMentions(scan: Scan, regions: Regions): RawFinding[] {
     out.push(finding("cli-not-rewritten", r, pkg
       ? `\`${clip(snippet)}\` uses the nixos-generators package (${f?.where ?? "not a command line"}); the rewritten commands need nixos-rebuild instead (e.g. nixpkgs#nixos-rebuild); change it by hand`
       : `\`${clip(snippet)}\` mentions nixos-generate outside a command line this tool reads (${f?.where ?? "unknown context"}); if it runs nixos-generate, change it by hand to \`nixos-rebuild build-image --image-variant <variant> …\``));
+  }
+  return out;
+}
+
+/**
+ * A document's mentions outside the shell it reads: inline code that shows a
+ * command (a note each), code blocks in other languages (a note each), and the
+ * prose (one note for the file).
+ */
+export function documentMentions(scan: Scan, regions: Regions): RawFinding[] {
+  const code = regions.code ?? [];
+  const out: RawFinding[] = [];
+  const seen = new Set<CodeSpan>();
+  let prose: { at: Range; count: number } | null = null;
+  for (const m of mentions(scan.text)) {
+    if (regions.chunks.some((c) => within(c, m.start))) continue;
+    const span = code.find((c) => within(c, m.start));
+    if (span && seen.has(span)) continue;
+    if (span) seen.add(span);
+    if (span?.inline) {
+      const shown = shownCommand(scan, span, {}, "this inline code");
+      if (shown) {
+        out.push(shown);
+        continue;
+      }
+    } else if (span && !span.shell) {
+      out.push(finding("cli-doc-mention", m, `this \`${span.lang}\` code block mentions nixos-generate(s); this tool does not read ${span.lang} blocks in documents: nixos-generators is retired, update the example by hand`));
+      continue;
+    } else if (span) continue; // output lines of a console block
+    prose = prose ? { at: prose.at, count: prose.count + 1 } : { at: m, count: 1 };
+  }
+  if (prose) {
+    out.push(finding("cli-doc-mention", prose.at,
+      `the text of this document mentions nixos-generators or nixos-generate${prose.count > 1 ? ` (${prose.count} times, the first here)` : ""}: it is retired, and NixOS 25.05 builds images itself (\`nixos-rebuild build-image\`, \`config.system.build.images\`); check that the text still describes what the project does`));
   }
   return out;
 }

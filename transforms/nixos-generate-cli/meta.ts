@@ -9,14 +9,16 @@ export const rules = {
     summary: "A nixos-generate command line now runs nixos-rebuild (build-image, build-vm).",
     explanation:
       "`nixos-generate -f <format> …` became `nixos-rebuild build-image --image-variant <variant> …` (`--run` and the VM " +
-      "formats: `nixos-rebuild build-vm`). nixos-rebuild leaves `./result` and prints the image path on stdout.",
+      "formats: `nixos-rebuild build-vm`). nixos-rebuild leaves `./result` and prints the image path on stdout. With " +
+      "`-o <link>` it became `nix build <flake>#nixosConfigurations.<host>.config.system.build.images.<variant> -o <link>` " +
+      "(`nix-build '<nixpkgs/nixos>' -A … -o <link>` without a flake): the image is `<link>/<image.filePath>`.",
   },
   "cli-unsupported-flag": {
     severity: "error",
     summary: "A nixos-generate flag has no nixos-rebuild counterpart; the command is left as it is.",
     explanation:
-      "The command uses a flag nixos-rebuild has no counterpart for (`--format-path`, `--system` or `--disk-size` without a " +
-      "flake …). The command stays; the finding gives the replacement (usually a setting in the configuration: " +
+      "The command uses a flag nixos-rebuild has no counterpart for (`--format-path`, `--special-arg`, `--system` or " +
+      "`--disk-size` without a flake). The command stays; the finding gives the replacement (usually a setting in the configuration: " +
       "`nixpkgs.hostPlatform`, `virtualisation.diskSize` inside `image.modules.<variant>`). Apply it, then run again.",
   },
   "cli-invalid-arguments": {
@@ -38,9 +40,10 @@ export const rules = {
     severity: "error",
     summary: "The command cannot be rewritten exactly in its context; it is left as it is.",
     explanation:
-      "The command's context keeps the tool from rewriting it exactly (its output is captured, it is part of a longer " +
-      "pipeline, it is spread over several lines in a way the tool cannot edit safely). The finding gives the replacement " +
-      "command; apply it by hand.",
+      "The command's context keeps the tool from rewriting it exactly: its output is captured and it has `-o <link>`, the " +
+      "new command would not fit its YAML scalar or its Nix string, it runs nixos-generate from a path or a package this " +
+      "tool does not rewrite, or it runs inside a derivation's builder (`runCommand`), where nix build cannot run. The " +
+      "finding gives the replacement command; apply it by hand.",
   },
   "cli-old-nixpkgs": {
     severity: "error",
@@ -88,6 +91,33 @@ export const rules = {
       "`nixos-rebuild build-image` without `--image-variant` prints the configuration's image variants and exits with " +
       "status 1; add `|| true` where the script needs success.",
   },
+  "migrated-formats-ref": {
+    severity: "note",
+    summary: "`….config.formats.<format>` in a script, document or Nix string now reads `config.system.build.images.<variant>`.",
+    explanation:
+      "all-formats' `config.formats.<format>` (`nix build .#nixosConfigurations.<host>.config.formats.iso`) became " +
+      "`config.system.build.images.<variant>`, which every NixOS 25.05 or later configuration has, all-formats or not. " +
+      "It is the image builder's whole output, where `formats.<format>` was a directory with one link to the image: the " +
+      "file is now at `<output>/<image.filePath>` (`.passthru.filePath`; ISOs under `iso/`). Settings in " +
+      "`formatConfigs.<format>` apply once they are in `image.modules.<variant>` (nixgen-migrate moves them when it " +
+      "migrates the flake that imports all-formats).",
+  },
+  "cli-command-shown": {
+    severity: "note",
+    summary: "A comment, echo text or inline code shows a nixos-generate command; the note gives the command it is now.",
+    explanation:
+      "Text meant for people (a comment, an `echo`, Markdown inline code) shows a nixos-generate command. It is left as " +
+      "it is, since it may be history or prose; the note gives the nixos-rebuild command it would be now. Update the " +
+      "text if it tells people what to run.",
+  },
+  "cli-doc-mention": {
+    severity: "note",
+    summary: "A document mentions nixos-generators in text this tool does not rewrite (prose, a code block in another language).",
+    explanation:
+      "nixos-generators is retired: NixOS 25.05 builds images itself (`nixos-rebuild build-image`, " +
+      "`config.system.build.images`). The document's prose (one note per file) or a code block this tool does not read " +
+      "(a `nix` example, a block without a shell tag) still mentions it. Check that it describes what the project does now.",
+  },
   "unsupported-format": F["unsupported-format"],
   "unknown-format": F["unknown-format"],
   "dynamic-format": F["dynamic-format"],
@@ -101,11 +131,20 @@ export const rules = {
 export type CliRule = keyof typeof rules;
 
 export const meta: PassMeta<typeof rules> = {
-  summary: "nixos-generate command lines (scripts, Makefiles, justfiles, CI YAML, Markdown) -> nixos-rebuild build-image --image-variant <variant>",
+  summary:
+    "nixos-generate command lines (scripts, Makefiles, justfiles, CI YAML, Markdown, Nix strings) -> nixos-rebuild build-image --image-variant <variant>; `config.formats.<f>` in text -> `config.system.build.images.<variant>`",
   doc:
-    "`nixos-generate -f <format> …` in shell scripts, Makefiles, justfiles, CI YAML and Markdown code blocks becomes " +
-    "`nixos-rebuild build-image --image-variant <variant> …` (`--run` and the VM formats: `nixos-rebuild build-vm`; " +
-    "`--list`: `build-image` without a variant). A command is rewritten completely or not at all; only the words that " +
-    "change are edited, so quoting, line continuations and layout stay. Mentions that are not command lines are reported.",
+    "`nixos-generate -f <format> …` in shell scripts, Makefiles, justfiles, CI YAML, Markdown code blocks and the string " +
+    "literals of .nix files (`writeShellScriptBin` bodies, app scripts) becomes `nixos-rebuild build-image --image-variant " +
+    "<variant> …` (`--run` and the VM formats: `nixos-rebuild build-vm`; `--list`: `build-image` without a variant; " +
+    "`-o <link>`: `nix build <flake>#nixosConfigurations.<host>.config.system.build.images.<variant> -o <link>`), also " +
+    "when run through `nix run`/`nix shell` of nixos-generators or `nix-shell -p nixos-generators --run`. A command is " +
+    "rewritten completely or not at all; only the words that change are edited, so quoting, line continuations, layout " +
+    "and a Nix string's escapes stay. `….config.formats.<format>` in the same texts becomes " +
+    "`config.system.build.images.<variant>`. Mentions that are not command lines are reported: a warning where they may " +
+    "run, a note where they are prose that shows a command or a document that mentions nixos-generators.\n\n" +
+    "One pass in two modes: text files are read as shell where their kind says (a Makefile's recipes, a workflow's `run:`), " +
+    ".nix files in their string literals only (Nix code is the other passes' business); the flag table, the phases and the " +
+    "rules are the same.",
   rules,
 };
