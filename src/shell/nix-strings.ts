@@ -78,7 +78,9 @@ function decode(source: string, node: SyntaxNode): Decoded {
   const put = (s: string, from: number, whole = false) => {
     for (let k = 0; k < s.length; k++) {
       at.push(whole && k > 0 ? from : from + (whole ? 0 : k));
-      ok.push(!whole || k === 0);
+      // never between the two halves of a surrogate pair either
+      const low = s.charCodeAt(k) >= 0xdc00 && s.charCodeAt(k) <= 0xdfff;
+      ok.push((!whole || k === 0) && !low);
     }
     text += s;
   };
@@ -148,7 +150,7 @@ const REFERENCE_KEYS = new Set(["url", "follows"]);
 const PROGRAM_KEYS = new Set(["program", "mainProgram"]);
 const BUILDER_KEYS = new Set(["buildCommand", "builder", "unpackCmd"]);
 const BUILDER_CALLS = new Set(["runCommand", "runCommandLocal", "runCommandCC", "runCommandNoCC", "runCommandNoCCLocal"]);
-const PROSE_CALLS = new Set(["throw", "abort", "warn", "warnIf", "warnIfNot", "trace", "traceIf", "info", "mdDoc", "literalMD", "mkEnableOption"]);
+const PROSE_CALLS = new Set(["throw", "abort", "warn", "warnIf", "warnIfNot", "warnOnInstantiate", "trace", "traceIf", "info", "mdDoc", "literalMD", "mkEnableOption", "assertMsg"]);
 
 function roleOf(source: string, node: SyntaxNode, text: string): { role: StringRole; name: string | null } {
   // one word that is not a command: a flake reference, URL or path (`${src}/nixos-generate.nix`)
@@ -185,30 +187,33 @@ export function placeEdits(view: NixStringView, source: string, edits: readonly 
   const tpl = [...view.templates];
   const inside = (i: number) => tpl.find(([s, e]) => i > s && i < e);
   const placed: TextEdit[] = [];
-  let expectedTemplates = view.templates.size;
+  /** The edits as they change `masked`: what the new literal's masked text must be. */
+  const maskedEdits: TextEdit[] = [];
   for (const e of sortEdits(edits)) {
     const t = inside(e.start);
     if (t && e.end < t[1] && e.start >= t[0] + 2 && e.end <= t[1] - 1) {
       // inside an interpolation: Nix code, written as it is
       placed.push({ start: view.sourceAt(e.start), end: view.sourceAt(e.end), text: e.text });
+      maskedEdits.push({ start: e.start, end: e.end, text: "_".repeat(e.text.length) });
       continue;
     }
     if (t || inside(e.end) || !view.boundary(e.start) || !view.boundary(e.end)) return { reason: "an edit would split an escape or an interpolation" };
-    expectedTemplates -= tpl.filter(([s, end]) => s >= e.start && end <= e.end).length;
     const encoded = encode(view, e.text);
-    expectedTemplates += encoded.copies;
     placed.push({ start: view.sourceAt(e.start), end: view.sourceAt(e.end), text: encoded.text });
+    maskedEdits.push({ start: e.start, end: e.end, text: encoded.masked });
   }
-  // the new literal must read back as the edited text, with the same interpolations
+  // the new literal must read back as the edited text, with its interpolations exactly where they are meant to be
+  // (a `$` written before `${…}` that was literal makes Nix read an interpolation there: the masked texts differ)
   const literal = source.slice(view.node.start, view.node.end);
   const shifted = placed.map((e) => ({ start: e.start - view.node.start, end: e.end - view.node.start, text: e.text }));
   const newLiteral = applyEdits(literal, shifted);
   const parsed = parseNix(`(${newLiteral})`);
   const node = parsed.error ? null : findLiteral(parsed.root, 1, 1 + newLiteral.length);
   if (!node) return { reason: "the edited string would not parse" };
-  const again = decode(parsed.source, node);
-  const expected = applyEdits(view.text, edits);
-  if (again.text !== expected || again.templates.size !== expectedTemplates) return { reason: "the edited string would not read back as written" };
+  const again = viewOf(parsed.source, node);
+  if (again.text !== applyEdits(view.text, edits) || again.masked !== applyEdits(view.masked, maskedEdits)) {
+    return { reason: "the edited string would not read back as written" };
+  }
   return { edits: placed };
 }
 
@@ -224,30 +229,32 @@ function findLiteral(root: SyntaxNode, start: number, end: number): SyntaxNode |
 
 /**
  * New text for the literal: `${` and the quote characters escaped, except
- * where the text copies one of the literal's own interpolations (a moved word).
+ * where the text copies one of the literal's own interpolations (a moved
+ * word). `masked`: the text as `masked` reads it (copies blanked inside).
  */
-function encode(view: NixStringView, text: string): { text: string; copies: number } {
+function encode(view: NixStringView, text: string): { text: string; masked: string } {
   const copies = new Set<string>();
   for (const [s, e] of view.templates) copies.add(view.text.slice(s, e));
   let out = "";
-  let n = 0;
+  let masked = "";
   for (let i = 0; i < text.length; ) {
     const copy = text.startsWith("${", i) ? [...copies].find((c) => text.startsWith(c, i)) : undefined;
     if (copy) {
       out += copy;
-      n++;
+      masked += "${" + "_".repeat(Math.max(0, copy.length - 3)) + "}";
       i += copy.length;
       continue;
     }
     const c = text[i]!;
-    if (view.kind === "indented") {
-      if (c === "$" && text[i + 1] === "{") out += "''$";
-      else if (c === "'" && text[i + 1] === "'") {
-        out += "'''";
-        i += 2;
-        continue;
-      } else out += c;
-    } else if (c === "$" && text[i + 1] === "{") out += "\\$";
+    if (view.kind === "indented" && c === "'" && text[i + 1] === "'") {
+      out += "'''";
+      masked += "''";
+      i += 2;
+      continue;
+    }
+    masked += c;
+    if (view.kind === "indented") out += c === "$" && text[i + 1] === "{" ? "''$" : c;
+    else if (c === "$" && text[i + 1] === "{") out += "\\$";
     else if (c === '"' || c === "\\") out += "\\" + c;
     else if (c === "\n") out += "\\n";
     else if (c === "\r") out += "\\r";
@@ -255,5 +262,5 @@ function encode(view: NixStringView, text: string): { text: string; copies: numb
     else out += c;
     i++;
   }
-  return { text: out, copies: n };
+  return { text: out, masked };
 }
