@@ -70,7 +70,7 @@ function fencedBlock(r: MarkdownReader, lines: Line[], i: number, fence: string,
 function shellBlock(r: MarkdownReader, body: Line[], tagged: boolean, where: string) {
   const prompt = /^[ \t]*\$[ \t]/;
   if (!body.some((l) => prompt.test(l.text))) {
-    r.chunks.push({ start: body[0]!.start, end: body[body.length - 1]!.end, options: { indentedHeredocs: true }, reportMentions: tagged, where });
+    r.chunks.push({ start: body[0]!.start, end: body[body.length - 1]!.end, options: { indentedHeredocs: true }, reportMentions: tagged, where, document: true });
     return;
   }
   for (let k = 0; k < body.length; k++) {
@@ -84,7 +84,7 @@ function shellBlock(r: MarkdownReader, body: Line[], tagged: boolean, where: str
       const cont = /^[ \t]*>[ \t]/.exec(body[e]!.text);
       if (cont) blankOut(r.chars, body[e]!.start, body[e]!.start + cont[0].length);
     }
-    r.chunks.push({ start: l.start + m[0].length, end: body[e]!.end, options: { indentedHeredocs: true }, reportMentions: tagged, where: "console command" });
+    r.chunks.push({ start: l.start + m[0].length, end: body[e]!.end, options: { indentedHeredocs: true }, reportMentions: tagged, where: "console command", document: true });
     k = e;
   }
 }

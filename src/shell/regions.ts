@@ -13,7 +13,7 @@ import { BOM, SH_SHEBANG, blankOut, continues, indentOf, splitLines } from "./li
 import { yamlRegions } from "./yaml.js";
 import { markdownRegions } from "./markdown.js";
 
-export type FileKind = "script" | "makefile" | "justfile" | "yaml" | "markdown" | "maybe-script";
+export type FileKind = "script" | "makefile" | "justfile" | "yaml" | "markdown" | "dockerfile" | "maybe-script";
 
 export interface Chunk extends Range {
   readonly options: TokenizeOptions;
@@ -23,6 +23,8 @@ export interface Chunk extends Range {
   readonly validate?: (text: string) => boolean;
   /** For messages: "recipe line", "`run:` script" … */
   readonly where: string;
+  /** Shell shown in a document (Markdown): `<name>` there is a placeholder, not a redirection. */
+  readonly document?: boolean;
 }
 
 /** A part of the file that mentions the command but is not shell this tool reads. */
@@ -58,6 +60,7 @@ export function fileKind(path: string): FileKind | null {
   if (lower === "justfile" || lower === ".justfile" || lower.endsWith(".just")) return "justfile";
   if (lower.endsWith(".yml") || lower.endsWith(".yaml")) return "yaml";
   if (lower.endsWith(".md") || lower.endsWith(".markdown")) return "markdown";
+  if (lower === "dockerfile" || lower === "containerfile" || lower.startsWith("dockerfile.") || lower.endsWith(".dockerfile")) return "dockerfile";
   if (!base.includes(".") && base !== "") return "maybe-script";
   return null;
 }
@@ -87,6 +90,8 @@ export function regionsOf(kind: FileKind, text: string): Regions {
       return yamlRegions(text);
     case "markdown":
       return markdownRegions(text);
+    case "dockerfile":
+      return dockerfileRegions(text);
   }
 }
 
@@ -157,7 +162,9 @@ function makefileRegions(text: string): Regions {
     const rule = /^[^=]*?[^:=]:(?![:=])/.exec(body) ?? /^[^=]*?::(?!=)/.exec(body);
     if (rule && !/^\s*(export|override|unexport|include|-include|sinclude|vpath)\b/.test(body) && !/^[^:]*[?+!]?=/.test(body)) {
       inRule = true;
-      foreign.push({ start: line.start, end: line.start + body.length, where: "rule line" });
+      // targets and prerequisites are names (a target may be called nixos-generate-iso); `$(shell …)` runs a command
+      if (body.includes("$(shell") || body.includes("${shell")) foreign.push({ start: line.start, end: line.start + body.length, where: "rule line" });
+      else quiet.push({ start: line.start, end: line.start + body.length });
       if (inlineRecipe) chunks.push({ start: line.start + semi + 1, end: logicalEnd, options: { make: true }, reportMentions: true, where: "recipe" });
     } else {
       inRule = false;
@@ -218,7 +225,9 @@ function justfileRegions(text: string): Regions {
       foreign.push({ start: line.start, end: hash >= 0 ? line.start + hash : line.end, where: "justfile setting or variable" });
       continue;
     }
-    foreign.push({ start: line.start, end: line.end, where: "recipe header" });
+    // a recipe's name, parameters and dependencies are names; a backtick default runs a command
+    if (t.includes("`")) foreign.push({ start: line.start, end: line.end, where: "recipe header" });
+    else quiet.push({ start: line.start, end: line.end });
     // the body: following indented or blank lines
     let j = i + 1;
     while (j < lines.length && (lines[j]!.text.trim() === "" || /^[ \t]/.test(lines[j]!.text))) j++;
@@ -256,4 +265,47 @@ function justfileRegions(text: string): Regions {
     i = last;
   }
   return { masked: chars.join(""), chunks, quiet, foreign };
+}
+
+// ------------------------------------------------------------------ Dockerfile
+
+/** Instructions whose shell form is a command line for `/bin/sh -c`. */
+const SHELL_INSTRUCTIONS = /^(RUN|CMD|ENTRYPOINT)\s+/i;
+
+/**
+ * Dockerfiles: the shell form of RUN, CMD and ENTRYPOINT (after RUN's
+ * `--mount=…` flags) is a chunk; the exec form (`["…"]`), here-documents and
+ * the other instructions are not read; `#` lines are comments.
+ */
+function dockerfileRegions(text: string): Regions {
+  const lines = splitLines(text);
+  const chunks: Chunk[] = [];
+  const quiet: Range[] = [];
+  const foreign: Foreign[] = [];
+  // a parser directive may change the escape character: then nothing is read as shell
+  const escaped = /^#\s*escape\s*=\s*`/im.test(text.slice(0, 200));
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const t = line.text.replace(/^\ufeff/, "");
+    if (t.trim() === "") continue;
+    if (/^\s*#/.test(t)) {
+      quiet.push({ start: line.start, end: line.end });
+      continue;
+    }
+    let j = i;
+    while (continues(lines[j]!) && j + 1 < lines.length) j++;
+    const range = { start: line.start, end: lines[j]!.end };
+    i = j;
+    const m = SHELL_INSTRUCTIONS.exec(t.trimStart());
+    if (!m || escaped) {
+      foreign.push({ ...range, where: "Dockerfile instruction" });
+      continue;
+    }
+    let p = line.start + indentOf(t) + m[0].length;
+    for (let f = /^--\S+\s+/.exec(text.slice(p, range.end)); f; f = /^--\S+\s+/.exec(text.slice(p, range.end))) p += f[0].length;
+    const body = text.slice(p, range.end);
+    if (body.startsWith("[") || body.includes("<<")) foreign.push({ ...range, where: "Dockerfile instruction in exec form or with a here-document" });
+    else chunks.push({ start: p, end: range.end, options: {}, reportMentions: true, where: `${m[1]!.toUpperCase()} instruction` });
+  }
+  return { masked: text.startsWith(BOM) ? " " + text.slice(1) : text, chunks, quiet, foreign };
 }

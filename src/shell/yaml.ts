@@ -9,7 +9,7 @@ import { BOM, indentOf, splitLines, type Line } from "./lines.js";
 /** Keys whose values are shell scripts (GitHub Actions, GitLab CI, and common CI tools). */
 const SHELL_KEYS = new Set(["run", "script", "before_script", "after_script", "command", "commands", "cmd", "cmds"]);
 /** Keys whose values are labels: mentions there are prose. */
-const LABEL_KEYS = new Set(["name", "description", "title", "summary", "desc", "label", "help"]);
+const LABEL_KEYS = new Set(["name", "description", "title", "summary", "desc", "label", "help", "body", "message", "notes", "release_notes", "release-notes", "comment"]);
 
 interface KeyFrame {
   readonly indent: number;
@@ -164,7 +164,10 @@ function blockScalar(r: YamlReader, s: Scalar): number {
   }
   // folded: newlines are spaces unless lines are more indented or blank
   const regular = body.every((l) => l.text.trim() !== "" && indentOf(l.text) === blockIndent);
+  // a first line followed only by more-indented ones folds nothing (`run: >` over a `\`-continued command)
+  const unfolded = body.length > 1 && body.slice(1).every((l) => l.text.trim() !== "" && indentOf(l.text) > blockIndent);
   if (s.shell && regular) r.chunks.push({ ...range, options: { gha: true, foldNewlines: true }, reportMentions: true, where: `\`${s.owner}:\` script` });
+  else if (s.shell && unfolded) r.chunks.push({ ...range, options: { gha: true }, reportMentions: true, where: `\`${s.owner}:\` script` });
   else if (s.label) r.quiet.push(range);
   else r.foreign.push({ ...range, where: s.shell ? `folded \`${s.owner}:\` script with blank or more-indented lines` : s.where });
   return lastContent;

@@ -14,6 +14,9 @@ import { resolveVariable, stdoutConsumed } from "./variables.js";
 
 export type Action = "build-image" | "build-vm" | "build-vm-with-bootloader";
 
+/** The format of a documentation template (`-f <format>`): any format, so the variant is `<variant>`. */
+const PLACEHOLDER = "<format>";
+
 /** The flags that matter, by canonical name. */
 export interface Flags {
   readonly all: Flag[];
@@ -28,11 +31,9 @@ export interface Flags {
   readonly diskSize?: Flag;
 }
 
-/** `-c <path>` without --flake: the `NIXOS_CONFIG=` value (absolute when it can be made so). */
+/** `-c <path>` without --flake: the `NIXOS_CONFIG=` value, an absolute path. */
 export interface NixosConfig {
   readonly value: string;
-  /** The value could not be shown to be absolute: the user must check it. */
-  readonly unsure: boolean;
 }
 
 /** How a recognised command is rewritten. */
@@ -119,7 +120,8 @@ function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding[]): { pla
       '(import "${modulesPath}/image/file-options.nix") and dropping `formatAttr`/`fileExtension`; then use `nixos-rebuild build-image --image-variant <name>`');
   } else if (fmtFlag) {
     const w = fmtFlag.values[0]!;
-    if (w.value !== null) format = w.value;
+    if (w.value !== null && scan.placeholders && /^_[A-Za-z][\w.-]*_$/.test(w.value)) format = PLACEHOLDER;
+    else if (w.value !== null) format = w.value;
     else {
       const resolved = w.param ? resolveVariable(scan, w.param, w, info) : { reason: "" };
       if ("value" in resolved) {
@@ -142,7 +144,8 @@ function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding[]): { pla
 
   let action: Action | null = null;
   let fmt: FormatInfo | undefined;
-  if (format !== null) {
+  if (format === PLACEHOLDER) action = "build-image";
+  else if (format !== null) {
     fmt = lookupFormat(format);
     const at = fmtFlag ? fmtFlag.values[0]! : run!.word;
     if (!fmt) {
@@ -158,7 +161,7 @@ function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding[]): { pla
     else if (format === "vm-bootloader") action = "build-vm-with-bootloader";
     else block("unsupported-format", at, `format ${format} has no nixpkgs image variant, so \`${before}\` is left as it is: ${fmt.recipe}`);
   }
-  const variant = action === "build-image" ? fmt!.variant! : null;
+  const variant = action === "build-image" ? (fmt ? fmt.variant! : "<variant>") : null;
 
   // -- flags without a counterpart
   const outLinkFlag = flags.all.find((f) => f.name === "--out-link");
@@ -273,17 +276,21 @@ function nixosConfigOf(scan: Scan, inv: Invocation, info: ChunkInfo, f: Flag): N
   const s = src(scan, w);
   // the shell's current directory: the directory nixos-generate resolved a relative -c against
   const pwd = info.chunk.options.make === true ? "$$PWD" : "$PWD";
-  if (w.value !== null && (w.value.startsWith("/") || (w.value.startsWith("~") && !w.quoted && s.startsWith("~")))) return { value: s, unsure: false };
+  if (w.value !== null && (w.value.startsWith("/") || (w.value.startsWith("~") && !w.quoted && s.startsWith("~")))) return { value: s };
   if (w.value !== null && !w.value.startsWith("~")) {
     const rel = w.value.replace(/^(?:\.\/)+/, "");
-    if (/[$`\\"]/.test(rel) || rel === "") return { value: `${inv.needEnv ? `"${pwd}"` : pwd}/${s}`, unsure: false };
+    if (/[$`\\"]/.test(rel) || rel === "") return { value: `${inv.needEnv ? `"${pwd}"` : pwd}/${s}` };
     // an argument of env is split on blanks; an assignment prefix is not
-    return { value: /^[A-Za-z0-9_@%+=:,./-]+$/.test(rel) && !inv.needEnv ? `${pwd}/${rel}` : `"${pwd}/${rel}"`, unsure: false };
+    return { value: /^[A-Za-z0-9_@%+=:,./-]+$/.test(rel) && !inv.needEnv ? `${pwd}/${rel}` : `"${pwd}/${rel}"` };
   }
-  if (/^"?\$\{?(HOME|PWD)\b|^"?\$\(pwd\)|^"?\$\((CURDIR|HOME|PWD)\)|^~/.test(s)) return { value: s, unsure: false };
+  if (/^"?\$\{?(HOME|PWD)\b|^"?\$\(pwd\)|^"?\$\((CURDIR|HOME|PWD)\)|^~/.test(s)) return { value: s };
   // a Nix string's interpolation of a path (`${./configuration.nix}`) is a store path
-  if (w.templates.length === 1 && w.templates[0]!.start === w.start && w.templates[0]!.end === w.end && /^\$\{\s*\.{0,2}\/[^\s}]*\s*\}$/.test(s)) return { value: s, unsure: false };
-  return { value: s, unsure: true };
+  if (w.templates.length === 1 && w.templates[0]!.start === w.start && w.templates[0]!.end === w.end && /^\$\{\s*\.{0,2}\/[^\s}]*\s*\}$/.test(s)) return { value: s };
+  // a documentation placeholder (`<configuration.nix>`) stays one
+  if (scan.placeholders && /^_[A-Za-z][\w.-]*_$/.test(w.value ?? "")) return { value: s };
+  // known only when it runs: made absolute then, as nixos-generate's -I nixos-config=… was (realpath is what nixos-generate itself ran)
+  const dollar = info.chunk.options.make === true ? "$$" : "$";
+  return { value: `"${dollar}(realpath ${s})"` };
 }
 
 /** `-I nixpkgs=…` or `NIX_PATH=nixpkgs=…` naming a release before 25.05 (classic mode only). */

@@ -25,6 +25,8 @@ export interface Scan {
   readonly allowOldNixpkgs: boolean;
   /** Nix interpolations (start -> end) when the text is a Nix string's; empty otherwise. */
   readonly templates: ReadonlyMap<number, number>;
+  /** Documentation: `<name>` placeholders were read as the words `_name_` (a command shown, not run). */
+  readonly placeholders?: boolean;
   /** The Nix string the text comes from: its role's name (`text`, `runCommand` …), for messages; undefined for files. */
   readonly nixString?: { readonly roleName: string | null };
 }

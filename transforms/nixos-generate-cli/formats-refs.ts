@@ -23,8 +23,11 @@ export interface FormatsRef extends Range {
 
 /** A part filled in later: `${{ … }}`, `${…}`, `$(X)`, `$X`, `{{ … }}`. */
 const DYNAMIC = String.raw`\$\{\{[^}\n]*\}\}|\$\{[^}\n]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}\n]*\}\}`;
-const HOST = String.raw`[A-Za-z0-9_'-]+|"[^"\n]*"|${DYNAMIC}`;
-const REF = new RegExp(String.raw`(nixosConfigurations\.(?:${HOST})\.)?config\.(formats)\.(?:([A-Za-z0-9_][A-Za-z0-9_-]*)|\\?"([^"\n$\\]*)\\?"|(${DYNAMIC}))`, "g");
+/** A documentation placeholder: `<host>`, `<format>`. */
+const PLACEHOLDER = String.raw`<[A-Za-z][\w.-]*>`;
+/** A host name: written out, quoted, filled in, a placeholder, or a mix (`nixos-${{ matrix.arch }}`). */
+const HOST = String.raw`(?:[A-Za-z0-9_'-]|"[^"\n]*"|${DYNAMIC}|${PLACEHOLDER})+`;
+const REF = new RegExp(String.raw`(nixosConfigurations\.(?:${HOST})\.)?config\.(formats)\.(?:([A-Za-z0-9_][A-Za-z0-9_-]*|${PLACEHOLDER})|\\?"([^"\n$\\]*)\\?"|(${DYNAMIC}))`, "g");
 
 export const mayHaveFormatsRefs = (text: string) => text.includes("config.formats.");
 
@@ -66,6 +69,13 @@ export function migrateFormatsRef(text: string, ref: FormatsRef, whole: string):
       `\`${shown}\` reads all-formats' \`formats.<format>\` with the format from \`${dyn}\`, which is not known here; every NixOS 25.05 or later configuration has \`config.system.build.images.<variant>\` instead: change the selection and its values by hand (${rowsFor(valuesNear(whole, dyn))})`)] };
   }
   const name = ref.literal;
+  if (/^<.*>$/.test(name)) {
+    // a template for people (`….config.formats.<format>`): the same template, upstream
+    const edits: TextEdit[] = [{ start: ref.key.start, end: ref.key.end, text: "system.build.images" }, { start: ref.name.start, end: ref.name.end, text: "<variant>" }];
+    return { edits, findings: [finding("migrated-formats-ref", ref,
+      `\`${shown}\` -> \`….config.system.build.images.<variant>\`: all-formats' \`formats.<format>\` is \`system.build.images.<variant>\` of every NixOS 25.05 or later configuration (\`nixgen-migrate --list-formats\` gives each format's variant); ` +
+      "it is the image builder's whole output: the file is at `<output>/<image.filePath>`")] };
+  }
   const fmt = lookupFormat(name);
   if (!fmt) {
     if (!ref.strong) return none;

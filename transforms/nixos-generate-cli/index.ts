@@ -39,8 +39,9 @@ import { commentsOf, heredocsOf, simpleCommands } from "../../src/shell/commands
 import { fileKind, hasShellShebang, regionsOf, type Chunk, type Regions } from "../../src/shell/regions.js";
 import { nixStringViews, placeEdits, type NixStringView } from "../../src/shell/nix-strings.js";
 import { LineIndex } from "../../src/text.js";
-import { NAME, clip, finding, inTemplate, mentions, type ChunkInfo, type Scan } from "./common.js";
-import { findInvocation, type NixShellRun } from "./find.js";
+import { clip, finding, inTemplate, mentions, src, type ChunkInfo, type Scan } from "./common.js";
+import { shownCommand } from "./shown.js";
+import { findInvocation, type Found, type NixShellRun } from "./find.js";
 import { classify } from "./classify.js";
 import { rewrite, settle, suggestion } from "./rewrite.js";
 import { notesOf } from "./notes.js";
@@ -53,8 +54,8 @@ export const nixosGenerateCli: Transform<typeof meta.rules> = {
   id: "nixos-generate-cli",
   ...meta,
   appliesTo: (path) => path.endsWith(".nix") || fileKind(path) !== null,
-  // `nixos-generate` also finds `nixos-generators` (flake URLs, `nix run` of the CLI)
-  needles: [NAME, "config.formats."],
+  // `nixos-generat`: the command and the project (`nixos-generators` does not contain `nixos-generate`)
+  needles: ["nixos-generat", "config.formats."],
   input: "text",
   run(ctx) {
     if (ctx.path.endsWith(".nix")) return migrateNixStrings(ctx);
@@ -74,6 +75,9 @@ interface Output {
   /** Commands recognised (rewritten or reported). */
   readonly handled?: Range[];
 }
+
+/** A documentation placeholder such as `<host>` or `<format>`. */
+const PLACEHOLDER = /<[A-Za-z][\w.-]*>/;
 
 /** Writes a command's edits into its container; a string says why they cannot be. */
 type Place = (edits: TextEdit[]) => TextEdit[] | string;
@@ -145,41 +149,63 @@ function migrateChunk(scan: Scan, chunk: Chunk, place: Place | null): Output {
     const hit = findInvocation(scan, cmd);
     if (!hit) continue;
     handled.push(cmd);
-    if ("refused" in hit) {
-      findings.push(hit.refused);
+    if (chunk.document && PLACEHOLDER.test(src(scan, cmd))) {
+      // a template for people to fill in (`-f <format> --flake .#<host>`): what it reads now
+      const shown = shownCommand(scan, cmd, chunk.options, "this example");
+      if (shown) findings.push(shown);
       continue;
     }
-    if ("nixShellRun" in hit) {
-      const out = migrateNixShellRun(scan, chunk, hit.nixShellRun, place);
-      edits.push(...out.edits);
-      findings.push(...out.findings);
-      continue;
-    }
-    const classified = classify(scan, hit.invocation, info);
-    if ("blockers" in classified) {
-      findings.push(...classified.blockers);
-      continue;
-    }
-    const { plan } = classified;
-    const settled = settle(scan, plan, rewrite(scan, plan));
-    if ("refused" in settled) {
-      findings.push(settled.refused);
-      continue;
-    }
-    const placed = place ? place(settled.edits) : settled.edits;
-    if (typeof placed === "string") {
-      findings.push(finding("cli-unmigratable", cmd, `\`${plan.before}\` would become \`${clip(settled.after)}\`, but ${placed}; change it by hand`));
-      continue;
-    }
-    if (plan.inv.suggestOnly || plan.noGui) {
-      findings.push(suggestion(scan, plan, settled.after));
-      continue;
-    }
-    edits.push(...placed);
-    findings.push(...notesOf(scan, plan, settled.after));
+    const before = { findings: findings.length, edits: edits.length };
+    migrateCommand(scan, info, hit, place, edits, findings);
+    // a command that stays is reported on the line that names nixos-generate(s) (a word on a continuation line names the problem)
+    const named = mentions(scan.shown, cmd.start, cmd.end)[0];
+    if (named && edits.length === before.edits) for (let i = before.findings; i < findings.length; i++) findings[i] = onLineOf(scan, findings[i]!, named);
   }
   findings.push(...chunkMentions(scan, info, found, commentsOf(script), heredocsOf(script), handled));
   return { edits, findings, handled };
+}
+
+/** A finding moved to start on the line of `at` (when it starts on another line), still covering what it named. */
+function onLineOf(scan: Scan, f: RawFinding, at: Range): RawFinding {
+  if (scan.line(f.start) === scan.line(at.start)) return f;
+  return { ...f, start: at.start, end: Math.max(f.end, at.end) };
+}
+
+/** One recognised command: its edits and notes, or the findings that say why it stays. */
+function migrateCommand(scan: Scan, info: ChunkInfo, hit: NonNullable<Found>, place: Place | null, edits: TextEdit[], findings: RawFinding[]) {
+  const { chunk } = info;
+  if ("refused" in hit) {
+    findings.push(hit.refused);
+    return;
+  }
+  if ("nixShellRun" in hit) {
+    const out = migrateNixShellRun(scan, chunk, hit.nixShellRun, place);
+    edits.push(...out.edits);
+    findings.push(...out.findings);
+    return;
+  }
+  const classified = classify(scan, hit.invocation, info);
+  if ("blockers" in classified) {
+    findings.push(...classified.blockers);
+    return;
+  }
+  const { plan } = classified;
+  const settled = settle(scan, plan, rewrite(scan, plan));
+  if ("refused" in settled) {
+    findings.push(settled.refused);
+    return;
+  }
+  const placed = place ? place(settled.edits) : settled.edits;
+  if (typeof placed === "string") {
+    findings.push(finding("cli-unmigratable", plan.inv.cmd, `\`${plan.before}\` would become \`${clip(settled.after)}\`, but ${placed}; change it by hand`));
+    return;
+  }
+  if (plan.inv.suggestOnly || plan.noGui) {
+    findings.push(suggestion(scan, plan, settled.after));
+    return;
+  }
+  edits.push(...placed);
+  findings.push(...notesOf(scan, plan, settled.after));
 }
 
 /**

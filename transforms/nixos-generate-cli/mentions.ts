@@ -11,6 +11,13 @@ import { shownCommand } from "./shown.js";
 import { NAME, clip, finding, inTemplate, mentions, oneLine, src, within, type ChunkInfo, type Scan } from "./common.js";
 import { isGeneratorsRef } from "./refs.js";
 
+/** Commands that run their arguments as commands: a mention there may run nixos-generate. */
+const RUNNERS = new Set([
+  "sh", "bash", "zsh", "dash", "ksh", "fish", "eval", "exec", "ssh", "su", "sudo", "doas", "xargs", "nohup", "timeout", "time",
+  "watch", "env", "nix", "nix-shell", "docker", "podman", "parallel", "flock", "systemd-run", "script", "chroot", "nsenter",
+  "unshare", "runuser", "setsid", "nice", "ionice", "command", "builtin", "tmux", "screen", "just", "make",
+]);
+
 /**
  * Mentions inside one chunk of shell text. `handled`: commands this pass
  * rewrote or reported (mentions inside are accounted for).
@@ -62,8 +69,23 @@ export function chunkMentions(scan: Scan, info: ChunkInfo, found: Range[], comme
         continue;
       }
     }
-    const r = inner ?? m;
-    const key = `${r.start}`;
+    // a quoted argument of a command that runs no other command (`log "Starting nixos-generate…"`) is text for people
+    if (inner) {
+      const word0 = inner.words.find((w) => assignmentName(scan.masked, w) === null);
+      const w = inner.words.find((x) => within(x, o));
+      if (word0 && w && w !== word0 && word0.value !== null && !RUNNERS.has(word0.value) && /^(["'])[\s\S]*\1$/.test(src(scan, w))) {
+        const key = `e${w.start}`;
+        if (!reported.has(key)) {
+          reported.add(key);
+          const shown = shownCommand(scan, { start: w.start + 1, end: w.end - 1 }, chunk.options, `this \`${word0.value}\` text`);
+          if (shown) out.push(shown);
+        }
+        continue;
+      }
+    }
+    // reported once per command and line, on the mention's line
+    const r = inner && scan.line(inner.start) === scan.line(o) ? inner : m;
+    const key = `${inner?.start ?? o}:${scan.line(o)}`;
     if (!chunk.reportMentions) {
       // a block without a shell tag: one note for what it mentions besides the commands rewritten
       if (!reported.has("untagged")) {

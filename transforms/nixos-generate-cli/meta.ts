@@ -69,13 +69,6 @@ export const rules = {
       "nixos-rebuild builds `$NIXOS_CONFIG`, else `<nixos-config>`, else /etc/nixos/configuration.nix. Name the " +
       "configuration: `NIXOS_CONFIG=<absolute path>` or `--flake <flake>#<host>`.",
   },
-  "cli-config-path": {
-    severity: "warning",
-    summary: "NIXOS_CONFIG must be an absolute path.",
-    explanation:
-      "nixos-rebuild reads the configuration from `NIXOS_CONFIG`, which must be an absolute path. Make it absolute " +
-      "(`NIXOS_CONFIG=\"$PWD/configuration.nix\"`).",
-  },
   "cli-not-rewritten": {
     severity: "warning",
     summary: "nixos-generate(s) is mentioned where no command line is rewritten; check it by hand.",

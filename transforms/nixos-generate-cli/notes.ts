@@ -22,7 +22,6 @@ export function notesOf(scan: Scan, plan: Plan, after: string): RawFinding[] {
     return [
       finding("migrated-cli", cmd, `${before} -> ${clip(after)}`),
       ...droppedByList(plan).map((f) => finding("cli-dropped-flag", f.word, `\`${flagText(scan, f)}\` was removed: nixos-generate --list ignored it`)),
-      ...configPathNotes(scan, plan),
       ...plan.oldNixpkgs,
       finding("cli-list", list.word,
         "without --image-variant, nixos-rebuild build-image prints the image variants of the configuration " +
@@ -81,16 +80,8 @@ function flagNotes(scan: Scan, plan: Plan): RawFinding[] {
     out.push(finding("cli-dropped-flag", plan.outLink.flag.word, `\`${flagText(scan, plan.outLink.flag)}\` was removed: nixos-rebuild makes the ./result link itself`, "note"));
   }
   out.push(...plan.oldNixpkgs);
-  if (config && plan.classic) out.push(...configPathNotes(scan, plan));
-  else if (config) out.push(finding("cli-dropped-flag", config.word, `\`${flagText(scan, config)}\` was removed: nixos-generate ignored it with --flake`));
+  if (config && !plan.classic) out.push(finding("cli-dropped-flag", config.word, `\`${flagText(scan, config)}\` was removed: nixos-generate ignored it with --flake`));
   return out;
-}
-
-function configPathNotes(scan: Scan, plan: Plan): RawFinding[] {
-  if (!plan.nixosConfig?.unsure) return [];
-  const w = plan.flags.config!.values[0]!;
-  const pwd = plan.info.chunk.options.make === true ? "$$PWD" : "$PWD";
-  return [finding("cli-config-path", w, `NIXOS_CONFIG must be an absolute path (nixos-rebuild imports it as a string); make sure \`${src(scan, w)}\` is one, e.g. \`"${pwd}"/…\``)];
 }
 
 /** What the new command does differently from nixos-generate. */

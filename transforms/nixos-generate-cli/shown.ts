@@ -25,13 +25,13 @@ export function shownCommand(scan: Scan, range: Range, options: TokenizeOptions,
     .replace(/[<>]/g, " ")
     .replace(/(?<=\S)[,;:.]+(?=\s|$)/g, (m) => " ".repeat(m.length));
   const masked = scan.masked.slice(0, range.start) + text + scan.masked.slice(range.end);
-  const local: Scan = { ...scan, masked };
+  const local: Scan = { ...scan, masked, placeholders: true };
   const starts = [range.start, ...mentions(masked, range.start, range.end).map((m) => m.start)];
   for (const start of starts) {
     const from = /^[ \t]*(?:#+|\$)?[ \t]*/.exec(masked.slice(start, range.end))![0].length + start;
     // prose may follow the command (`run nixos-generate -f iso to build`): it ends at the first word that is no option
     for (let end = range.end, tries = 0; tries < 2; tries++) {
-      const chunk = { start: from, end, options, reportMentions: false, where };
+      const chunk = { start: from, end, options, reportMentions: false, where: where.replace(/^this /, "") };
       const info: ChunkInfo = { chunk, commands: simpleCommands(tokenize(masked, from, end, options)) };
       const cmd = info.commands.find((c) => findInvocation(local, c) !== null);
       const hit = cmd ? findInvocation(local, cmd) : null;
