@@ -74,7 +74,7 @@ describe("decoding", () => {
       h = [ "nixos-generate -f iso" ];
     }`;
     const roles = nixStringViews(src, parseNix(src).root, /nixos-generat/).map((v) => `${v.role}:${v.roleName}`);
-    expect(roles).toEqual(["script:writeShellScript", "builder:runCommand", "builder:buildPhase", "program:program", "prose:description", "reference:null", "prose:throw", "script:h"]);
+    expect(roles).toEqual(["script:writeShellScript", "builder:runCommand", "builder:buildPhase", "program:program", "prose:description", "reference:url", "prose:throw", "script:h"]);
   });
 });
 

@@ -153,8 +153,15 @@ const BUILDER_CALLS = new Set(["runCommand", "runCommandLocal", "runCommandCC", 
 const PROSE_CALLS = new Set(["throw", "abort", "warn", "warnIf", "warnIfNot", "warnOnInstantiate", "trace", "traceIf", "info", "mdDoc", "literalMD", "mkEnableOption", "assertMsg"]);
 
 function roleOf(source: string, node: SyntaxNode, text: string): { role: StringRole; name: string | null } {
-  // one word that is not a command: a flake reference, URL or path (`${src}/nixos-generate.nix`)
-  if (/^\s*\S+\s*$/.test(text) && !/(?:^|\/|\})nixos-generate\s*$/.test(text)) return { role: "reference", name: null };
+  const r = placeOf(source, node);
+  // one word is no command line: a program's path or name (`${pkgs.nixos-generators}/bin/nixos-generate`), or a
+  // flake reference, URL or path (`${src}/nixos-generate.nix`)
+  if (r.role === "script" && /^\s*\S+\s*$/.test(text)) return { role: /(?:^|\/|\})nixos-generate\s*$/.test(text) ? "program" : "reference", name: r.name };
+  return r;
+}
+
+/** The role a string's place gives it: the binding it is the value of, or the function it is given to. */
+function placeOf(source: string, node: SyntaxNode): { role: StringRole; name: string | null } {
   let n = outer(node);
   // an element of a list: the list's place decides (`warnings = [ "…" ]`)
   while (n.parent?.type === "list_expression") n = outer(n.parent);

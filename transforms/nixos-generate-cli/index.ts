@@ -271,7 +271,7 @@ function migrateNixString(ctx: PassContext, view: NixStringView, lines: LineInde
   if (view.role === "program") {
     const at = { start: 0, end: view.text.length };
     return { edits: [], findings: [toFile(finding("cli-not-rewritten", at,
-      `\`${view.roleName}\` runs nixos-generate, so whoever runs it passes nixos-generate's options: point it at nixos-rebuild (nixpkgs 25.05 or later, e.g. \`\${pkgs.nixos-rebuild}/bin/nixos-rebuild\`) and tell its users the new arguments (\`build-image --image-variant <variant> --flake .#<host>\`)`))] };
+      `${view.roleName ? `\`${view.roleName}\`` : "this string"} names the nixos-generate program, so whatever runs it passes nixos-generate's options: point it at nixos-rebuild (nixpkgs 25.05 or later, e.g. \`\${pkgs.nixos-rebuild}/bin/nixos-rebuild\`) and change how it is called (\`build-image --image-variant <variant> --flake .#<host>\`)`))] };
   }
   const chunk: Chunk = {
     start: 0, end: view.text.length, options: { templatesAt: view.templates, indentedHeredocs: view.kind === "indented" },
