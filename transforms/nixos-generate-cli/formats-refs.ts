@@ -120,8 +120,9 @@ function variableOf(dyn: string): string | null {
 
 /**
  * Formats the file lists for the variable of a dynamic part: a YAML matrix
- * (`format: [iso, qcow]`, or a `- iso` list under `format:`), a shell loop
- * (`for f in iso qcow`), an assignment (`FORMAT=iso`, `FORMAT := iso`).
+ * (`format: [iso, qcow]`, a `- iso` list under `format:`, `format: iso` in
+ * a list of maps), a shell loop (`for f in iso qcow`), an assignment
+ * (`FORMAT=iso`, `FORMAT := iso`).
  */
 export function valuesNear(text: string, dyn: string): string[] {
   const v = variableOf(dyn);
@@ -132,6 +133,8 @@ export function valuesNear(text: string, dyn: string): string[] {
   for (const m of text.matchAll(new RegExp(String.raw`^([ \t]*)${esc}\s*:[ \t]*\r?\n((?:\1[ \t]*-[ \t]*[^\n]*\r?\n?)+)`, "gm"))) words.push(...m[2]!.split("\n").map((l) => l.replace(/^\s*-\s*/, "")));
   for (const m of text.matchAll(new RegExp(String.raw`\bfor\s+${esc}\s+in\s+([^;\n]*)`, "g"))) words.push(...m[1]!.split(/\s+/));
   for (const m of text.matchAll(new RegExp(String.raw`(?:^|[\s;])${esc}\s*(?::=|\?=|=)\s*([^\s;#]+)`, "gm"))) words.push(m[1]!);
+  // a matrix of maps: `- name: web\n  format: iso`
+  for (const m of text.matchAll(new RegExp(String.raw`^[ \t-]*${esc}[ \t]*:[ \t]*([^\s#{[\]|>][^\s#]*)[ \t]*\r?$`, "gm"))) words.push(m[1]!);
   const names = words.map((w) => w.trim().replace(/^["']|["']$/g, "")).filter((w) => lookupFormat(w) !== undefined);
   return [...new Set(names)];
 }
