@@ -61,12 +61,27 @@ export const nixosGenerateCli: Transform<typeof meta.rules> = {
     if (ctx.path.endsWith(".nix")) return migrateNixStrings(ctx);
     const kind = fileKind(ctx.path);
     if (!kind) return NO_OUTPUT;
-    if (kind === "maybe-script" && !hasShellShebang(ctx.text)) return NO_OUTPUT;
+    if (kind === "maybe-script" && !hasShellShebang(ctx.text)) return otherScript(ctx.text);
     return migrateText(ctx, regionsOf(kind, ctx.text));
   },
 };
 
 export default nixosGenerateCli;
+
+/**
+ * A script in another language (a `#!` line that is not sh or bash) that
+ * names nixos-generate: not read, but not silent either (one warning).
+ * Files without a `#!` line are not scripts.
+ */
+function otherScript(text: string): PassOutput {
+  const body = text.startsWith("\ufeff") ? text.slice(1) : text;
+  if (!body.startsWith("#!")) return NO_OUTPUT;
+  const first = mentions(text)[0];
+  if (!first) return NO_OUTPUT;
+  const interpreter = /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?(\S+)/.exec(body)?.[1] ?? "another language";
+  return { edits: [], findings: [finding("cli-not-rewritten", first,
+    `this ${interpreter} script names nixos-generate(s); only shell scripts are read: if it runs nixos-generate, change it by hand to \`nixos-rebuild build-image --image-variant <variant> …\``)] };
+}
 
 /** Edits and findings, in the offsets of the text that was read. */
 interface Output {
