@@ -292,11 +292,14 @@ function migrateNixString(ctx: PassContext, view: NixStringView, lines: LineInde
     start: 0, end: view.text.length, options: { templatesAt: view.templates, indentedHeredocs: view.kind === "indented" },
     reportMentions: true, where: view.roleName ? `\`${view.roleName}\` string` : "Nix string",
   };
-  const place: Place = (edits) => {
-    if (view.role === "builder") return `it runs while a derivation builds (\`${view.roleName}\`), where nix build cannot run: build the image attribute instead (\`nixosConfigurations.<host>.config.system.build.images.<variant>\`) and use its output`;
+  const write: Place = (edits) => {
     const placed = placeEdits(view, ctx.text, edits);
     return "reason" in placed ? `it cannot be written back into this Nix string (${placed.reason})` : placed.edits;
   };
+  // a command in a builder cannot run (no nix build inside a build); an attribute path there is still just text
+  const place: Place = view.role === "builder"
+    ? () => `it runs while a derivation builds (\`${view.roleName}\`), where nix build cannot run: build the image attribute instead (\`nixosConfigurations.<host>.config.system.build.images.<variant>\`) and use its output`
+    : write;
   // a reference (a flake URL, a path) holds no command; it may hold an attribute path
   const out = view.role === "reference" ? { edits: [], findings: [], handled: [] } : migrateChunk(scan, chunk, place);
   const edits = [...out.edits];
@@ -304,7 +307,7 @@ function migrateNixString(ctx: PassContext, view: NixStringView, lines: LineInde
   for (const ref of mayHaveFormatsRefs(view.text) ? findFormatsRefs(view.text) : []) {
     if (inTemplate(scan, ref.start) || (out.handled ?? []).some((r) => r.start < ref.end && ref.start < r.end)) continue;
     const refOut = migrateFormatsRef(view.text, ref, view.text);
-    const placed = refOut.edits.length ? place(refOut.edits) : [];
+    const placed = refOut.edits.length ? write(refOut.edits) : [];
     if (typeof placed === "string") {
       findings.push(finding("cli-unmigratable", ref, `\`${view.text.slice(ref.start, ref.end)}\` would become \`config.system.build.images.<variant>\`, but ${placed}; change it by hand`));
       continue;
