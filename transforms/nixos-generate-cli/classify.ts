@@ -129,7 +129,7 @@ function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding[]): { pla
         fromVariable = { name: w.param!, assign: resolved.assign };
       } else {
         const why = w.templates.length
-          ? `it comes from \`${src(scan, w)}\`, which is filled in outside the script (a template or make variable that can be overridden)`
+          ? `it comes from \`${src(scan, w)}\`, which is filled in outside the script (${scan.nixString ? "a Nix interpolation" : "a template or make variable that can be overridden"})`
           : w.param
             ? `it comes from \`${src(scan, w)}\`${resolved.reason ? ` (${resolved.reason})` : ""}`
             : `it comes from \`${src(scan, w)}\``;
