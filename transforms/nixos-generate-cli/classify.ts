@@ -270,7 +270,7 @@ function outLinkBlocker(scan: Scan, plan: Pick<Plan, "inv" | "info" | "flags">, 
         (action === "build-image" || !action ? `the image file is then ${p}/<image.filePath> (nixos-generate printed that file's path)` : `the VM script is then ${p}/bin/run-<host>-vm`)));
 }
 
-/** `-c <path>` without --flake becomes `NIXOS_CONFIG=<absolute path>` (<nixpkgs/nixos> imports the string). */
+/** `-c <path>` without --flake becomes `NIXOS_CONFIG=<absolute path>` (<nixpkgs/nixos> imports the string; docs/upstream.md §F). */
 function nixosConfigOf(scan: Scan, inv: Invocation, info: ChunkInfo, f: Flag): NixosConfig {
   const w = f.values[0]!;
   const s = src(scan, w);

@@ -9,7 +9,7 @@ interface FlagSpec {
   readonly arity: number;
 }
 
-/** nixos-generate's options (its `case` over "$1"). Nothing else is accepted. */
+/** nixos-generate's options (its `case` over "$1", docs/upstream.md §D). Nothing else is accepted. */
 const SPECS: Record<string, FlagSpec> = {
   "-c": { name: "--configuration", arity: 1 },
   "--configuration": { name: "--configuration", arity: 1 },
@@ -31,7 +31,7 @@ const SPECS: Record<string, FlagSpec> = {
   "--out-link": { name: "--out-link", arity: 1 },
 };
 
-/** Flags nixos-rebuild takes unchanged. */
+/** Flags nixos-rebuild takes unchanged (docs/upstream.md §F). */
 export const PASSTHROUGH = new Set(["--option", "--cores", "--show-trace", "-I"]);
 /** Flags that may be given once (nixos-generate keeps the last; we do not guess which was meant). */
 const SINGLE = new Set(["--configuration", "--flake", "--format", "--format-path", "--system", "--out-link", "--disk-size", "--cores", "--run", "--list", "--help"]);

@@ -1,7 +1,7 @@
 // `….config.formats.<f>` written in text (a script's `nix build`, a CI step, a
 // README, a Nix string): all-formats' output for format f. Every NixOS 25.05
 // or later configuration has `config.system.build.images.<variant>` itself
-// (nixos/modules/image/images.nix is in the module list), all-formats or not,
+// (nixos/modules/image/images.nix is in the module list, docs/upstream.md §E), all-formats or not,
 // so a reference with a known format is rewritten; one that cannot be gets an
 // error that says what to write.
 import { FORMATS, lookupFormat } from "../../src/formats.js";
