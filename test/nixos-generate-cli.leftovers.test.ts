@@ -28,6 +28,7 @@ function prose(path: string, line: string, fileNotes: boolean): boolean {
   const before = line.slice(0, at);
   if (/(^|\s)#/.test(before) && !/\$\{?#|#\{/.test(before)) return true;
   if (/\b(echo|printf|log\w*)\s+["']/.test(before)) return true;
+  if (/\b(grep|rg|test)\b/.test(before)) return true;
   if (/^[\w-]+:(\s|$)/.test(line) && !/^\s/.test(line) && /\.(just|mk)$|justfile|Makefile/.test(path)) return true;
   if (/^\s*-?\s*(name|description|body):/.test(line)) return true;
   if (/\.md$/.test(path) && fileNotes) return true;

@@ -11,6 +11,9 @@ import { shownCommand } from "./shown.js";
 import { NAME, clip, finding, inTemplate, mentions, oneLine, src, within, type ChunkInfo, type Scan } from "./common.js";
 import { isGeneratorsRef } from "./refs.js";
 
+/** Commands that only read or search text: the name among their arguments is data (`grep -q nixos-generators flake.nix`). */
+const SEARCHERS = new Set(["grep", "egrep", "fgrep", "rg", "ag", "ack", "test", "[", "[[", "find", "ls", "cat", "wc", "diff", "cmp", "readlink", "basename", "dirname", "realpath", "stat"]);
+
 /** Commands that run their arguments as commands: a mention there may run nixos-generate. */
 const RUNNERS = new Set([
   "sh", "bash", "zsh", "dash", "ksh", "fish", "eval", "exec", "ssh", "su", "sudo", "doas", "xargs", "nohup", "timeout", "time",
@@ -72,6 +75,8 @@ export function chunkMentions(scan: Scan, info: ChunkInfo, found: Range[], comme
     // a quoted argument of a command that runs no other command (`log "Starting nixos-generate…"`) is text for people
     if (inner) {
       const word0 = inner.words.find((w) => assignmentName(scan.masked, w) === null);
+      // a search for the name, or a file named after it, runs nothing
+      if (word0 && word0.value !== null && SEARCHERS.has(word0.value) && o >= word0.end) continue;
       const w = inner.words.find((x) => within(x, o));
       if (word0 && w && w !== word0 && word0.value !== null && !RUNNERS.has(word0.value) && /^(["'])[\s\S]*\1$/.test(src(scan, w))) {
         const key = `e${w.start}`;
