@@ -93,6 +93,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     io.stdout(formatTable());
     return EXIT_OK;
   }
+  if (args.listRules || args.explain !== undefined) return printRules(args, io);
   if (args.host !== undefined && !isValidHostName(args.host)) {
     throw new CliError("usage", `--host ${JSON.stringify(args.host)} is not a valid Nix attribute name (letters, digits, _ ' -; not starting with a digit)`);
   }
@@ -135,6 +136,23 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     await planned?.pool?.close();
     restoreLaunchFlags();
   }
+}
+
+/** --list-rules and --explain: the rules' own declarations (docs/rules.md is generated from the same). */
+async function printRules(args: Args, io: Io): Promise<number> {
+  const { explainText, rulesListText, similarRules } = await import("../docs.js");
+  if (args.listRules) {
+    io.stdout(rulesListText());
+    return EXIT_OK;
+  }
+  const text = explainText(args.explain!);
+  if (text !== null) {
+    io.stdout(text);
+    return EXIT_OK;
+  }
+  const like = similarRules(args.explain!);
+  const hint = like.length ? `; did you mean ${like.join(", ")}?` : "; --list-rules lists them";
+  throw new CliError("usage", `--explain: no rule ${JSON.stringify(args.explain)}${hint}`);
 }
 
 async function runStdin(args: Args, io: Io, options: MigrateOptions, colors: Palettes): Promise<number> {
