@@ -3,7 +3,7 @@
 // a new user would, and measures what it did.
 //
 //   node scripts/real-repos.mjs CORPUS_OR_TREES... [--set dev|holdout] [--out results.json]
-//        [--jobs N] [--only SUBSTRING]... [--bin PATH]
+//        [--jobs N] [--only SUBSTRING]... [--bin PATH] [--tool-arg ARG]...
 //        [--eval-script PATH | --eval-kit DIR] [--input NAME=DIR]... [--max-outputs N]
 //        [--eval-systems REGEX] [--drv-diff]
 //
@@ -41,6 +41,8 @@
 //      --max-outputs their number; --drv-diff asks the kit to explain each
 //      difference with a derivation diff (slow).
 //
+// --tool-arg passes an option to every nixgen-migrate run (e.g. --parity).
+//
 // Output: one line per tree, a tally, and with --out a JSON file holding every
 // result (diffs, findings, leftovers, evaluation lines).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -48,7 +50,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { discoverTrees, flakeInputs, missingInputs } from "./lib/corpus.mjs";
-import { extendKit, judge, runEval } from "./lib/realeval.mjs";
+import { extendKit, judge, killEvaluations, runEval } from "./lib/realeval.mjs";
 import { runTree } from "./lib/tree-run.mjs";
 
 const here = dirname(new URL(import.meta.url).pathname);
@@ -61,6 +63,7 @@ const { values: opts, positionals } = parseArgs({
     jobs: { type: "string", default: "2" },
     only: { type: "string", multiple: true },
     bin: { type: "string" },
+    "tool-arg": { type: "string", multiple: true },
     "eval-script": { type: "string" },
     "eval-kit": { type: "string" },
     input: { type: "string", multiple: true },
@@ -163,13 +166,48 @@ function serialEval(f) {
 const results = [];
 const started = Date.now();
 
-/** @param {import("./lib/corpus.mjs").Tree} tree */
+/** Work directories still to remove (on exit too). */
+const workDirs = new Set();
+/** Evaluations scheduled: a tool slot is free again while its tree waits for the evaluator. */
+const pending = [];
+
+/**
+ * Runs the tool over a tree; its evaluation, if any, is queued and finishes later.
+ * @param {import("./lib/corpus.mjs").Tree} tree
+ */
 async function one(tree) {
   const work = mkdtempSync(join(tmpdir(), "real-repos-"));
+  workDirs.add(work);
   const plan = evalPlan(tree);
   const newDir = join(work, "new");
+  let r;
   try {
-    const r = await runTree(tree, { bin, workDir: work, keepNew: plan.evaluable ? newDir : undefined });
+    r = await runTree(tree, { bin, toolArgs: opts["tool-arg"] ?? [], workDir: work, keepNew: plan.evaluable ? newDir : undefined });
+    rmSync(join(work, "repo"), { recursive: true, force: true });
+  } catch (e) {
+    harnessError(tree, e, work);
+    return;
+  }
+  pending.push(finish(tree, plan, r, work, newDir));
+}
+
+/** @param {import("./lib/corpus.mjs").Tree} tree @param {unknown} e @param {string} work */
+function harnessError(tree, e, work) {
+  results.push({ repo: tree.name, set: tree.set, harnessError: String(e instanceof Error ? e.stack : e) });
+  process.stdout.write(`${tree.name}  HARNESS ERROR ${String(e).split("\n")[0]}\n`);
+  rmSync(work, { recursive: true, force: true });
+  workDirs.delete(work);
+}
+
+/**
+ * @param {import("./lib/corpus.mjs").Tree} tree
+ * @param {any} plan
+ * @param {any} r
+ * @param {string} work
+ * @param {string} newDir
+ */
+async function finish(tree, plan, r, work, newDir) {
+  try {
     /** @type {any} */
     let evaluation = { evaluated: false, reason: plan.reason ?? null };
     if (plan.evaluable && evalScript) {
@@ -195,18 +233,17 @@ async function one(tree) {
         outputs: j.outputs,
         wrong: j.wrong.length,
         imageOnly: j.imageOnly.length,
+        addedFailing: j.addedFailing.length,
         lines: ev.lines,
       };
     }
     const result = { repo: tree.name, set: tree.set, meta: tree.meta, ...r, evaluation };
     results.push(result);
     process.stdout.write(line(result) + "\n");
-  } catch (e) {
-    const result = { repo: tree.name, set: tree.set, harnessError: String(e instanceof Error ? e.stack : e) };
-    results.push(result);
-    process.stdout.write(`${tree.name}  HARNESS ERROR ${String(e).split("\n")[0]}\n`);
-  } finally {
     rmSync(work, { recursive: true, force: true });
+    workDirs.delete(work);
+  } catch (e) {
+    harnessError(tree, e, work);
   }
 }
 
@@ -229,12 +266,22 @@ function line(r) {
   return `${r.repo.padEnd(44)} exits ${exits.padEnd(7)} changed ${String(r.changed.length).padStart(2)}  silent ${String(r.leftovers.silent.length).padStart(3)}  ${evText}${flags.length ? "  " + flags.join(" ") : ""}`;
 }
 
+// an interrupted run leaves no temporary trees and no evaluator behind
+for (const sig of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
+  process.on(sig, () => {
+    killEvaluations();
+    for (const w of workDirs) rmSync(w, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
 const queue = [...trees];
 await Promise.all(
   Array.from({ length: Math.min(jobs, queue.length) }, async () => {
     for (let t = queue.shift(); t; t = queue.shift()) await one(t);
   }),
 );
+await Promise.all(pending);
 
 // ---------------------------------------------------------------- tally
 const ok = results.filter((r) => !r.harnessError);
@@ -251,6 +298,7 @@ const tally = {
   wrongRepos: ok.filter((r) => r.evaluation.evaluated && r.evaluation.wrong).length,
   wrongOutputs: ok.reduce((n, r) => n + (r.evaluation.evaluated ? r.evaluation.wrong : 0), 0),
   imageOnlyRepos: ok.filter((r) => r.evaluation.evaluated && r.evaluation.imageOnly).length,
+  addedFailingRepos: ok.filter((r) => r.evaluation.evaluated && r.evaluation.addedFailing).length,
   notEvaluable: ok.filter((r) => !r.evaluation.evaluated).map((r) => `${r.repo}: ${r.evaluation.reason}`),
   seconds: (Date.now() - started) / 1000,
 };
@@ -259,7 +307,7 @@ process.stdout.write(
     `${tally.nonIdempotent} not idempotent, ${tally.changedRepos} changed; ` +
     `${tally.silentRepos} with silent leftovers (${tally.silentLines} lines); ` +
     (evalScript
-      ? `${tally.evaluated} evaluated: ${tally.wrongRepos} with wrong rewrites (${tally.wrongOutputs} outputs), ${tally.imageOnlyRepos} with image-only differences; `
+      ? `${tally.evaluated} evaluated: ${tally.wrongRepos} with wrong rewrites (${tally.wrongOutputs} outputs), ${tally.imageOnlyRepos} with image-only differences, ${tally.addedFailingRepos} with added configurations that fail on their own; `
       : "") +
     `${tally.seconds.toFixed(0)} s\n`,
 );

@@ -92,6 +92,23 @@ describe("leftover audit", () => {
     expect(byLine[9].kinds).toEqual(["command"]); // inside a Nix string: code; line 10 is nixos-generate-config
   });
 
+  it("finds definitions of all-formats' formats option, and reads descriptions as prose", () => {
+    const text = [
+      "{ config, lib, ... }: {",
+      '  description = "images with nixos-generators";',
+      "  formats = lib.mkForce { tarball = config.system.build.tarballBuilder; };",
+      "  formats.iso = null;",
+      "  settings.formats = [ \"json\" ];",
+      "}",
+    ].join("\n");
+    const refs = findReferences("m.nix", text);
+    expect(refs.map((r: { line: number; context: string; kinds: string[] }) => [r.line, r.context, r.kinds.join()])).toEqual([
+      [2, "prose", "input"],
+      [3, "code", "formats"],
+      [4, "code", "formats"],
+    ]);
+  });
+
   it("reads Markdown code blocks as code and the text around them as prose", () => {
     const refs = findReferences("README.md", readme);
     expect(refs.map((r: { line: number; context: string }) => [r.line, r.context])).toEqual([

@@ -7,7 +7,8 @@
 // the name `nixos-generators` or the name a flake gave it), the `nixos-generate`
 // command (not NixOS's own `nixos-generate-config`), `formatConfigs`,
 // `config.formats` / `.formats.<format>` reads, or nixos-generators' own format
-// options `formatAttr` / `fileExtension` (Nix files only). It is *pointed at*
+// options `formatAttr` / `fileExtension` and definitions of its `formats`
+// option (Nix files only). It is *pointed at*
 // when the dry run has a finding (any severity) whose line range holds that
 // line, or when its file carries an error or warning finding (which says why
 // the file was left as it is). A flake.lock line is pointed at when the
@@ -15,7 +16,8 @@
 // an error/warning). Everything else is a *silent leftover*.
 //
 // Only references in code count: a mention in a comment, in Markdown prose
-// (outside fenced or indented code blocks) or in a YAML step name is reported
+// (outside fenced or indented code blocks), in a YAML step name or in a Nix
+// `description = "…"` is reported
 // separately (`context` "comment" / "prose"), the way the tool itself treats
 // them as text, not commands.
 //
@@ -112,6 +114,12 @@ function patterns(inputNames) {
       re: new RegExp(String.raw`\bconfig\.formats\b|(?<!\b(?:pkgs|final|prev|super))\.formats\.(?:(?:${formats})(?![\w'-])|"(?:${formats})"|\$\{)`),
     },
     { kind: "formatOption", re: /(?<![\w'.-])(?:config\.)?(?:formatAttr|fileExtension)\b/, nixOnly: true },
+    // a definition of all-formats' own `formats` option (custom outputs): `formats = lib.mkForce { … }`, `formats.<f> = …`
+    {
+      kind: "formats",
+      re: new RegExp(String.raw`^\s*formats(?:\s*=\s*(?:lib\.(?:modules\.)?)?mk(?:Force|Override|Default)\b|\.(?:${formats})\s*=)`),
+      nixOnly: true,
+    },
   ];
   for (const name of inputNames) {
     if (name === "nixos-generators") continue;
@@ -203,7 +211,12 @@ function contextOf(kind, lines) {
       if (inBlock) spans.push([blockStart, l.length]);
       commentSpans.push(spans);
     }
-    return (line, column) => ((commentSpans[line] ?? []).some(([s, e]) => column >= s && column < e) ? "comment" : "code");
+    return (line, column) => {
+      if ((commentSpans[line] ?? []).some(([s, e]) => column >= s && column < e)) return "comment";
+      // a flake's or an option's description is text about the code
+      if (/^\s*description\s*=\s*"/.test(lines[line] ?? "")) return "prose";
+      return "code";
+    };
   }
   if (kind === "lock") return () => "code";
   // shell, Makefile, justfile, YAML: `#` starts a comment at a line start or after a blank

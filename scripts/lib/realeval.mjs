@@ -106,6 +106,20 @@ export function extendKit(kitDir) {
   return join(out, "eval.sh");
 }
 
+/** Process groups of running evaluations (killed on interrupt). */
+const running = new Set();
+
+/** Kills every evaluation still running (its whole process group). */
+export function killEvaluations() {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /**
  * Runs the evaluation script; resolves with its JSON lines (unparsable lines kept as text).
  * @param {string} script
@@ -122,6 +136,7 @@ export function runEval(script, oldDir, newDir, options = {}) {
     if (options.inputs && Object.keys(options.inputs).length) env.REALEVAL_INPUTS = JSON.stringify(options.inputs);
     if (options.maxOutputs) env.REALEVAL_MAX_OUTPUTS = String(options.maxOutputs);
     const child = spawn(script, [oldDir, newDir], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    if (child.pid) running.add(child.pid);
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -137,6 +152,7 @@ export function runEval(script, oldDir, newDir, options = {}) {
     }, options.timeoutMs ?? 30 * 60_000);
     child.on("close", (exit) => {
       clearTimeout(timer);
+      if (child.pid) running.delete(child.pid);
       const lines = stdout
         .split("\n")
         .filter((l) => l.trim())
@@ -153,17 +169,31 @@ export function runEval(script, oldDir, newDir, options = {}) {
 }
 
 /**
- * @typedef {{ output: string, verdict: "same" | "image-differs" | "system-differs" | "fails-after" | "gone-after" | "new-output" | "failed-before" | "unreachable-differs",
+ * @typedef {{ output: string, verdict: "same" | "image-differs" | "system-differs" | "fails-after" | "gone-after" | "new-output" | "new-output-fails" | "failed-before" | "unreachable-differs",
  *   oldError?: string, newError?: string, drvDiff?: unknown, probeDiff?: unknown }} OutputJudgement
  */
 
 /**
- * Judges each output. A wrong rewrite is an output that evaluated before and
+ * The error of one side's line: the kit keeps the first `error` line, which on
+ * Nix 2.8 is often a bare "error:" with the message on the lines after it.
+ * @param {any} side
+ */
+function errorOf(side) {
+  if (!side || side.ok !== false) return undefined;
+  const first = String(side.error ?? "").replace(/^error:\s*/, "");
+  const detail = (side.error_detail ?? []).filter((/** @type {string} */ l) => !/^(…|\.\.\.)|^at |^\|/.test(l.trim()));
+  return first ? first : detail.slice(0, 3).join(" ");
+}
+
+/**
+ * Judges each output. An output the migration adds (a nixosConfiguration it
+ * created) that fails on its own is `new-output-fails`: `nix flake check`
+ * evaluates it, so the flake no longer passes the check it passed before. A wrong rewrite is an output that evaluated before and
  * fails (or is gone) after, or whose system (toplevel) differs; an image that
  * differs with an identical system is a separate, lower class (often a
  * documented behaviour change of the variant).
  * @param {any[]} lines
- * @returns {{ outputs: OutputJudgement[], oldMeta: any, newMeta: any, wrong: OutputJudgement[], imageOnly: OutputJudgement[] }}
+ * @returns {{ outputs: OutputJudgement[], oldMeta: any, newMeta: any, wrong: OutputJudgement[], imageOnly: OutputJudgement[], addedFailing: OutputJudgement[] }}
  */
 export function judge(lines) {
   const oldMeta = lines.find((l) => l.side === "old" && l.output === undefined) ?? null;
@@ -182,9 +212,9 @@ export function judge(lines) {
   /** @type {OutputJudgement[]} */
   const outputs = [];
   for (const [output, e] of per) {
-    const base = { output, oldError: e.old?.ok === false ? e.old.error : undefined, newError: e.new?.ok === false ? e.new.error : undefined };
+    const base = { output, oldError: errorOf(e.old), newError: errorOf(e.new) };
     if (!e.old) {
-      outputs.push({ ...base, verdict: "new-output" });
+      outputs.push({ ...base, verdict: e.new?.ok === false ? "new-output-fails" : "new-output" });
     } else if (!e.old.ok) {
       outputs.push({ ...base, verdict: "failed-before" });
     } else if (!e.new) {
@@ -203,5 +233,6 @@ export function judge(lines) {
   // a flake whose old side listed nothing because it failed as a whole
   const wrong = outputs.filter((o) => o.verdict === "fails-after" || o.verdict === "gone-after" || o.verdict === "system-differs");
   const imageOnly = outputs.filter((o) => o.verdict === "image-differs" || o.verdict === "unreachable-differs");
-  return { outputs, oldMeta, newMeta, wrong, imageOnly };
+  const addedFailing = outputs.filter((o) => o.verdict === "new-output-fails");
+  return { outputs, oldMeta, newMeta, wrong, imageOnly, addedFailing };
 }

@@ -109,7 +109,7 @@ export function isCrash(r) {
 
 /**
  * @param {{ name: string, dir: string }} tree
- * @param {{ bin: string, workDir: string, timeoutMs?: number, keepNew?: string }} options
+ * @param {{ bin: string, toolArgs?: string[], workDir: string, timeoutMs?: number, keepNew?: string }} options
  *   keepNew: copy the migrated tree (without .git) there, for the evaluation
  */
 export async function runTree(tree, options) {
@@ -121,7 +121,7 @@ export async function runTree(tree, options) {
   git(repo, ["add", "-A"]);
   git(repo, ["commit", "-q", "--allow-empty", "-m", "tree"]);
   const before = new Map(auditFiles(repo).map((f) => [f.path, f.text]));
-  const bin = ["--no-warnings", options.bin];
+  const bin = ["--no-warnings", options.bin, ...(options.toolArgs ?? [])];
   const env = { ...process.env, NO_COLOR: "1" };
   const timeoutMs = options.timeoutMs ?? 300_000;
 
