@@ -159,3 +159,13 @@ describe("leftover audit", () => {
     expect(kept.silent).toEqual([]);
   });
 });
+
+describe("shell messages and stale locks", () => {
+  it("a message a script prints is text; the command after it is code", () => {
+    const refs = findReferences("build.sh", 'echo "nixos-generate is gone, use nixos-rebuild"\necho done; nixos-generate -f iso\n');
+    expect(refs.map((r) => [r.line, r.context])).toEqual([
+      [1, "prose"],
+      [2, "code"],
+    ]);
+  });
+});

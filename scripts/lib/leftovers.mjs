@@ -11,12 +11,14 @@
 // option (Nix files only). It is *pointed at*
 // when the dry run has a finding (any severity) whose line range holds that
 // line, or when its file carries an error or warning finding (which says why
-// the file was left as it is). A flake.lock line is pointed at when the
+// the file was left as it is). A flake.lock line is pointed at when the lock
+// itself carries an error or warning (not pruned: run `nix flake lock`), or the
 // flake.nix beside it has a finding on a line that declares the kept input (or
 // an error/warning). Everything else is a *silent leftover*.
 //
 // Only references in code count: a mention in a comment, in Markdown prose
-// (outside fenced or indented code blocks), in a YAML step name or in a Nix
+// (outside fenced or indented code blocks), in a YAML step name, in a message
+// a script prints (`echo "…"`) or in a Nix
 // `description = "…"` is reported
 // separately (`context` "comment" / "prose"), the way the tool itself treats
 // them as text, not commands.
@@ -225,6 +227,13 @@ function contextOf(kind, lines) {
     const hash = /(?:^|\s)#/.exec(l);
     if (hash && column >= hash.index) return "comment";
     if (kind === "yaml" && /^\s*-?\s*(?:name|description)\s*:/.test(l)) return "prose";
+    // a message a script prints (`echo "nixos-generate is gone"`) is text, not a command it runs
+    const printed = /(?:^|[;&|]\s*|\s)(?:echo|printf)\s+(?:-[a-zA-Z]+\s+)*(["'])/.exec(l);
+    if (printed) {
+      const open = printed.index + printed[0].length;
+      const close = l.indexOf(printed[1] ?? '"', open);
+      if (column >= open && (close < 0 || column < close)) return "prose";
+    }
     return "code";
   };
 }
@@ -337,6 +346,8 @@ export function classify(references, report, options = {}) {
       const flakePath = reference.file.replace(/flake\.lock$/, "flake.nix");
       const flake = byPath.get(flakePath);
       const text = options.flakeTexts?.get(flakePath);
+      // the lock's own warning (not pruned: run `nix flake lock`), or the flake's
+      if (explained(f)) return { reference, pointedBy: `file: ${firstExplaining(f)}` };
       if (explained(flake)) return { reference, pointedBy: `${flakePath}: ${firstExplaining(flake)}` };
       if (flake && text !== undefined) {
         for (const line of inputDeclarationLines(text, inputNames)) {
