@@ -169,3 +169,19 @@ describe("shell messages and stale locks", () => {
     ]);
   });
 });
+
+describe("Markdown and YAML text", () => {
+  it("another language's fence, a list item's paragraph and a release body are text", () => {
+    const md = "```js\nconsole.log(config.formats.iso);\n```\n\n1. An item:\n\n    config.formats.iso is read here\n\nCode:\n\n    nixos-generate -f iso\n";
+    expect(findReferences("README.md", md).map((r) => [r.line, r.context])).toEqual([
+      [2, "prose"],
+      [7, "prose"],
+      [11, "code"],
+    ]);
+    const yaml = "steps:\n  - run: |\n      nixos-generate -f iso\n  - with:\n      body: |\n        Built with nixos-generate\n";
+    expect(findReferences(".github/workflows/x.yml", yaml).map((r) => [r.line, r.context])).toEqual([
+      [3, "code"],
+      [6, "prose"],
+    ]);
+  });
+});

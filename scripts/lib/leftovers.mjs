@@ -144,23 +144,30 @@ function contextOf(kind, lines) {
     /** @type {boolean[]} */
     const code = [];
     let fence = /** @type {string | null} */ (null);
+    // a fence whose language is neither Nix nor a shell holds another language's code (JavaScript …)
+    let fenceIsOurs = true;
     let prevBlank = true;
     let inIndented = false;
+    // in a list item, text indented by 4 is a paragraph of the item, not an indented code block
+    let inList = false;
     for (const l of lines) {
-      const m = /^\s{0,3}(`{3,}|~{3,})/.exec(l);
+      const m = /^\s{0,3}(`{3,}|~{3,})\s*([\w+-]*)/.exec(l);
       if (fence) {
-        code.push(true);
+        code.push(fenceIsOurs);
         if (m && m[1] && m[1][0] === fence[0] && m[1].length >= fence.length && l.trim() === m[1]) fence = null;
         continue;
       }
       if (m && m[1]) {
         fence = m[1];
+        fenceIsOurs = !m[2] || /^(nix|sh|bash|zsh|fish|shell|console|shell-session|shellsession|text|yaml|yml|make|makefile|just|dockerfile)$/i.test(m[2]);
         code.push(false);
         inIndented = false;
         prevBlank = false;
         continue;
       }
-      const indented = /^(?: {4}|\t)/.test(l) && l.trim() !== "";
+      if (/^\s{0,3}(?:[-*+]|\d+[.)])\s+\S/.test(l)) inList = true;
+      else if (l.trim() !== "" && !/^\s/.test(l)) inList = false;
+      const indented = /^(?: {4}|\t)/.test(l) && l.trim() !== "" && !(inList && !/^(?: {7}|\t\t)/.test(l));
       inIndented = indented && (inIndented || prevBlank);
       code.push(inIndented);
       prevBlank = l.trim() === "";
@@ -221,9 +228,27 @@ function contextOf(kind, lines) {
     };
   }
   if (kind === "lock") return () => "code";
+  // YAML: a block scalar (`key: |`) under a key that is not a script (a release body, a description) is text
+  /** @type {boolean[]} */
+  const yamlText = [];
+  if (kind === "yaml") {
+    let block = /** @type {{ indent: number, text: boolean } | null} */ (null);
+    for (const l of lines) {
+      const indent = l.length - l.trimStart().length;
+      if (block && (l.trim() === "" || indent > block.indent)) {
+        yamlText.push(block.text);
+        continue;
+      }
+      block = null;
+      const m = /^(\s*)(?:-\s+)?([\w.-]+)\s*:\s*[|>][-+]?\d*\s*(?:#.*)?$/.exec(l);
+      if (m) block = { indent: (m[1] ?? "").length, text: !/^(run|script|before_script|after_script|command|commands|entrypoint|shell|args|cmd)$/.test(m[2] ?? "") };
+      yamlText.push(false);
+    }
+  }
   // shell, Makefile, justfile, YAML: `#` starts a comment at a line start or after a blank
   return (line, column) => {
     const l = lines[line] ?? "";
+    if (yamlText[line]) return "prose";
     const hash = /(?:^|\s)#/.exec(l);
     if (hash && column >= hash.index) return "comment";
     if (kind === "yaml" && /^\s*-?\s*(?:name|description)\s*:/.test(l)) return "prose";
