@@ -5,7 +5,7 @@
 // (src/cli/compile-cache.ts; NIXGEN_MIGRATE_NO_COMPILE_CACHE=1 turns it off).
 // Baseline compiler only: the process is short, and without this V8 spends
 // ~65 ms tiering up the parser's wasm that the exit then waits for
-// (../shared/reference/engine-measurements.md §2).
+// (docs/performance.md).
 require("node:v8").setFlagsFromString("--liftoff-only");
 
 process.stdout.on("error", (e) => {

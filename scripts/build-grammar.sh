@@ -6,8 +6,8 @@
 #
 #   scripts/build-grammar.sh [OUT.wasm]     default: grammar/tree-sitter-nix.wasm
 #
-# Flags are the ones tree-sitter CLI 0.25 passes to emcc (see
-# ../shared/reference/engine-measurements.md §1.3); the output is byte-identical
+# Flags are the ones tree-sitter CLI 0.25 passes to emcc (its `build --wasm`
+# with emscripten); the output is byte-identical
 # on every rebuild, which scripts/check-grammar.sh verifies.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)

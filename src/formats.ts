@@ -1,5 +1,5 @@
 // nixos-generators format -> nixpkgs image variant. Pure data; every other
-// module asks this table. Source: ../shared/reference/upstream-facts.md
+// module asks this table. Source: docs/upstream.md
 // sections B (formats), G (mapping, recipes) and H (behaviour differences).
 
 export type System = "x86_64-linux" | "aarch64-linux";

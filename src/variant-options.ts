@@ -1,6 +1,6 @@
 // Options that exist only inside an image variant, and nixpkgs modules that
 // build an image themselves. Pure data plus two lookups; the image-only-options
-// pass asks this table. Source: ../shared/reference/upstream-facts.md section J
+// pass asks this table. Source: docs/upstream.md §J
 // (variant-only paths, harmless paths, renames, the `system.build ? image`
 // guard) and E (variant -> module), checked against nixpkgs master 7beb50e7
 // (2026-07) by diffing the option tree of each `images.<v>` configuration with
@@ -9,7 +9,7 @@
 // With nixos-generators a module could set `proxmox.qemuConf.cores = 4;`
 // because the format's image module was part of the one configuration. After
 // migration the base configuration has no such option: such a definition must
-// live in `image.modules.<variant>` (facts J).
+// live in `image.modules.<variant>` (docs/upstream.md §J).
 
 /** One option path (a prefix: everything below it is meant too). */
 export interface OptionEntry {
@@ -30,7 +30,7 @@ export interface OptionEntry {
   readonly message?: string;
 }
 
-/** Every upstream variant (facts E, version B; cloudstack only in nixpkgs newer than 25.05). */
+/** Every upstream variant (docs/upstream.md §E; cloudstack only in nixpkgs newer than 25.05). */
 export const ALL_VARIANTS: readonly string[] = [
   "amazon", "azure", "cloudstack", "digital-ocean", "google-compute", "hyperv", "iso", "iso-installer", "kexec",
   "kubevirt", "linode", "lxc", "lxc-metadata", "oci", "openstack", "openstack-zfs", "proxmox", "proxmox-lxc",
@@ -64,7 +64,7 @@ export const OPTION_ENTRIES: readonly OptionEntry[] = [
   renamed("virtualisation.digitalOceanImage.diskSize", "virtualisation.diskSize", ["digital-ocean"]),
   v("virtualisation.digitalOcean", ["digital-ocean"]),
   v("virtualisation.configFile", ["digital-ocean"]),
-  // google-compute (facts J: master also declares image.repart.* there; image/repart.nix declares it
+  // google-compute (docs/upstream.md §J: master also declares image.repart.* there; image/repart.nix declares it
   // as well, and users import that themselves, so image.repart is left alone)
   v("virtualisation.googleComputeImage", ["google-compute"]),
   renamed("virtualisation.googleComputeImage.diskSize", "virtualisation.diskSize", ["google-compute"]),
@@ -126,7 +126,7 @@ export const OPTION_ENTRIES: readonly OptionEntry[] = [
   // nixos-generators' format-module.nix
   { path: ["formatAttr"], kind: "generators", variants: [] },
   { path: ["fileExtension"], kind: "generators", variants: [] },
-  // declared in the base configuration (facts J "harmless")
+  // declared in the base configuration (docs/upstream.md §J)
   harmless("virtualisation.diskSize"),
   harmless("virtualisation.diskSizeAutoSupported"),
   harmless("image.modules"),
@@ -196,7 +196,7 @@ export function renamedPath(entry: OptionEntry, path: readonly string[]): string
 }
 
 /**
- * nixpkgs modules that set `system.build.image` (facts J rule 4): imported into
+ * nixpkgs modules that set `system.build.image` (docs/upstream.md §E, the `system.build ? image` guard): imported into
  * a configuration directly, they switch off its `system.build.images` on 25.05
  * (newer nixpkgs warns). Keys are paths below `nixos/`.
  */

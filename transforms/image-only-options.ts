@@ -2,7 +2,7 @@
  * image-only-options: after migration, `nixosConfigurations.<h>` is the base
  * configuration and `images.<v>` extends it with `image.modules.<v>`. Options
  * that only an image variant declares (`proxmox.qemuConf.cores`,
- * `isoImage.*`, `sdImage.*` …, facts J) must therefore be defined inside
+ * `isoImage.*`, `sdImage.*` …, docs/upstream.md §J) must therefore be defined inside
  * `image.modules.<v>`, or the configuration fails with
  * "The option `proxmox' does not exist".
  *
@@ -18,7 +18,7 @@
  *    `image.modules.<v> = { … }` of the configuration when there is one);
  *    names that no longer exist are renamed on the way;
  *  - removes direct imports of nixpkgs image modules that the variant imports
- *    itself (they switch `system.build.images` off, facts J rule 4), moves the
+ *    itself (they switch `system.build.images` off, docs/upstream.md §E, the `system.build ? image` guard), moves the
  *    ones that add more (installer profiles) into `image.modules.<v>.imports`,
  *    and flags the rest;
  *  - reports every module it could not follow.

@@ -171,7 +171,7 @@ export async function overridesFor(dir: string, emptyDir: string, prefix = "", r
     const stub = stubFor(i);
     if (!stub) throw new Error(`no stub for input \`${i.name}\` (${i.url ?? "no url"}): add one under test/equivalence/stubs or extend stubFor()`);
     add(i.name, stub === "nixpkgs" ? nixpkgsStub(i.url, releases, lenient) : join(STUBS_DIR, stub));
-    // nixos-generators' own nixpkgs is nixpkgs-unstable (facts A)
+    // nixos-generators' own nixpkgs is nixpkgs-unstable (docs/upstream.md §A)
     if (stub === "nixos-generators") add(`${i.name}/nixpkgs`, nixpkgsStub(null, releases, lenient));
   }
   // inputs used only as outputs formals resolve through the registry: pin them too
@@ -499,7 +499,7 @@ export function compareImage(at: string, b: ImageRecord, a: ImageRecord, extras:
  * The after image's nixpkgs module imports, plus those of `expected` that images.<variant>'s stock
  * module imports itself (image-options.json `variantImports`, read in nixpkgs): the migration
  * removes a user's direct `proxmox-image.nix` import (it would switch system.build.images off in the
- * base, facts J rule 4), and the image still has that module. Only modules the stock variant really
+ * base, docs/upstream.md §E, the `system.build ? image` guard), and the image still has that module. Only modules the stock variant really
  * imports count, so an installer profile (installation-cd-minimal.nix) dropped from an iso image is
  * still reported lost.
  */

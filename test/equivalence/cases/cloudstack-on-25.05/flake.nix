@@ -1,5 +1,5 @@
 {
-  # cloudstack is a variant only after 25.05 (facts E, G)
+  # cloudstack is a variant only after 25.05 (docs/upstream.md §E, §G)
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
   inputs.nixos-generators = {
     url = "github:nix-community/nixos-generators";

@@ -1,5 +1,5 @@
 {
-  # facts J rule 4: the configuration imports the image module itself, so a
+  # docs/upstream.md §E, the `system.build ? image` guard: the configuration imports the image module itself, so a
   # migrated configuration has no system.build.images
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
   inputs.nixos-generators = {

@@ -1,5 +1,5 @@
 {
-  # facts H.3: nixpkgs 24.11 has no system.build.images; the tool must keep nixos-generators
+  # docs/upstream.md §H: nixpkgs 24.11 has no system.build.images; the tool must keep nixos-generators
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
   inputs.nixos-generators = {
     url = "github:nix-community/nixos-generators";

@@ -22,7 +22,7 @@
         all-formats = { _file = "nixos-generators/all-formats.nix"; _nixgenStub = "all-formats"; };
       };
 
-      # Same signature and body shape as the real nixosGenerate (facts A); the
+      # Same signature and body shape as the real nixosGenerate (docs/upstream.md §A); the
       # result is the nixpkgs stub's record of the image, plus what nixosGenerate
       # itself was given.
       nixosGenerate =

@@ -10,12 +10,12 @@
 #    down to the leaves, like lib/modules.nix does), so modules may read
 #    `config.<path>`;
 #  * refuses definitions of options that exist only inside an image variant
-#    (upstream-facts section J, data in ../image-options.json) with
+#    (docs/upstream.md §J, data in ../image-options.json) with
 #    `The option '<path>' does not exist`, unless a module that declares them
 #    is part of the configuration;
 #  * `config.system.build.images.<variant>` = the base configuration extended
 #    with `image.modules.<variant>`, missing when the configuration imports an
-#    image module itself (the `system.build ? image` guard, facts J rule 4);
+#    image module itself (the `system.build ? image` guard, docs/upstream.md §E, the `system.build ? image` guard);
 #  * `config.formats.<format>` when nixos-generators' all-formats module is
 #    imported, `config.formatAttr` + `config.system.build.<formatAttr>` when a
 #    nixos-generators format module is.
