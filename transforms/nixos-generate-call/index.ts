@@ -1,0 +1,105 @@
+/**
+ * nixos-generate-call: `nixos-generators.nixosGenerate { format = "qcow"; … }`
+ * becomes an image of a NixOS configuration:
+ *
+ *   nixosConfigurations.<host> = nixpkgs.lib.nixosSystem { … };      (once per distinct configuration)
+ *   qcow = self.nixosConfigurations.<host>.config.system.build.images.qemu;
+ *
+ * or, when the arguments use variables of the call's surroundings (e.g.
+ * `system` from `forAllSystems (system: …)`), in place:
+ *
+ *   qcow = (nixpkgs.lib.nixosSystem { … }).config.system.build.images.qemu;
+ *
+ * In module and library files that reach the input through `inputs`, calls
+ * are always rewritten in place (there is no nixosConfigurations there).
+ * Formats without an upstream variant are left alone and reported with a
+ * recipe. Removing the input once nothing uses it is a later pass
+ * (unused-generators-input).
+ *
+ * The phases hand data to each other: find (find.ts) -> classify
+ * (classify.ts) -> place (place.ts, group.ts) -> rewrite (inline.ts,
+ * hoist.ts, arguments.ts) -> notes (notes.ts).
+ */
+import type { PassOutput, Transform } from "../../src/types.js";
+import { lockPathOf, nixpkgsInputFor, pinnedRelease } from "../../src/nix/flake.js";
+import { generatorsView } from "../../src/nix/generators.js";
+import { configurationTarget } from "../../src/nix/outputs.js";
+import { classifyCall, migratedCustomModules } from "./classify.js";
+import { findCalls } from "./find.js";
+import { nixpkgsFormalEdit } from "./formals.js";
+import { rewriteHoisted } from "./hoist.js";
+import { rewriteInline } from "./inline.js";
+import { append, arg, callFile, emptyOutput, finding, variantLabel, type Call, type CallFile, type Output } from "./model.js";
+import { notes } from "./notes.js";
+import { placeCalls } from "./place.js";
+import { nixpkgsAt } from "./references.js";
+
+const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
+
+export const nixosGenerateCall: Transform = {
+  id: "nixos-generate-call",
+  summary: "nixosGenerate calls -> nixosConfigurations + config.system.build.images.<variant>",
+  appliesTo: (path) => path.endsWith(".nix"),
+  needles: ["nixosGenerate"],
+  input: "nix",
+  run(ctx) {
+    // flake.nix, or any module/library file that reaches the input through `inputs`
+    const view = generatorsView(ctx.text, ctx.file!.root, ctx.path, ctx.project);
+    if (!view || (view.flake && !view.flake.outputs)) return NO_OUTPUT;
+    const file = callFile(ctx, view);
+    const out = migrate(file);
+    return {
+      edits: [...(out.edits.length ? [{ path: ctx.path, edits: out.edits }] : []), ...out.otherFiles],
+      findings: out.findings,
+    };
+  },
+};
+
+export default nixosGenerateCall;
+
+function migrate(file: CallFile): Output {
+  const out = emptyOutput();
+  const found = findCalls(file);
+  append(out, found);
+  const calls = found.calls;
+  if (calls.length === 0) return out;
+  const np = file.flake ? nixpkgsInputFor(file.flake, file.view.input!) : { name: "nixpkgs", followed: true };
+  if (!np) {
+    for (const c of calls) out.findings.push(finding(c.node, "unmigratable-call", "no nixpkgs input found: add `inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\";` and run again"));
+    return out;
+  }
+  const release = file.flake ? pinnedRelease(file.flake, np.name, () => file.ctx.project.read(lockPathOf(file.ctx.path)))?.release ?? null : null;
+
+  const migratable = classify(file, calls, np.name, release, out);
+  const target = file.outputs ? configurationTarget(file.src, file.outputs.body) : null;
+  const placed = placeCalls(file, migratable, target, np.name);
+  append(out, placed);
+
+  for (const call of placed.inline) append(out, rewriteInline(file, call, np.name));
+  if (placed.hoisted.length) append(out, rewriteHoisted(file, placed.hoisted, target!, np.name));
+  if (placed.inline.length || placed.hoisted.length) {
+    const formal = nixpkgsFormalEdit(file, np.name);
+    if (formal) out.edits.push(formal);
+  }
+  if (migratable.length) out.findings.push(...notes(file, migratable, np));
+  return out;
+}
+
+/** The calls that can be migrated; the others are reported (into `out`). */
+function classify(file: CallFile, calls: readonly Call[], np: string, release: string | null, out: Output): Call[] {
+  const migrated = migratedCustomModules();
+  const migratable: Call[] = [];
+  for (const call of calls) {
+    const c = classifyCall(file, call, release, migrated);
+    append(out, c);
+    if (!c.ok) continue;
+    if (nixpkgsAt(file, np, call.node) === null && !arg(call, "nixosSystem")) {
+      out.findings.push(finding(call.node, "unmigratable-call",
+        `nixosGenerate here cannot reach nixpkgs: this file has no \`inputs\` (or \`${np}\`) argument. Pass the flake's inputs to it (e.g. \`specialArgs = { inherit inputs; };\` and \`{ inputs, ... }:\`), then run again; ` +
+        `by hand: \`(inputs.${np}.lib.nixosSystem { system = …; modules = …; }).config.system.build.images.${variantLabel(call)}\``));
+      continue;
+    }
+    migratable.push(call);
+  }
+  return migratable;
+}

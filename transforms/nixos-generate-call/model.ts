@@ -1,0 +1,124 @@
+// The data the phases of nixos-generate-call hand to each other: the file
+// with what every phase reads (CallFile), the calls found in it, and the
+// edits and findings a phase produces (Output).
+import type { TextEdit } from "../../src/edits.js";
+import type { FormatInfo } from "../../src/formats.js";
+import type { SyntaxNode } from "../../src/parse.js";
+import type { FileEdits, PassContext, RawFinding } from "../../src/types.js";
+import { attrKey } from "../../src/nix/ast.js";
+import type { FlakeInfo, FlakeOutputs } from "../../src/nix/flake.js";
+import type { GeneratorsView } from "../../src/nix/generators.js";
+import { stringRanges } from "../../src/nix/layout.js";
+import { detectEol, detectIndentUnit, LineIndex } from "../../src/text.js";
+
+/** Lines we write stay under this many columns where we can choose. */
+export const MAX_LINE = 100;
+
+/** A file with nixosGenerate calls and what every phase reads about it. */
+export interface CallFile {
+  readonly ctx: PassContext;
+  readonly src: string;
+  readonly root: SyntaxNode;
+  readonly view: GeneratorsView;
+  readonly flake: FlakeInfo | null;
+  /** The flake's outputs function; null in a module or library file. */
+  readonly outputs: FlakeOutputs | null;
+  readonly eol: string;
+  readonly unit: string;
+  /** Ranges of string literals (their lines are never re-indented). */
+  readonly strings: readonly { start: number; end: number }[];
+  readonly lines: LineIndex;
+  readonly parity: boolean;
+}
+
+export function callFile(ctx: PassContext, view: GeneratorsView): CallFile {
+  const src = ctx.text;
+  const root = ctx.file!.root;
+  return {
+    ctx, src, root, view,
+    flake: view.flake,
+    outputs: view.flake?.outputs ?? null,
+    eol: detectEol(src),
+    unit: detectIndentUnit(src),
+    strings: stringRanges(root),
+    lines: new LineIndex(src),
+    parity: !!ctx.options.parity,
+  };
+}
+
+/** 1-based line of a node, for messages. */
+export function lineOf(file: CallFile, node: { start: number }): number {
+  return file.lines.lineOf(node.start) + 1;
+}
+
+export interface ArgEntry {
+  readonly key: string;
+  readonly entry: SyntaxNode;
+  readonly kind: "binding" | "inherit" | "inherit-from";
+  /** `key = value;` value, or the `inherit (from)` expression. */
+  readonly value: SyntaxNode | null;
+}
+
+export interface Call {
+  readonly node: SyntaxNode;
+  readonly fn: SyntaxNode;
+  readonly args: SyntaxNode;
+  readonly argEntries: ArgEntry[];
+  /** Possible formats, null when unknown. */
+  formats: string[] | null;
+  /** Expression text to look the variant up at run time (dynamic formats), null for one literal. */
+  formatExpr: string | null;
+  infos: FormatInfo[];
+  bindingName: string | null;
+  /** The nixosConfigurations name, once the call is hoisted. */
+  host?: string;
+}
+
+export function arg(call: Call, key: string): ArgEntry | undefined {
+  return call.argEntries.find((a) => a.key === key);
+}
+
+/** Edits and findings of one phase, in the order they were made (ties at one offset keep it). */
+export interface Output {
+  readonly edits: TextEdit[];
+  readonly findings: RawFinding[];
+  /** Edits in other files (custom format modules migrated in place). */
+  readonly otherFiles: FileEdits[];
+}
+
+export function emptyOutput(): Output {
+  return { edits: [], findings: [], otherFiles: [] };
+}
+
+/** Appends `more` to `out`, keeping the order. */
+export function append(out: Output, more: Partial<Output>): void {
+  if (more.edits) out.edits.push(...more.edits);
+  if (more.findings) out.findings.push(...more.findings);
+  if (more.otherFiles) out.otherFiles.push(...more.otherFiles);
+}
+
+export function finding(node: { start: number; end: number }, rule: string, message: string): RawFinding {
+  return { rule, message, start: node.start, end: node.end };
+}
+
+/** The variant's name in a message: the one variant, or `<variant>` for several. */
+export function variantLabel(call: Call): string {
+  return call.infos.length === 1 ? call.infos[0]!.variant! : "<variant>";
+}
+
+/** `.${FORMAT}` or `.${{ qcow = "qemu"; }.${FORMAT} or FORMAT}` for dynamic formats. */
+export function variantAccess(call: Call): string {
+  if (call.formatExpr === null) return `.${call.infos[0]!.variant}`;
+  const renames = call.infos.filter((i) => i.variant !== i.format).map((i) => `${attrKey(i.format)} = "${i.variant}";`);
+  const expr = /^[A-Za-z_][\w'-]*$/.test(call.formatExpr) ? call.formatExpr : `(${call.formatExpr})`;
+  if (renames.length === 0) return `.\${${expr}}`;
+  return `.\${{ ${renames.join(" ")} }.\${${expr}} or ${expr}}`;
+}
+
+/**
+ * A space when the call's closing `}` touches what follows (`nixosGenerate { … }-1`, `{ … }''s''`):
+ * the reference ends in a name, which would run on into it (`images.digital-ocean-1`).
+ */
+export function gapAfter(file: CallFile, node: SyntaxNode): string {
+  return /[A-Za-z0-9_'-]/.test(file.src[node.end] ?? "") ? " " : "";
+}
