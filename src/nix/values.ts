@@ -4,7 +4,7 @@
 // `mapAttrs f SET` with a literal LIST/SET. Anything else is "unknown", with
 // the node where the trail went cold.
 import type { SyntaxNode } from "../parse.js";
-import { attrName, calleeName, descendants, entries, field, fields, inheritedNames, outer, stringValue, unparen } from "./ast.js";
+import { attrpathKeys, calleeName, descendants, entries, field, fields, inheritedNames, outer, stringValue, unparen } from "./ast.js";
 import { resolveName, variableName, type Definition } from "./scope.js";
 
 export type StaticStrings =
@@ -136,8 +136,8 @@ function helperArgumentStrings(source: string, fn: SyntaxNode, formal: string | 
   const binding = bound.field === "expression" && bound.parent?.type === "binding" ? bound.parent : null;
   const scope = binding?.parent?.parent;
   if (!binding || !scope || (scope.type !== "let_expression" && scope.type !== "rec_attrset_expression")) return null;
-  const keys = fields(field(binding, "attrpath")!, "attr");
-  const name = keys.length === 1 ? attrName(source, keys[0]!) : null;
+  const keys = attrpathKeys(source, field(binding, "attrpath"));
+  const name = keys?.length === 1 ? keys[0]! : null;
   if (!name) return null;
   const values: string[] = [];
   let uses = 0;
@@ -174,8 +174,8 @@ function formalArgumentStrings(source: string, arg: SyntaxNode, formal: string, 
   if (set.type !== "attrset_expression") return unknown(arg, "the helper's argument is not an attribute set literal");
   for (const e of entries(set)) {
     if (e.type === "binding") {
-      const keys = fields(field(e, "attrpath")!, "attr");
-      if (keys.length === 1 && attrName(source, keys[0]!) === formal) return possibleStrings(source, field(e, "expression")!, depth + 1);
+      const keys = attrpathKeys(source, field(e, "attrpath"));
+      if (keys?.length === 1 && keys[0] === formal) return possibleStrings(source, field(e, "expression")!, depth + 1);
     } else if (e.type === "inherit" && inheritedNames(source, e).some((x) => x.name === formal)) {
       return nameStrings(source, e, formal, depth + 1);
     }
@@ -228,8 +228,8 @@ function attrsetValues(source: string, node: SyntaxNode, which: "keys" | "values
   const values: string[] = [];
   for (const e of entries(n)) {
     if (e.type !== "binding") return unknown(e, "inherit in the set");
-    const keys = fields(field(e, "attrpath")!, "attr");
-    const k = keys.length === 1 ? attrName(source, keys[0]!) : null;
+    const keys = attrpathKeys(source, field(e, "attrpath"));
+    const k = keys?.length === 1 ? keys[0]! : null;
     if (k === null) return unknown(e, "dynamic or nested key");
     if (which === "keys") values.push(k);
     else {

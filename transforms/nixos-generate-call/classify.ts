@@ -5,7 +5,7 @@
 import { applyEdits } from "../../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../../src/formats.js";
 import type { SyntaxNode } from "../../src/parse.js";
-import { attrKey, attrName, entries, field, fields, stringValue, textOf, unparen } from "../../src/nix/ast.js";
+import { attrKey, attrpathKeys, entries, field, stringValue, textOf, unparen } from "../../src/nix/ast.js";
 import { customVariantName, migrateCustomModule } from "../../src/nix/custom-format.js";
 import { compareRelease } from "../../src/nix/flake.js";
 import { relativePath } from "../../src/nix/module-graph.js";
@@ -113,8 +113,8 @@ function customFormats(file: CallFile, call: Call, migrated: MigratedCustomModul
   }
   for (const e of entries(set)) {
     if (e.type !== "binding") continue;
-    const keys = fields(field(e, "attrpath")!, "attr");
-    const name = keys.length === 1 ? attrName(file.src, keys[0]!) : null;
+    const keys = attrpathKeys(file.src, field(e, "attrpath"));
+    const name = keys?.length === 1 ? keys[0]! : null;
     const module = field(e, "expression");
     if (!name || !module) continue;
     const variant = customVariantName(name);
