@@ -1,7 +1,7 @@
 // Phase 1: the nixosGenerate calls of a file, with their arguments.
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
-import { attrName, contains, descendants, entries, field, fields, inheritedNames, outer, unparen } from "../../src/nix/ast.js";
+import { attrName, descendants, entries, field, fields, inheritedNames, outer, unparen } from "../../src/nix/ast.js";
 import { finding, type ArgEntry, type Call, type CallFile } from "./model.js";
 
 export function findCalls(file: CallFile): { calls: Call[]; findings: RawFinding[] } {
@@ -22,13 +22,18 @@ export function findCalls(file: CallFile): { calls: Call[]; findings: RawFinding
     }
     calls.push({ node: n, fn, args, argEntries: argEntries(file.src, args), formats: null, formatExpr: null, infos: [], bindingName: bindingNameOf(file.src, n) });
   }
-  // nixosGenerate used as a value (map nixosGenerate …): cannot be rewritten
-  for (const n of descendants(file.root)) {
-    if ((n.type === "variable_expression" || n.type === "select_expression") && !seenFns.has(n) && !isInsideFunctionOf(n, seenFns) && isNixosGenerate(n)) {
-      if (n.parent?.type === "select_expression" && n.field === "expression") continue;
-      if (isAliasDefinition(n)) continue;
-      findings.push(finding(n, "unmigratable-call", "nixosGenerate is used as a value here, not called with an attribute set; call `<nixpkgs>.lib.nixosSystem` and use `.config.system.build.images.<variant>` by hand"));
+  // nixosGenerate used as a value (map nixosGenerate …): cannot be rewritten.
+  // The functions of the calls above are not looked into.
+  const stack: SyntaxNode[] = [file.root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seenFns.has(n)) continue;
+    if ((n.type === "variable_expression" || n.type === "select_expression") && isNixosGenerate(n)) {
+      if (!(n.parent?.type === "select_expression" && n.field === "expression") && !isAliasDefinition(n)) {
+        findings.push(finding(n, "unmigratable-call", "nixosGenerate is used as a value here, not called with an attribute set; call `<nixpkgs>.lib.nixosSystem` and use `.config.system.build.images.<variant>` by hand"));
+      }
     }
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
   }
   return { calls, findings };
 }
@@ -58,11 +63,6 @@ function bindingNameOf(source: string, call: SyntaxNode): string | null {
   const attrs = fields(field(n.parent, "attrpath")!, "attr");
   const last = attrs[attrs.length - 1];
   return last ? attrName(source, last) : null;
-}
-
-function isInsideFunctionOf(n: SyntaxNode, fns: Set<SyntaxNode>): boolean {
-  for (const f of fns) if (contains(f, n)) return true;
-  return false;
 }
 
 /** `gen = nixos-generators.nixosGenerate;` — the value of an alias is not a use. */

@@ -2,14 +2,14 @@
 // configuration, unless they want one variant with different image modules;
 // an existing nixosConfigurations entry with the same arguments is reused.
 // Each new configuration gets a name.
-import type { SyntaxNode } from "../../src/parse.js";
+import type { FormatInfo } from "../../src/formats.js";
 import type { RawFinding } from "../../src/types.js";
 import { descendants, field, normalized, textOf, unparen } from "../../src/nix/ast.js";
 import { existingConfigurations, type OutputSet } from "../../src/nix/outputs.js";
 import { joinPath } from "../../src/paths.js";
 import { extraModules } from "./arguments.js";
 import { argEntries } from "./find.js";
-import { arg, finding, type Call, type CallFile } from "./model.js";
+import { arg, finding, type ArgEntry, type Call, type CallFile } from "./model.js";
 
 export interface Group {
   readonly key: string;
@@ -19,9 +19,9 @@ export interface Group {
 }
 
 /** The configuration's arguments, normalised: calls with equal keys build the same configuration. */
-function argsKey(file: CallFile, call: Call): string {
+function argsKey(file: CallFile, args: readonly ArgEntry[]): string {
   const parts: string[] = [];
-  for (const a of call.argEntries) {
+  for (const a of args) {
     // format and customFormats become images of the configuration, not part of it
     if (a.key === "format" || a.key === "customFormats") continue;
     if (a.kind === "binding") parts.push(`${a.key}=${normalized(file.src, a.value!)}`);
@@ -33,15 +33,28 @@ function argsKey(file: CallFile, call: Call): string {
 
 export function groupCalls(file: CallFile, calls: readonly Call[], target: OutputSet): Group[] {
   const groups: Group[] = [];
+  // per key, its groups in the order they were made, with the image modules each variant gets there
+  const byKey = new Map<string, { group: Group; modules: Map<string, Set<string>> }[]>();
   for (const call of calls) {
-    const key = argsKey(file, call);
+    const key = argsKey(file, call.argEntries);
+    const sameKey = byKey.get(key) ?? [];
+    byKey.set(key, sameKey);
     // same configuration, and no variant asked for twice with different image modules
-    const g = groups.find((x) => x.key === key && !x.calls.some((o) => conflicts(o, call, file.parity)));
-    if (g) g.calls.push(call);
-    else groups.push({ key, calls: [call], host: "", reuse: false });
+    let g = sameKey.find((x) => !conflicts(x.modules, call, file.parity));
+    if (!g) {
+      g = { group: { key, calls: [], host: "", reuse: false }, modules: new Map() };
+      sameKey.push(g);
+      groups.push(g.group);
+    }
+    g.group.calls.push(call);
+    for (const i of call.infos) {
+      const set = g.modules.get(i.variant!) ?? new Set<string>();
+      set.add(moduleSignature(i, file.parity));
+      g.modules.set(i.variant!, set);
+    }
   }
   // reuse an existing nixosConfigurations.<name> with the same arguments
-  const existing = existingConfigurations(file.src, target);
+  const existing = existingArguments(file, target);
   for (const g of groups) {
     if (g.calls.some((c) => extraModules(c.infos, file.parity))) continue;
     const name = reusable(file, g, existing);
@@ -53,34 +66,53 @@ export function groupCalls(file: CallFile, calls: readonly Call[], target: Outpu
   return groups;
 }
 
-/** An existing configuration built by the same function from the same arguments as the group's. */
-function reusable(file: CallFile, g: Group, existing: Map<string, { value: SyntaxNode }>): string | null {
-  const src = file.src;
-  const first = g.calls[0]!;
-  for (const [name, { value }] of existing) {
+interface ExistingConfiguration {
+  readonly name: string;
+  /** The function, normalised (`nixpkgs . lib . nixosSystem`). */
+  readonly fn: string;
+}
+
+/** The existing `nixosConfigurations.<name> = <fn> { … };` by their arguments' key, each list in file order. */
+function existingArguments(file: CallFile, target: OutputSet): Map<string, ExistingConfiguration[]> {
+  const out = new Map<string, ExistingConfiguration[]>();
+  for (const [name, { value }] of existingConfigurations(file.src, target)) {
     const v = unparen(value);
     if (v.type !== "apply_expression") continue;
     const a = unparen(field(v, "argument")!);
     if (a.type !== "attrset_expression") continue;
-    const fnNorm = normalized(src, field(v, "function")!);
-    const wantFn = arg(first, "nixosSystem");
-    const expectedFn = wantFn?.kind === "binding" ? normalized(src, wantFn.value!) : null;
-    const fnOk = expectedFn !== null ? fnNorm === expectedFn : /(^|\.)\s*lib \. nixosSystem$|^nixosSystem$|lib \. nixosSystem$/.test(fnNorm);
-    if (!fnOk) continue;
-    const k = argsKey(file, { ...first, argEntries: argEntries(src, a).filter((x) => x.key !== "nixosSystem") });
-    const want = argsKey(file, { ...first, argEntries: first.argEntries.filter((x) => x.key !== "nixosSystem") });
-    if (k === want) return name;
+    const key = argsKey(file, argEntries(file.src, a).filter((x) => x.key !== "nixosSystem"));
+    const list = out.get(key) ?? [];
+    list.push({ name, fn: normalized(file.src, field(v, "function")!) });
+    out.set(key, list);
+  }
+  return out;
+}
+
+/** An existing configuration built by the same function from the same arguments as the group's. */
+function reusable(file: CallFile, g: Group, existing: Map<string, ExistingConfiguration[]>): string | null {
+  const first = g.calls[0]!;
+  const wantFn = arg(first, "nixosSystem");
+  const expectedFn = wantFn?.kind === "binding" ? normalized(file.src, wantFn.value!) : null;
+  const want = argsKey(file, first.argEntries.filter((x) => x.key !== "nixosSystem"));
+  for (const c of existing.get(want) ?? []) {
+    const fnOk = expectedFn !== null ? c.fn === expectedFn : /(^|\.)\s*lib \. nixosSystem$|^nixosSystem$|lib \. nixosSystem$/.test(c.fn);
+    if (fnOk) return c.name;
   }
   return null;
 }
 
-/** Two calls of one configuration that want the same variant with different image modules. */
-function conflicts(a: Call, b: Call, parity: boolean): boolean {
-  for (const x of a.infos) for (const y of b.infos) {
-    if (x.variant !== y.variant) continue;
-    const mx = [x.variantModule, parity ? x.parityModule : undefined].join("|");
-    const my = [y.variantModule, parity ? y.parityModule : undefined].join("|");
-    if (mx !== my) return true;
+/** The image modules a format adds to its variant, as one string. */
+function moduleSignature(i: FormatInfo, parity: boolean): string {
+  return [i.variantModule, parity ? i.parityModule : undefined].join("|");
+}
+
+/** Would the call get a variant of the group with other image modules than its own? */
+function conflicts(groupModules: Map<string, Set<string>>, call: Call, parity: boolean): boolean {
+  for (const y of call.infos) {
+    const theirs = groupModules.get(y.variant!);
+    if (!theirs) continue;
+    const mine = moduleSignature(y, parity);
+    for (const m of theirs) if (m !== mine) return true;
   }
   return false;
 }
@@ -91,6 +123,7 @@ export function nameHosts(file: CallFile, groups: readonly Group[], target: Outp
   const taken = new Set(existingConfigurations(file.src, target).keys());
   for (const g of groups) if (g.reuse) taken.add(g.host);
   const fresh = groups.filter((g) => !g.reuse);
+  const nextSuffix = new Map<string, number>();
   const host = file.ctx.options.host;
   if (host && fresh.length > 1) {
     findings.push(finding(fresh[0]!.calls[0]!.node, "host-option-ignored", `--host ${host} was ignored: this file needs ${fresh.length} configurations (${fresh.length} different sets of arguments); their names are derived from the bindings`));
@@ -98,8 +131,11 @@ export function nameHosts(file: CallFile, groups: readonly Group[], target: Outp
   for (const g of fresh) {
     let base = host && fresh.length === 1 ? host : deriveHost(file, g);
     base = sanitizeHost(base);
+    // the first free `<base>-<i>`, i from 2: the suffixes below the last one given are all taken
     let name = base;
-    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+    let i = nextSuffix.get(base) ?? 2;
+    for (; taken.has(name); i++) name = `${base}-${i}`;
+    nextSuffix.set(base, i);
     taken.add(name);
     g.host = name;
   }

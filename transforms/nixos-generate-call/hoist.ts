@@ -4,14 +4,14 @@
 import { applyEdits, type TextEdit } from "../../src/edits.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
-import { attrKey, descendants, entries, field, fields, isAncestor, textOf, unparen } from "../../src/nix/ast.js";
+import { attrKey, bindingSet, descendants, entries, field, fields, textOf, unparen } from "../../src/nix/ast.js";
 import { firstLineComments, indentAt, startsLine } from "../../src/nix/layout.js";
 import { entriesStartingWith, type OutputSet } from "../../src/nix/outputs.js";
 import { isBlank, lineEndOf, lineStartOf } from "../../src/text.js";
 import { argumentEdits, extraModules } from "./arguments.js";
 import { selfFormalEdit } from "./formals.js";
 import { groupCalls, nameHosts, type Group } from "./group.js";
-import { gapAfter, variantAccess, type Call, type CallFile } from "./model.js";
+import { gapAfter, insideString, variantAccess, type Call, type CallFile } from "./model.js";
 import { migratedNote } from "./notes.js";
 import { nixosSystemText, selfExpr } from "./references.js";
 
@@ -78,7 +78,7 @@ export function rewriteHoisted(file: CallFile, calls: readonly Call[], target: O
   }
   // before the entry of the target that holds the group's first call
   for (const c of newConfigs) {
-    const holder = entries(target.set).find((e) => isAncestor(e, c.group.calls[0]!.node)) ?? null;
+    const holder = entryHolding(target.set, c.group.calls[0]!.node);
     edits.push(insertBefore(file, target.set, holder, (indent) => c.text(indent, dottedPrefix)));
   }
   return { edits, findings };
@@ -121,8 +121,19 @@ function commentsAbove(file: CallFile, call: Call, comments: SyntaxNode[]): Text
   return { start: at, end: at, text };
 }
 
+/** The entry of `set` that `node` is part of (null: none). */
+function entryHolding(set: SyntaxNode, node: SyntaxNode): SyntaxNode | null {
+  const entries = bindingSet(set);
+  for (let n: SyntaxNode | null = node; n?.parent; n = n.parent) if (n.parent === entries) return isEntry(n) ? n : null;
+  return null;
+}
+
+function isEntry(n: SyntaxNode): boolean {
+  return n.type === "binding" || n.type === "inherit" || n.type === "inherit_from";
+}
+
 function enclosingEntry(node: SyntaxNode): SyntaxNode | null {
-  for (let n = node.parent; n; n = n.parent) if (n.type === "binding" || n.type === "inherit" || n.type === "inherit_from") return n;
+  for (let n = node.parent; n; n = n.parent) if (isEntry(n)) return n;
   return null;
 }
 
@@ -193,7 +204,7 @@ function configuration(file: CallFile, g: Group, np: string, target: OutputSet):
     const removed = sub.filter((e) => e.text === "");
     for (let nl = src.indexOf("\n", rep.args.start); nl >= 0 && nl < rep.args.end; nl = src.indexOf("\n", nl + 1)) {
       const ls = nl + 1;
-      if (file.strings.some((r) => r.start < ls && ls < r.end)) continue;
+      if (insideString(file, ls)) continue;
       if (removed.some((e) => e.start <= ls && ls < e.end)) continue;
       if (sub.some((e) => e.start < ls && ls < e.end)) continue;
       if (src.startsWith(argsIndent, ls) && argsIndent !== indent) sub.push({ start: ls, end: ls + argsIndent.length, text: indent });

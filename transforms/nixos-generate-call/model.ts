@@ -25,7 +25,7 @@ export interface CallFile {
   readonly outputs: FlakeOutputs | null;
   readonly eol: string;
   readonly unit: string;
-  /** Ranges of string literals (their lines are never re-indented). */
+  /** Ranges of the outermost string literals, in order (their lines are never re-indented). */
   readonly strings: readonly { start: number; end: number }[];
   readonly lines: LineIndex;
   readonly parity: boolean;
@@ -40,10 +40,31 @@ export function callFile(ctx: PassContext, view: GeneratorsView): CallFile {
     outputs: view.flake?.outputs ?? null,
     eol: detectEol(src),
     unit: detectIndentUnit(src),
-    strings: stringRanges(root),
+    strings: outermost(stringRanges(root)),
     lines: new LineIndex(src),
     parity: !!ctx.options.parity,
   };
+}
+
+/** Ranges in document order (a range before the ones inside it) without those inside another. */
+function outermost(ranges: readonly { start: number; end: number }[]): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  for (const r of ranges) if (!out.length || r.start >= out[out.length - 1]!.end) out.push(r);
+  return out;
+}
+
+/** Is `offset` strictly inside a string literal? */
+export function insideString(file: CallFile, offset: number): boolean {
+  // the last range starting before offset (ranges are disjoint and ordered)
+  let lo = 0;
+  let hi = file.strings.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (file.strings[mid]!.start < offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  const r = file.strings[hi];
+  return !!r && offset < r.end;
 }
 
 /** 1-based line of a node, for messages. */
