@@ -6,6 +6,7 @@
  * newline), so the diff is only the removed lines. A lock that is not in that
  * form, or whose `follows` would break, is left alone with a note.
  */
+import { meta } from "./flake-lock.meta.js";
 import type { PassOutput, RawFinding, Transform } from "../src/types.js";
 import { analyzeFlake, lockPathOf } from "../src/nix/flake.js";
 import { detectEol } from "../src/text.js";
@@ -22,9 +23,9 @@ interface Lock {
   version: number;
 }
 
-export const flakeLock: Transform = {
+export const flakeLock: Transform<typeof meta.rules> = {
   id: "flake-lock",
-  summary: "prune the removed nixos-generators input from flake.lock",
+  ...meta,
   // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
   appliesTo: (path) => path.endsWith(".nix"),
   // the flake that lost the input no longer names it; flake.nix files say `outputs`

@@ -5,15 +5,16 @@
  * not migrated unless --allow-old-nixpkgs is given: the result would not
  * evaluate. Runs first and stops the other passes on that file.
  */
+import { meta } from "./nixpkgs-version-guard.meta.js";
 import type { PassOutput, Transform } from "../src/types.js";
 import { analyzeFlake, compareRelease, generatorsInputs, lockPathOf, nixpkgsInputFor, pinnedRelease } from "../src/nix/flake.js";
 
 /** The first release with system.build.images. */
 export const MIN_RELEASE = "25.05";
 
-export const nixpkgsVersionGuard: Transform = {
+export const nixpkgsVersionGuard: Transform<typeof meta.rules> = {
   id: "nixpkgs-version-guard",
-  summary: "refuse flakes that pin nixpkgs older than 25.05",
+  ...meta,
   // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
   appliesTo: (path) => path.endsWith(".nix"),
   needles: ["nixos-generators"],

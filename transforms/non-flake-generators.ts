@@ -4,6 +4,7 @@
  * niv/npins `sources.nixos-generators`, a `<nixos-generators>` channel. There
  * is no call to rewrite there; each is reported with the non-flake recipe.
  */
+import { meta } from "./non-flake-generators.meta.js";
 import type { PassOutput, RawFinding, Transform } from "../src/types.js";
 import type { SyntaxNode } from "../src/parse.js";
 import { attrName, calleeName, descendants, field, fields, textOf } from "../src/nix/ast.js";
@@ -15,9 +16,9 @@ const RECIPE =
   "`nix-build '<nixpkgs/nixos>' -A config.system.build.images.<variant>` (variants: `nixgen-migrate --list-formats`), " +
   "then drop this source (`niv drop nixos-generators`, `npins remove nixos-generators`)";
 
-export const nonFlakeGenerators: Transform = {
+export const nonFlakeGenerators: Transform<typeof meta.rules> = {
   id: "non-flake-generators",
-  summary: "report nixos-generators fetched without flakes (fetchTarball, niv, npins, channels)",
+  ...meta,
   appliesTo: (path) => path.endsWith(".nix"),
   needles: ["nixos-generators"],
   input: "nix",

@@ -7,6 +7,7 @@
  * hands its whole `inputs` to modules, the module files it refers to are read
  * first; if they cannot be read the input stays.
  */
+import { meta } from "./unused-generators-input.meta.js";
 import { sortEdits, type TextEdit } from "../src/edits.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
@@ -16,9 +17,9 @@ import { removeEntry, removeFormal, removeInheritedName } from "../src/nix/layou
 import { resolveName, variableName, type Definition } from "../src/nix/scope.js";
 import { reachableFiles } from "../src/nix/module-graph.js";
 
-export const unusedGeneratorsInput: Transform = {
+export const unusedGeneratorsInput: Transform<typeof meta.rules> = {
   id: "unused-generators-input",
-  summary: "remove the nixos-generators input once nothing uses it",
+  ...meta,
   // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
   appliesTo: (path) => path.endsWith(".nix"),
   needles: ["nixos-generators"],

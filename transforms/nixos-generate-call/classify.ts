@@ -11,7 +11,7 @@ import { compareRelease } from "../../src/nix/flake.js";
 import { relativePath } from "../../src/nix/module-graph.js";
 import { resolveName, variableName } from "../../src/nix/scope.js";
 import { nameStrings, possibleStrings } from "../../src/nix/values.js";
-import { arg, emptyOutput, finding, lineOf, type Call, type CallFile, type Output } from "./model.js";
+import { arg, emptyOutput, finding, lineOf, type Call, type CallFile, type CallRule, type Output } from "./model.js";
 
 const NIXOS_SYSTEM_ARGS = new Set(["system", "modules", "specialArgs", "pkgs", "lib"]);
 const KNOWN_ARGS = new Set([...NIXOS_SYSTEM_ARGS, "format", "customFormats", "nixosSystem"]);
@@ -32,7 +32,7 @@ export function migratedCustomModules(): MigratedCustomModules {
  */
 export function classifyCall(file: CallFile, call: Call, release: string | null, migrated: MigratedCustomModules): Output & { ok: boolean } {
   const out = emptyOutput();
-  const fail = (node: { start: number; end: number }, rule: string, message: string) => {
+  const fail = (node: { start: number; end: number }, rule: CallRule, message: string) => {
     out.findings.push(finding(node, rule, message));
     return { ...out, ok: false };
   };

@@ -32,13 +32,14 @@ import { rewriteInline } from "./inline.js";
 import { append, arg, callFile, emptyOutput, finding, variantLabel, type Call, type CallFile, type Output } from "./model.js";
 import { notes } from "./notes.js";
 import { placeCalls } from "./place.js";
+import { meta } from "./meta.js";
 import { nixpkgsAt } from "./references.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 
-export const nixosGenerateCall: Transform = {
+export const nixosGenerateCall: Transform<typeof meta.rules> = {
   id: "nixos-generate-call",
-  summary: "nixosGenerate calls -> nixosConfigurations + config.system.build.images.<variant>",
+  ...meta,
   appliesTo: (path) => path.endsWith(".nix"),
   needles: ["nixosGenerate"],
   input: "nix",

@@ -10,6 +10,10 @@ import type { FlakeInfo, FlakeOutputs } from "../../src/nix/flake.js";
 import type { GeneratorsView } from "../../src/nix/generators.js";
 import { stringRanges } from "../../src/nix/layout.js";
 import { detectEol, detectIndentUnit, LineIndex } from "../../src/text.js";
+import type { rules } from "./meta.js";
+
+/** The rules this pass reports. */
+export type CallRule = keyof typeof rules;
 
 /** Lines we write stay under this many columns where we can choose. */
 export const MAX_LINE = 100;
@@ -118,7 +122,7 @@ export function append(out: Output, more: Partial<Output>): void {
   if (more.otherFiles) out.otherFiles.push(...more.otherFiles);
 }
 
-export function finding(node: { start: number; end: number }, rule: string, message: string): RawFinding {
+export function finding(node: { start: number; end: number }, rule: CallRule, message: string): RawFinding {
   return { rule, message, start: node.start, end: node.end };
 }
 

@@ -1,0 +1,23 @@
+import type { PassMeta, RuleSpec } from "../src/types.js";
+
+export const rules = {
+  "nixpkgs-too-old": {
+    severity: "error",
+    summary: "The flake pins nixpkgs older than 25.05, which has no system.build.images.",
+    explanation:
+      "`system.build.images`, `image.modules` and `nixos-rebuild build-image` first shipped in NixOS 25.05, so a migrated " +
+      "flake would not evaluate on the release it pins. Nothing in the flake (or in its module files) is changed. Move " +
+      "nixpkgs to nixos-25.05 or later (`inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\";`, then " +
+      "`nix flake update nixpkgs`), check the flake still builds, and run nixgen-migrate again; or pass " +
+      "`--allow-old-nixpkgs` if you will update nixpkgs in the same change.",
+  },
+} as const satisfies Record<string, RuleSpec>;
+
+export const meta: PassMeta<typeof rules> = {
+  summary: "refuse flakes that pin nixpkgs older than 25.05",
+  doc:
+    "Runs first on every flake. `system.build.images` and `nixos-rebuild build-image` came with NixOS 25.05: a flake whose " +
+    "nixpkgs input (its URL, or the revision recorded in flake.lock) is an older release is not migrated at all, and neither " +
+    "are its module files, unless `--allow-old-nixpkgs` is given.",
+  rules,
+};

@@ -1,0 +1,21 @@
+import type { PassMeta, RuleSpec } from "../src/types.js";
+
+export const rules = {
+  "non-flake-generators": {
+    severity: "error",
+    summary: "nixos-generators fetched without flakes (fetchTarball, niv, npins): migrate by hand.",
+    explanation:
+      "nixos-generators is fetched here without flakes (`fetchTarball`, `fetchFromGitHub`, niv or npins `sources`, a " +
+      "`<nixos-generators>` channel), so there is no flake input to remove. Build images with nixpkgs' own builder instead: " +
+      "`nixos-rebuild build-image --image-variant <variant>` (with `NIXOS_CONFIG=<absolute path>` or `-I nixos-config=…`), or " +
+      "`nix-build '<nixpkgs/nixos>' -A config.system.build.images.<variant>`; then drop the source (e.g. `niv drop nixos-generators`).",
+  },
+} as const satisfies Record<string, RuleSpec>;
+
+export const meta: PassMeta<typeof rules> = {
+  summary: "report nixos-generators fetched without flakes (fetchTarball, niv, npins, channels)",
+  doc:
+    "`fetchTarball \"…/nixos-generators/…\"`, `fetchFromGitHub { repo = \"nixos-generators\"; }`, niv/npins " +
+    "`sources.nixos-generators` and `<nixos-generators>` have no call to rewrite; each is reported with the non-flake recipe.",
+  rules,
+};
