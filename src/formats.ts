@@ -138,6 +138,11 @@ export function lookupFormat(name: string): FormatInfo | undefined {
   return BY_NAME.get(name);
 }
 
+/** Formats whose variant has another name, [format, variant], in table order. */
+export function variantRenames(): [string, string][] {
+  return FORMATS.filter((f) => f.variant && f.variant !== f.format).map((f) => [f.format, f.variant!]);
+}
+
 /** Every upstream variant name (nixpkgs 25.05 plus cloudstack). */
 export const VARIANTS: readonly string[] = [
   "amazon", "azure", "cloudstack", "digital-ocean", "google-compute", "hyperv", "iso", "iso-installer", "kexec",

@@ -2,32 +2,14 @@
 // format / nixosSystem / customFormats, add the image modules a format needs
 // (`image.modules.<variant>`) and `system` where the variant needs it.
 import type { TextEdit } from "../../src/edits.js";
-import type { FormatInfo } from "../../src/formats.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
 import { entries, fields, inheritedNames, textOf, unparen } from "../../src/nix/ast.js";
 import { firstLineComments, indentAt, removeEntry, removeInheritedName, startsLine } from "../../src/nix/layout.js";
 import { nameStrings, possibleStrings } from "../../src/nix/values.js";
+import { resolveName, variableName } from "../../src/nix/scope.js";
 import { lineEndOf, lineStartOf } from "../../src/text.js";
 import { arg, finding, MAX_LINE, type ArgEntry, type Call, type CallFile } from "./model.js";
-
-/** `image.modules.<v> = …;` lines for formats that need them (always, or with --parity). */
-export function extraModules(infos: readonly FormatInfo[], parity: boolean): string[] | null {
-  const parts = new Map<string, string[]>();
-  for (const i of infos) {
-    const mods: string[] = [];
-    if (i.variantModule) mods.push(i.variantModule);
-    if (parity && i.parityModule) mods.push(i.parityModule);
-    for (const m of mods) {
-      const list = parts.get(i.variant!) ?? [];
-      if (!list.includes(m)) list.push(m);
-      parts.set(i.variant!, list);
-    }
-  }
-  if (parts.size === 0) return null;
-  return [...parts].map(([v, mods]) =>
-    mods.length === 1 ? `image.modules.${v} = ${mods[0]};` : `image.modules.${v} = { imports = [ ${mods.map((m) => `(${m})`).join(" ")} ]; };`);
-}
 
 /** The extra module as `{ a; b; }` on one line, or as a block indented from `indent`. */
 function renderExtras(file: CallFile, lines: string[], indent: string | null): string {
@@ -63,9 +45,17 @@ export function argumentEdits(file: CallFile, call: Call, extras: string[] | nul
       if (!out.some((e) => e.start <= s && s < e.end)) out.push({ start: s, end: c.end, text: "" });
     }
   }
-  const required = call.infos.find((i) => i.requiresSystem)?.requiresSystem;
+  const sdFormats = call.infos.filter((i) => i.requiresSystem);
+  const required = sdFormats[0]?.requiresSystem;
   const additions: string[] = [];
-  if (required) {
+  if (sdFormats.length && sdPlatformsFollowKey(file, call)) {
+    // `inherit system; format = { aarch64-linux = "sd-aarch64"; … }.${system};`: each SD format is built on its own platform
+  } else if (sdFormats.some((i) => i.requiresSystem !== required)) {
+    // one call, SD images of two platforms: its `system` must follow the format, which only its uses know
+    findings.push(finding(call.node, "sd-card-system",
+      `the formats ${sdFormats.map((i) => `${i.format} (${i.requiresSystem})`).join(", ")} of this call map to the sd-card variant, which builds the SD image of the configuration's own platform: ` +
+      `make sure \`system\` is that platform at every use${arg(call, "system") ? "" : " (nothing was added: the call has no `system`)"}`));
+  } else if (required) {
     const check = systemCheck(file, call, required);
     findings.push(...check.findings);
     if (check.result === "absent") additions.push(`system = "${required}";`);
@@ -81,6 +71,29 @@ export function argumentEdits(file: CallFile, call: Call, extras: string[] | nul
   }
   if (additions.length) out.push(appendEntries(file, call.args, additions, out));
   return { edits: out, findings };
+}
+
+/**
+ * The format is picked by the very `system` the configuration gets
+ * (`format = { aarch64-linux = "sd-aarch64"; … }.${system};`) and every SD
+ * format sits under the key of the platform it needs.
+ */
+function sdPlatformsFollowKey(file: CallFile, call: Call): boolean {
+  const sel = call.selection;
+  const sys = arg(call, "system");
+  if (!sel || !sys || sys.kind === "inherit-from") return false;
+  const key = unparen(sel.key);
+  const name = variableName(file.src, key);
+  if (name === null) return false;
+  const sysName = sys.kind === "inherit" ? "system" : variableName(file.src, unparen(sys.value!));
+  if (sysName !== name) return false;
+  const here = resolveName(file.src, sys.kind === "inherit" ? sys.entry : sys.value!, name).definition;
+  const there = resolveName(file.src, key, name).definition;
+  if (!here || here !== there) return false;
+  return sel.byKey.every(([k, f]) => {
+    const info = call.infos.find((i) => i.format === f);
+    return !info?.requiresSystem || info.requiresSystem === k;
+  }) && (sel.fallback === null || !call.infos.find((i) => i.format === sel.fallback)?.requiresSystem);
 }
 
 /** sd-card: does the configuration target the SD image's system? */

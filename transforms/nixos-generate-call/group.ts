@@ -2,12 +2,11 @@
 // configuration, unless they want one variant with different image modules;
 // an existing nixosConfigurations entry with the same arguments is reused.
 // Each new configuration gets a name.
-import type { FormatInfo } from "../../src/formats.js";
 import type { RawFinding } from "../../src/types.js";
 import { descendants, field, normalized, textOf, unparen } from "../../src/nix/ast.js";
 import { existingConfigurations, type OutputSet } from "../../src/nix/outputs.js";
 import { joinPath } from "../../src/paths.js";
-import { extraModules } from "./arguments.js";
+import { extraModules, moduleSignature } from "./image-modules.js";
 import { argEntries } from "./find.js";
 import { arg, finding, type ArgEntry, type Call, type CallFile } from "./model.js";
 
@@ -99,11 +98,6 @@ function reusable(file: CallFile, g: Group, existing: Map<string, ExistingConfig
     if (fnOk) return c.name;
   }
   return null;
-}
-
-/** The image modules a format adds to its variant, as one string. */
-function moduleSignature(i: FormatInfo, parity: boolean): string {
-  return [i.variantModule, parity ? i.parityModule : undefined].join("|");
 }
 
 /** Would the call get a variant of the group with other image modules than its own? */

@@ -8,7 +8,8 @@ import { attrKey, bindingSet, descendants, entries, field, fields, textOf, unpar
 import { firstLineComments, indentAt, startsLine } from "../../src/nix/layout.js";
 import { entriesStartingWith, type OutputSet } from "../../src/nix/outputs.js";
 import { isBlank, lineEndOf, lineStartOf } from "../../src/text.js";
-import { argumentEdits, extraModules } from "./arguments.js";
+import { argumentEdits } from "./arguments.js";
+import { extraModules } from "./image-modules.js";
 import { selfFormalEdit } from "./formals.js";
 import { groupCalls, nameHosts, type Group } from "./group.js";
 import { gapAfter, insideString, variantAccess, type Call, type CallFile } from "./model.js";
@@ -33,7 +34,7 @@ export function rewriteHoisted(file: CallFile, calls: readonly Call[], target: O
   for (const g of groups) {
     for (const call of g.calls) {
       call.host = g.host;
-      const ref = `${self}.nixosConfigurations.${attrKey(g.host)}.config.system.build.images${variantAccess(call)}`;
+      const ref = `${self}.nixosConfigurations.${attrKey(g.host)}.config.system.build.images${variantAccess(call, file.src)}`;
       edits.push(...replaceCall(file, call, ref, g.calls[0] === call));
       findings.push(migratedNote(call, ref));
     }

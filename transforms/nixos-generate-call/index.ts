@@ -24,12 +24,12 @@ import type { PassOutput, Transform } from "../../src/types.js";
 import { lockPathOf, nixpkgsInputFor, pinnedRelease } from "../../src/nix/flake.js";
 import { generatorsView } from "../../src/nix/generators.js";
 import { configurationTarget } from "../../src/nix/outputs.js";
-import { classifyCall, migratedCustomModules } from "./classify.js";
+import { classifyCall, customModuleKeys, type CustomKey, type PendingCustomModule } from "./classify.js";
 import { findCalls } from "./find.js";
 import { nixpkgsFormalEdit } from "./formals.js";
 import { rewriteHoisted } from "./hoist.js";
 import { rewriteInline } from "./inline.js";
-import { append, arg, callFile, emptyOutput, finding, variantLabel, type Call, type CallFile, type Output } from "./model.js";
+import { append, arg, callFile, emptyOutput, finding, lineOf, variantLabel, type Call, type CallFile, type Output } from "./model.js";
 import { notes } from "./notes.js";
 import { placeCalls } from "./place.js";
 import { meta } from "./meta.js";
@@ -86,21 +86,57 @@ function migrate(file: CallFile): Output {
   return out;
 }
 
-/** The calls that can be migrated; the others are reported (into `out`). */
+/**
+ * The calls that can be migrated; the others are reported (into `out`), with
+ * the edits that migrate the custom format modules of the ones that can.
+ */
 function classify(file: CallFile, calls: readonly Call[], np: string, release: string | null, out: Output): Call[] {
-  const migrated = migratedCustomModules();
-  const migratable: Call[] = [];
-  for (const call of calls) {
-    const c = classifyCall(file, call, release, migrated);
-    append(out, c);
-    if (!c.ok) continue;
-    if (nixpkgsAt(file, np, call.node) === null && !arg(call, "nixosSystem")) {
+  const results = calls.map((call) => {
+    const c = classifyCall(file, call, np, release);
+    out.findings.push(...c.findings);
+    let ok = c.ok;
+    if (ok && nixpkgsAt(file, np, call.node) === null && !arg(call, "nixosSystem")) {
       out.findings.push(finding(call.node, "unmigratable-call",
         `nixosGenerate here cannot reach nixpkgs: this file has no \`inputs\` (or \`${np}\`) argument. Pass the flake's inputs to it (e.g. \`specialArgs = { inherit inputs; };\` and \`{ inputs, ... }:\`), then run again; ` +
         `by hand: \`(inputs.${np}.lib.nixosSystem { system = …; modules = …; }).config.system.build.images.${variantLabel(call)}\``));
-      continue;
+      ok = false;
     }
-    migratable.push(call);
+    return { call, ok, pending: c.pending };
+  });
+  const blocked = keepSharedCustomModules(file, results, out);
+  // each shared module is migrated once, by the first call that uses it
+  const done = new Set<CustomKey>();
+  for (const r of results) {
+    if (!r.ok) continue;
+    for (const p of r.pending) {
+      if (p.key !== null && (blocked.has(p.key) || done.has(p.key))) continue;
+      if (p.key !== null) done.add(p.key);
+      if (!p.edits.length) continue;
+      if (p.path) out.otherFiles.push({ path: p.path, edits: p.edits });
+      else out.edits.push(...p.edits);
+    }
   }
-  return migratable;
+  return results.filter((r) => r.ok).map((r) => r.call);
+}
+
+/**
+ * A custom format module that a call left as it is still uses (by its file or
+ * its named set) keeps formatAttr, so it is not migrated, and the calls whose
+ * format is that module stay too (reported). Returns the modules that stay.
+ */
+function keepSharedCustomModules(file: CallFile, results: { call: Call; ok: boolean; pending: PendingCustomModule[] }[], out: Output): Map<CustomKey, Call> {
+  const blocked = new Map<CustomKey, Call>();
+  for (;;) {
+    for (const r of results) if (!r.ok) for (const k of customModuleKeys(file, r.call)) if (!blocked.has(k)) blocked.set(k, r.call);
+    const stays = results.filter((r) => r.ok && r.call.infos.some((i) => r.pending.some((p) => p.name === i.format && p.key !== null && blocked.has(p.key))));
+    if (!stays.length) return blocked;
+    for (const r of stays) {
+      r.ok = false;
+      const p = r.pending.find((x) => r.call.infos.some((i) => i.format === x.name) && x.key !== null && blocked.has(x.key))!;
+      const user = blocked.get(p.key!)!;
+      out.findings.push(finding(arg(r.call, "format")!.entry, "custom-format",
+        `custom format "${p.name}" is also used by the nixosGenerate call at line ${lineOf(file, user.node)}, which is not migrated and needs the module's formatAttr: ` +
+        "migrate that call first (or give this one its own copy of the module), then run again"));
+    }
+  }
 }

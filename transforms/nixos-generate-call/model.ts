@@ -93,10 +93,23 @@ export interface Call {
   formats: string[] | null;
   /** Expression text to look the variant up at run time (dynamic formats), null for one literal. */
   formatExpr: string | null;
+  /**
+   * The format picked from a set of literals by a key (`{ x86_64-linux = "iso"; … }.${system}`):
+   * the variant is picked the same way.
+   */
+  selection: FormatSelection | null;
   infos: FormatInfo[];
   bindingName: string | null;
   /** The nixosConfigurations name, once the call is hoisted. */
   host?: string;
+}
+
+export interface FormatSelection {
+  /** Each key's format. */
+  readonly byKey: readonly (readonly [string, string])[];
+  /** The key expression (inside `${…}`). */
+  readonly key: SyntaxNode;
+  readonly fallback: string | null;
 }
 
 export function arg(call: Call, key: string): ArgEntry | undefined {
@@ -131,9 +144,19 @@ export function variantLabel(call: Call): string {
   return call.infos.length === 1 ? call.infos[0]!.variant! : "<variant>";
 }
 
-/** `.${FORMAT}` or `.${{ qcow = "qemu"; }.${FORMAT} or FORMAT}` for dynamic formats. */
-export function variantAccess(call: Call): string {
+/**
+ * `.${FORMAT}` or `.${{ qcow = "qemu"; }.${FORMAT} or FORMAT}` for dynamic formats;
+ * `.${{ x86_64-linux = "iso"; aarch64-linux = "sd-card"; }.${system}}` for a format picked by a key.
+ */
+export function variantAccess(call: Call, src: string): string {
   if (call.formatExpr === null) return `.${call.infos[0]!.variant}`;
+  if (call.selection) {
+    const variant = (format: string) => call.infos.find((i) => i.format === format)!.variant!;
+    // keys whose format is not one the call can have (a platform the key never is) are left out
+    const table = call.selection.byKey.filter(([, f]) => call.infos.some((i) => i.format === f)).map(([k, f]) => `${attrKey(k)} = "${variant(f)}";`).join(" ");
+    const fallback = call.selection.fallback === null ? "" : ` or "${variant(call.selection.fallback)}"`;
+    return `.\${{ ${table} }.\${${src.slice(call.selection.key.start, call.selection.key.end)}}${fallback}}`;
+  }
   const renames = call.infos.filter((i) => i.variant !== i.format).map((i) => `${attrKey(i.format)} = "${i.variant}";`);
   const expr = /^[A-Za-z_][\w'-]*$/.test(call.formatExpr) ? call.formatExpr : `(${call.formatExpr})`;
   if (renames.length === 0) return `.\${${expr}}`;

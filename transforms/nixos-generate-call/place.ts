@@ -5,6 +5,7 @@ import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
 import type { OutputSet } from "../../src/nix/outputs.js";
 import { freeVariables, resolveName, type Definition } from "../../src/nix/scope.js";
+import { conflictingFormats } from "./image-modules.js";
 import { finding, lineOf, variantLabel, type Call, type CallFile } from "./model.js";
 import { nixosSystemText, selfExpr } from "./references.js";
 
@@ -19,15 +20,30 @@ export function placeCalls(file: CallFile, calls: readonly Call[], target: Outpu
   const inline: Call[] = [];
   const findings: RawFinding[] = [];
   for (const call of calls) {
+    const perFormat = perFormatModules(file, call);
     const why = !file.outputs
       ? "this file is not a flake (it has no nixosConfigurations to add to)"
-      : target ? notHoistable(file, call, target) : "the flake's outputs are not an attribute set";
+      : !target
+        ? "the flake's outputs are not an attribute set"
+        : (perFormat ?? notHoistable(file, call, target));
     if (why) {
       inline.push(call);
-      findings.push(finding(call.node, "inline-configuration", `${why}, so the configuration is built in place: \`(${nixosSystemText(file, call, np, call.node)} { … }).config.system.build.images.${variantLabel(call)}\`. To share it, move it to \`nixosConfigurations\` by hand`));
+      const share = perFormat ? "add one `nixosConfigurations` entry per set of image modules" : "move it to `nixosConfigurations`";
+      findings.push(finding(call.node, "inline-configuration", `${why}, so the configuration is built in place: \`(${nixosSystemText(file, call, np, call.node)} { … }).config.system.build.images.${variantLabel(call)}\`. To share it, ${share} by hand`));
     } else hoisted.push(call);
   }
   return { hoisted, inline, findings };
+}
+
+/**
+ * Formats of the call that build one variant with different image modules: one
+ * configuration cannot hold both, so each use builds its own with its format's.
+ */
+function perFormatModules(file: CallFile, call: Call): string | null {
+  const c = conflictingFormats(call, file.parity);
+  if (!c) return null;
+  return `the formats ${c.a.format} and ${c.b.format} of this call build the same variant (${c.a.variant}) with different image modules ` +
+    `(\`image.modules.${c.a.variant}\` is chosen by the format, so that every use keeps its own)`;
 }
 
 /** Why the call cannot move to the top-level outputs (null when it can). */
