@@ -31,6 +31,14 @@ export interface FormatInfo {
   readonly difference?: string;
   /** For formats without a variant: exactly what to do instead. */
   readonly recipe?: string;
+  /**
+   * nixos-generators' format read `specialArgs.diskSize` (its revisions from
+   * 2024-02-12 to 2024-10-29: formats/*.nix, `specialArgs.diskSize or "auto"`);
+   * upstream the variant's disk size is this option, set in image.modules.<variant>.
+   */
+  readonly diskSizeOption?: string;
+  /** Before this nixpkgs release the option was another one: [release, option]. */
+  readonly diskSizeOptionBefore?: readonly [string, string];
 }
 
 const QEMU_GUEST = '"${modulesPath}/profiles/qemu-guest.nix"';
@@ -55,7 +63,7 @@ export const FORMATS: readonly FormatInfo[] = [
       "system.build.image = config.system.build.tarball; image.extension = \"tar.xz\"; image.filePath = \"tarball/nixos-system-${config.nixpkgs.hostPlatform.system}.tar.xz\"; };` " +
       "and build `config.system.build.images.docker`" },
   { format: "gce", variant: "google-compute", formatAttr: "googleComputeImage", fileExtension: ".raw.tar.gz" },
-  { format: "hyperv", variant: "hyperv", formatAttr: "hypervImage", fileExtension: ".vhdx" },
+  { format: "hyperv", variant: "hyperv", formatAttr: "hypervImage", fileExtension: ".vhdx", diskSizeOption: "virtualisation.diskSize" },
   { format: "install-iso", variant: "iso-installer", formatAttr: "isoImage", fileExtension: ".iso",
     difference: "sshd and wpa_supplicant no longer start at boot on the installer",
     parityModule:
@@ -89,11 +97,11 @@ export const FORMATS: readonly FormatInfo[] = [
       '{ config, lib, modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/lxc-container.nix" ]; boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; system.build.image = lib.mkForce config.system.build.metadata; }',
     difference: "the tarball is tarball/<baseName>.tar.xz" },
   { format: "openstack", variant: "openstack", formatAttr: "openstackImage", fileExtension: ".qcow2" },
-  { format: "proxmox", variant: "proxmox", formatAttr: "VMA", fileExtension: ".vma.zst" },
+  { format: "proxmox", variant: "proxmox", formatAttr: "VMA", fileExtension: ".vma.zst", diskSizeOption: "virtualisation.diskSize" },
   { format: "proxmox-lxc", variant: "proxmox-lxc", formatAttr: "tarball", fileExtension: ".tar.xz",
     difference: "nixos-generators also force-disabled grub and systemd-boot",
     parityModule: "{ lib, ... }: { boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; }" },
-  { format: "qcow", variant: "qemu", formatAttr: "qcow", fileExtension: ".qcow2",
+  { format: "qcow", variant: "qemu", formatAttr: "qcow", fileExtension: ".qcow2", diskSizeOption: "virtualisation.diskSize",
     difference:
       "upstream's qemu image has a legacy MBR instead of a hybrid partition table, no qemu-guest profile, no console=ttyS0, no boot.loader.timeout = 0, and a `qcow2` tag in the system label",
     parityModule:
@@ -102,11 +110,11 @@ export const FORMATS: readonly FormatInfo[] = [
     difference: "upstream boots with systemd-boot instead of GRUB (EFI, removable), has no qemu-guest profile, console=ttyS0 or timeout 0, and no `boot.consoles` option",
     parityModule:
       `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; system.nixos.tags = lib.mkForce [ ]; }` },
-  { format: "raw", variant: "raw", formatAttr: "raw", fileExtension: ".img",
+  { format: "raw", variant: "raw", formatAttr: "raw", fileExtension: ".img", diskSizeOption: "virtualisation.diskSize",
     difference: "upstream's raw image has no console=ttyS0, no boot.loader.timeout = 0 and no `uas` initrd module",
     parityModule:
       '{ lib, ... }: { boot.kernelParams = [ "console=ttyS0" ]; boot.loader.timeout = 0; boot.initrd.availableKernelModules = [ "uas" ]; boot.loader.grub.device = lib.mkDefault "/dev/vda"; system.nixos.tags = lib.mkForce [ ]; }' },
-  { format: "raw-efi", variant: "raw-efi", formatAttr: "raw", fileExtension: ".img",
+  { format: "raw-efi", variant: "raw-efi", formatAttr: "raw", fileExtension: ".img", diskSizeOption: "virtualisation.diskSize",
     difference: "upstream boots with systemd-boot instead of GRUB (EFI, removable), and has no console=ttyS0, timeout 0 or `uas` initrd module",
     parityModule:
       `{ lib, ... }: { ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; boot.initrd.availableKernelModules = [ "uas" ]; system.nixos.tags = lib.mkForce [ ]; }` },
@@ -129,7 +137,9 @@ export const FORMATS: readonly FormatInfo[] = [
     recipe:
       "a VM is not an image variant: use `config.system.build.vm` (`nixos-rebuild build-vm --flake .#<host>`) and add " +
       '`virtualisation.vmVariant = { virtualisation.graphics = false; virtualisation.qemu.options = [ "-serial mon:stdio" ]; };` to the configuration' },
-  { format: "vmware", variant: "vmware", formatAttr: "vmwareImage", fileExtension: ".vmdk" },
+  { format: "vmware", variant: "vmware", formatAttr: "vmwareImage", fileExtension: ".vmdk",
+    // vmware-image.nix renames vmware.baseImageSize to virtualisation.diskSize since 26.05
+    diskSizeOption: "virtualisation.diskSize", diskSizeOptionBefore: ["26.05", "vmware.baseImageSize"] },
 ];
 
 const BY_NAME = new Map(FORMATS.map((f) => [f.format, f]));

@@ -30,6 +30,7 @@ import { nixpkgsFormalEdit } from "./formals.js";
 import { rewriteHoisted } from "./hoist.js";
 import { rewriteInline } from "./inline.js";
 import { append, arg, callFile, emptyOutput, finding, lineOf, variantLabel, type Call, type CallFile, type Output } from "./model.js";
+import { diskSizeNotes, forkNote } from "./generators-revision.js";
 import { notes } from "./notes.js";
 import { placeCalls } from "./place.js";
 import { meta } from "./meta.js";
@@ -82,7 +83,9 @@ function migrate(file: CallFile): Output {
     const formal = nixpkgsFormalEdit(file, np.name);
     if (formal) out.edits.push(formal);
   }
-  if (migratable.length) out.findings.push(...notes(file, migratable, np));
+  if (migratable.length) out.findings.push(...notes(file, migratable, np), ...diskSizeNotes(file, migratable, release));
+  const fork = forkNote(file);
+  if (fork) out.findings.push(fork);
   return out;
 }
 
