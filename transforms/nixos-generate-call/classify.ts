@@ -29,7 +29,8 @@ export interface Classified {
  * Works out the formats of a call (sets `call.formats`, `formatExpr`, `infos`);
  * `ok` false when it cannot be migrated (reported).
  */
-export function classifyCall(file: CallFile, call: Call, np: string, release: string | null): Classified {
+export function classifyCall(file: CallFile, call: Call, np: string): Classified {
+  const release = file.release;
   const out = emptyOutput();
   const fail = (node: { start: number; end: number }, rule: CallRule, message: string): Classified => {
     out.findings.push(finding(node, rule, message));
@@ -59,7 +60,7 @@ export function classifyCall(file: CallFile, call: Call, np: string, release: st
       `Make its values visible here (a literal, \`format = "iso";\`, or a literal list, \`genAttrs [ "iso" "qcow" ] (format: …)\`) and run again, ` +
       `or by hand: replace \`${textOf(file.src, call.fn)}\` by \`(${nixosSystemText(file, call, np, call.node)}\`, drop the \`format\` argument and add ` +
       `\`).config.system.build.images.\${{ ${renames} }.\${${e}} or ${e}}\` after the call's closing brace ` +
-      `(${FORMATS.filter((x) => x.variantModule).map((x) => x.format).join(", ")} also need their \`image.modules\` entry, and ` +
+      `(${FORMATS.filter((x) => x.variantModule || x.forcedModule).map((x) => x.format).join(", ")} also need their \`image.modules\` entry, and ` +
       `${FORMATS.filter((x) => !x.variant).map((x) => x.format).join(", ")} have no variant: \`nixgen-migrate --list-formats\`)`);
   }
   const formats = [...new Set(values.values)];
@@ -88,9 +89,51 @@ export function classifyCall(file: CallFile, call: Call, np: string, release: st
     } else if (info.newerThan2505 && release && compareRelease(release, "25.05") <= 0) {
       out.findings.push(finding(f.entry, "unsupported-format", `the ${info.variant} variant is not in nixpkgs ${release}, which this flake pins (it was added after 25.05); the call is left as it is: update nixpkgs to a newer release (or unstable), then run again, or keep nixos-generators for this output`));
       ok = false;
-    } else call.infos.push(info);
+    } else {
+      const platform = onPlatform(file, call, info);
+      if (platform.warning) out.findings.push(finding(f.entry, "variant-platform", platform.warning));
+      call.infos.push(...platform.infos);
+      if (platform.system) call.bySystem.set(name, platform.system);
+    }
   }
   return { findings: out.findings, ok, pending: custom.pending };
+}
+
+/**
+ * A format that built something else on a configuration that is not
+ * x86_64-linux (qcow: GRUB for EFI) maps to that variant when the call's
+ * system says so; when its system is an expression, the variant is chosen by
+ * it (`system` is returned: both variants' infos are); with no system to read,
+ * the x86_64 variant stays, with a warning.
+ */
+function onPlatform(file: CallFile, call: Call, info: FormatInfo): { infos: FormatInfo[]; system?: string; warning?: string } {
+  if (!info.notX86) return { infos: [info] };
+  const base = lookupFormat(info.notX86)!;
+  const sys = arg(call, "system");
+  const values = sys?.kind === "binding" ? possibleStrings(file.src, sys.value!) : sys?.kind === "inherit" ? nameStrings(file.src, sys.entry, "system") : null;
+  const why = `nixos-generators' ${info.format} booted GRUB for EFI on a configuration that is not x86_64-linux, which upstream's ${info.variant} variant (legacy BIOS) cannot boot`;
+  const other: FormatInfo = {
+    ...base, format: info.format, diskSizeOption: info.diskSizeOption,
+    difference: `${why}, so ${info.format} images of other platforms are the ${base.variant} variant: ${base.difference}`,
+    // measured on aarch64-linux: with the parity module, only the partition table and the /boot mount remain
+    differenceWithParity: `upstream's ${base.variant} image has an EFI partition table with /boot (vfat) mounted, instead of a hybrid table`,
+  };
+  if (values?.known && values.values.length && values.values.every((v) => v === "x86_64-linux")) return { infos: [info] };
+  if (values?.known && values.values.length && values.values.every((v) => v !== "x86_64-linux")) return { infos: [other] };
+  // the platform as nixosGenerate took it: `system`, else `pkgs`' own
+  const pkgs = arg(call, "pkgs");
+  const from = sys ?? pkgs;
+  if (from) {
+    const name = sys ? "system" : "pkgs";
+    let text = from.kind === "inherit" ? name : from.kind === "inherit-from" ? `${textOf(file.src, from.value!)}.${name}` : textOf(file.src, unparen(from.value!));
+    if (!/^[A-Za-z_][\w'.-]*$/.test(text)) text = `(${text})`;
+    return { infos: [info, other], system: sys ? text : `${text}.stdenv.hostPlatform.system` };
+  }
+  return {
+    infos: [info],
+    warning: `this call names neither \`system\` nor \`pkgs\` (which nixosGenerate needed), so its platform is the one its modules set: ${why}. It was migrated to the ${info.variant} variant, ` +
+      `which is right for x86_64-linux; for another platform use \`images.${base.variant}\` (what ${info.notX86} migrates to)`,
+  };
 }
 
 /** `format = { <key> = "<format>"; … }.${KEY}` with one format per key (then each key's variant is picked the same way). */

@@ -20,7 +20,7 @@ export function findCalls(file: CallFile): { calls: Call[]; findings: RawFinding
       findings.push(finding(n, "unmigratable-call", "the argument of nixosGenerate is not an attribute set literal; rewrite it as `<nixpkgs>.lib.nixosSystem { system = …; modules = …; }` and use `.config.system.build.images.<variant>` by hand"));
       continue;
     }
-    calls.push({ node: n, fn, args, argEntries: argEntries(file.src, args), formats: null, formatExpr: null, selection: null, infos: [], bindingName: bindingNameOf(file.src, n) });
+    calls.push({ node: n, fn, args, argEntries: argEntries(file.src, args), formats: null, formatExpr: null, selection: null, infos: [], bySystem: new Map(), bindingName: bindingNameOf(file.src, n) });
   }
   // nixosGenerate used as a value (map nixosGenerate …): cannot be rewritten.
   // The functions of the calls above are not looked into.

@@ -31,7 +31,8 @@ const DISK_SIZE_READ_FROM = 1707725560; // 3b6bde6, 2024-02-12 (PR #292)
 const DISK_SIZE_READ_UNTIL = 1730236742; // 28e53b9, 2024-10-29: virtualisation.diskSize instead
 
 /** `specialArgs.diskSize` of migrated calls whose formats read it: which upstream option does that now. */
-export function diskSizeNotes(file: CallFile, calls: readonly Call[], release: string | null): RawFinding[] {
+export function diskSizeNotes(file: CallFile, calls: readonly Call[]): RawFinding[] {
+  const release = file.release;
   const out: RawFinding[] = [];
   const locked = lockedTime(file);
   if (locked !== null && (locked < DISK_SIZE_READ_FROM || locked >= DISK_SIZE_READ_UNTIL)) return out;

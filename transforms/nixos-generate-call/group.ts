@@ -6,7 +6,7 @@ import type { RawFinding } from "../../src/types.js";
 import { descendants, field, normalized, textOf, unparen } from "../../src/nix/ast.js";
 import { existingConfigurations, type OutputSet } from "../../src/nix/outputs.js";
 import { joinPath } from "../../src/paths.js";
-import { extraModules, moduleSignature } from "./image-modules.js";
+import { extraModules, moduleSignature, type ModuleChoice } from "./image-modules.js";
 import { argEntries } from "./find.js";
 import { arg, finding, type ArgEntry, type Call, type CallFile } from "./model.js";
 
@@ -39,7 +39,7 @@ export function groupCalls(file: CallFile, calls: readonly Call[], target: Outpu
     const sameKey = byKey.get(key) ?? [];
     byKey.set(key, sameKey);
     // same configuration, and no variant asked for twice with different image modules
-    let g = sameKey.find((x) => !conflicts(x.modules, call, file.parity));
+    let g = sameKey.find((x) => !conflicts(x.modules, call, file));
     if (!g) {
       g = { group: { key, calls: [], host: "", reuse: false }, modules: new Map() };
       sameKey.push(g);
@@ -48,14 +48,14 @@ export function groupCalls(file: CallFile, calls: readonly Call[], target: Outpu
     g.group.calls.push(call);
     for (const i of call.infos) {
       const set = g.modules.get(i.variant!) ?? new Set<string>();
-      set.add(moduleSignature(i, file.parity));
+      set.add(moduleSignature(i, file));
       g.modules.set(i.variant!, set);
     }
   }
   // reuse an existing nixosConfigurations.<name> with the same arguments
   const existing = existingArguments(file, target);
   for (const g of groups) {
-    if (g.calls.some((c) => extraModules(c.infos, file.parity))) continue;
+    if (g.calls.some((c) => extraModules(c.infos, file))) continue;
     const name = reusable(file, g, existing);
     if (name !== null) {
       g.host = name;
@@ -101,11 +101,11 @@ function reusable(file: CallFile, g: Group, existing: Map<string, ExistingConfig
 }
 
 /** Would the call get a variant of the group with other image modules than its own? */
-function conflicts(groupModules: Map<string, Set<string>>, call: Call, parity: boolean): boolean {
+function conflicts(groupModules: Map<string, Set<string>>, call: Call, choice: ModuleChoice): boolean {
   for (const y of call.infos) {
     const theirs = groupModules.get(y.variant!);
     if (!theirs) continue;
-    const mine = moduleSignature(y, parity);
+    const mine = moduleSignature(y, choice);
     for (const m of theirs) if (m !== mine) return true;
   }
   return false;

@@ -193,7 +193,7 @@ function trimStart(text: string, i: number): number {
 function configuration(file: CallFile, g: Group, np: string, target: OutputSet): { text: (indent: string, prefix: string) => string; findings: RawFinding[] } {
   const src = file.src;
   const rep = g.calls[0]!;
-  const extras = extraModules(g.calls.flatMap((c) => c.infos), file.parity);
+  const extras = extraModules(g.calls.flatMap((c) => c.infos), file);
   const args = argumentEdits(file, rep, extras, true);
   const argsIndent = indentAt(src, rep.args);
   const fn = nixosSystemText(file, rep, np, target.set.children.find((c) => c.type === "binding_set") ?? target.set);

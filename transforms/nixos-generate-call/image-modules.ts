@@ -10,17 +10,27 @@ import { attrKey } from "../../src/nix/ast.js";
 import type { FormatInfo } from "../../src/formats.js";
 import type { Call } from "./model.js";
 
-/** The modules of one format for its variant, in order (variantModule, then parityModule). */
-function modulesOf(i: FormatInfo, parity: boolean): string[] {
+/** What decides the image modules of a format: --parity. */
+export interface ModuleChoice {
+  readonly parity: boolean;
+}
+
+/**
+ * The modules of one format for its variant, in order: variantModule,
+ * forcedModule, then parityModule with --parity.
+ */
+function modulesOf(i: FormatInfo, c: ModuleChoice): string[] {
   const mods: string[] = [];
   if (i.variantModule) mods.push(i.variantModule);
-  if (parity && i.parityModule) mods.push(i.parityModule);
+  if (i.forcedModule) mods.push(i.forcedModule);
+  // with --parity also where the pinned release has no difference (measured: the system is the same)
+  if (c.parity && i.parityModule) mods.push(i.parityModule);
   return mods;
 }
 
 /** The image modules a format adds to its variant, as one string (equal strings: the same modules). */
-export function moduleSignature(i: FormatInfo, parity: boolean): string {
-  return [i.variantModule, parity ? i.parityModule : undefined].join("|");
+export function moduleSignature(i: FormatInfo, c: ModuleChoice): string {
+  return modulesOf(i, c).join("|");
 }
 
 /** One module expression of a list of modules. */
@@ -29,10 +39,10 @@ function oneModule(mods: readonly string[]): string {
 }
 
 /** `image.modules.<v> = …;` lines for formats that need them (always, or with --parity). */
-export function extraModules(infos: readonly FormatInfo[], parity: boolean): string[] | null {
+export function extraModules(infos: readonly FormatInfo[], c: ModuleChoice): string[] | null {
   const parts = new Map<string, string[]>();
   for (const i of infos) {
-    for (const m of modulesOf(i, parity)) {
+    for (const m of modulesOf(i, c)) {
       const list = parts.get(i.variant!) ?? [];
       if (!list.includes(m)) list.push(m);
       parts.set(i.variant!, list);
@@ -43,11 +53,11 @@ export function extraModules(infos: readonly FormatInfo[], parity: boolean): str
 }
 
 /** Two formats of the call that build one variant with different image modules (null: none). */
-export function conflictingFormats(call: Call, parity: boolean): { a: FormatInfo; b: FormatInfo } | null {
+export function conflictingFormats(call: Call, c: ModuleChoice): { a: FormatInfo; b: FormatInfo } | null {
   const seen = new Map<string, FormatInfo>();
   for (const i of call.infos) {
     const other = seen.get(i.variant!);
-    if (other && moduleSignature(other, parity) !== moduleSignature(i, parity)) return { a: other, b: i };
+    if (other && moduleSignature(other, c) !== moduleSignature(i, c)) return { a: other, b: i };
     if (!other) seen.set(i.variant!, i);
   }
   return null;
@@ -57,20 +67,20 @@ export function conflictingFormats(call: Call, parity: boolean): { a: FormatInfo
  * The `image.modules.<v> = …;` lines of one call built in place: a variant
  * its formats want with different modules gets each format's own.
  */
-export function callImageModules(call: Call, parity: boolean): string[] | null {
-  if (!conflictingFormats(call, parity)) return extraModules(call.infos, parity);
+export function callImageModules(call: Call, c: ModuleChoice): string[] | null {
+  if (!conflictingFormats(call, c)) return extraModules(call.infos, c);
   const byVariant = new Map<string, FormatInfo[]>();
   for (const i of call.infos) byVariant.set(i.variant!, [...(byVariant.get(i.variant!) ?? []), i]);
   const lines: string[] = [];
   for (const [variant, infos] of byVariant) {
-    const signatures = new Set(infos.map((i) => moduleSignature(i, parity)));
+    const signatures = new Set(infos.map((i) => moduleSignature(i, c)));
     if (signatures.size === 1) {
-      const mods = modulesOf(infos[0]!, parity);
+      const mods = modulesOf(infos[0]!, c);
       if (mods.length) lines.push(`image.modules.${variant} = ${oneModule(mods)};`);
       continue;
     }
     const entries = infos.flatMap((i) => {
-      const mods = modulesOf(i, parity);
+      const mods = modulesOf(i, c);
       return mods.length ? [`${attrKey(i.format)} = ${oneModule(mods)};`] : [];
     });
     lines.push(`image.modules.${variant} = { ${entries.join(" ")} }.${formatSelector(call)} or { };`);

@@ -21,7 +21,6 @@
  * hoist.ts, arguments.ts) -> notes (notes.ts).
  */
 import type { PassOutput, Transform } from "../../src/types.js";
-import { lockPathOf, nixpkgsInputFor, pinnedRelease } from "../../src/nix/flake.js";
 import { generatorsView } from "../../src/nix/generators.js";
 import { configurationTarget } from "../../src/nix/outputs.js";
 import { classifyCall, customModuleKeys, type CustomKey, type PendingCustomModule } from "./classify.js";
@@ -65,14 +64,12 @@ function migrate(file: CallFile): Output {
   append(out, found);
   const calls = found.calls;
   if (calls.length === 0) return out;
-  const np = file.flake ? nixpkgsInputFor(file.flake, file.view.input!) : { name: "nixpkgs", followed: true };
+  const np = file.nixpkgs;
   if (!np) {
     for (const c of calls) out.findings.push(finding(c.node, "unmigratable-call", "no nixpkgs input found: add `inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\";` and run again"));
     return out;
   }
-  const release = file.flake ? pinnedRelease(file.flake, np.name, () => file.ctx.project.read(lockPathOf(file.ctx.path)))?.release ?? null : null;
-
-  const migratable = classify(file, calls, np.name, release, out);
+  const migratable = classify(file, calls, np.name, out);
   const target = file.outputs ? configurationTarget(file.src, file.outputs.body) : null;
   const placed = placeCalls(file, migratable, target, np.name);
   append(out, placed);
@@ -83,7 +80,7 @@ function migrate(file: CallFile): Output {
     const formal = nixpkgsFormalEdit(file, np.name);
     if (formal) out.edits.push(formal);
   }
-  if (migratable.length) out.findings.push(...notes(file, migratable, np), ...diskSizeNotes(file, migratable, release));
+  if (migratable.length) out.findings.push(...notes(file, migratable, np), ...diskSizeNotes(file, migratable));
   const fork = forkNote(file);
   if (fork) out.findings.push(fork);
   return out;
@@ -93,9 +90,9 @@ function migrate(file: CallFile): Output {
  * The calls that can be migrated; the others are reported (into `out`), with
  * the edits that migrate the custom format modules of the ones that can.
  */
-function classify(file: CallFile, calls: readonly Call[], np: string, release: string | null, out: Output): Call[] {
+function classify(file: CallFile, calls: readonly Call[], np: string, out: Output): Call[] {
   const results = calls.map((call) => {
-    const c = classifyCall(file, call, np, release);
+    const c = classifyCall(file, call, np);
     out.findings.push(...c.findings);
     let ok = c.ok;
     if (ok && nixpkgsAt(file, np, call.node) === null && !arg(call, "nixosSystem")) {

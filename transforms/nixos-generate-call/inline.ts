@@ -9,7 +9,7 @@ import { migratedNote } from "./notes.js";
 import { nixosSystemText } from "./references.js";
 
 export function rewriteInline(file: CallFile, call: Call, np: string): { edits: TextEdit[]; findings: RawFinding[] } {
-  const extras = callImageModules(call, file.parity);
+  const extras = callImageModules(call, file);
   const fn = nixosSystemText(file, call, np, call.node);
   const args = argumentEdits(file, call, extras, false);
   const edits: TextEdit[] = [

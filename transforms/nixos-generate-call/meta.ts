@@ -60,6 +60,15 @@ export const rules = {
       "A fork may have changed a format or added one: compare its `formats/` directory with the table, and build the migrated " +
       "images before relying on them.",
   },
+  "variant-platform": {
+    severity: "warning",
+    summary: "The format built something else on another platform; check the variant for this configuration's platform.",
+    explanation:
+      "nixos-generators' qcow booted GRUB for EFI on a configuration that is not x86_64-linux; upstream's qemu variant boots " +
+      "legacy BIOS only, which such a platform cannot boot. When the call's `system` says which platform it is, the call is " +
+      "migrated to the right variant (qemu-efi there); when it does not (a `system` from a function argument, `pkgs`), the " +
+      "x86_64 variant stays and this warning says to use `images.qemu-efi` for the other platforms.",
+  },
   ...FORMAT_RULES,
 } as const satisfies Record<string, RuleSpec>;
 

@@ -6,7 +6,7 @@ import type { FormatInfo } from "../../src/formats.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { FileEdits, PassContext, RawFinding } from "../../src/types.js";
 import { attrKey } from "../../src/nix/ast.js";
-import type { FlakeInfo, FlakeOutputs } from "../../src/nix/flake.js";
+import { lockPathOf, nixpkgsInputFor, pinnedRelease, type FlakeInfo, type FlakeOutputs } from "../../src/nix/flake.js";
 import type { GeneratorsView } from "../../src/nix/generators.js";
 import { stringRanges } from "../../src/nix/layout.js";
 import { detectEol, detectIndentUnit, LineIndex } from "../../src/text.js";
@@ -33,11 +33,18 @@ export interface CallFile {
   readonly strings: readonly { start: number; end: number }[];
   readonly lines: LineIndex;
   readonly parity: boolean;
+  /** The nixpkgs input the configurations use (a module file: `nixpkgs`); null: the flake has none. */
+  readonly nixpkgs: { readonly name: string; readonly followed: boolean } | null;
+  /** The nixpkgs release the flake pins ("25.05"); null for unstable, a commit, or not known. */
+  readonly release: string | null;
 }
 
 export function callFile(ctx: PassContext, view: GeneratorsView): CallFile {
   const src = ctx.text;
   const root = ctx.file!.root;
+  const flake = view.flake;
+  const nixpkgs = flake ? nixpkgsInputFor(flake, view.input!) : { name: "nixpkgs", followed: true };
+  const release = flake && nixpkgs ? pinnedRelease(flake, nixpkgs.name, () => ctx.project.read(lockPathOf(ctx.path)))?.release ?? null : null;
   return {
     ctx, src, root, view,
     flake: view.flake,
@@ -47,6 +54,8 @@ export function callFile(ctx: PassContext, view: GeneratorsView): CallFile {
     strings: outermost(stringRanges(root)),
     lines: new LineIndex(src),
     parity: !!ctx.options.parity,
+    nixpkgs,
+    release,
   };
 }
 
@@ -99,6 +108,12 @@ export interface Call {
    */
   selection: FormatSelection | null;
   infos: FormatInfo[];
+  /**
+   * Formats whose variant depends on the platform (qcow: qemu on x86_64-linux,
+   * qemu-efi elsewhere), with the call's `system` expression that picks it;
+   * `infos` holds both variants of such a format.
+   */
+  readonly bySystem: Map<string, string>;
   bindingName: string | null;
   /** The nixosConfigurations name, once the call is hoisted. */
   host?: string;
@@ -149,18 +164,30 @@ export function variantLabel(call: Call): string {
  * `.${{ x86_64-linux = "iso"; aarch64-linux = "sd-card"; }.${system}}` for a format picked by a key.
  */
 export function variantAccess(call: Call, src: string): string {
-  if (call.formatExpr === null) return `.${call.infos[0]!.variant}`;
+  const quoted = (format: string) => variantText(call, format);
+  if (call.formatExpr === null) {
+    const only = call.infos[0]!;
+    return call.bySystem.has(only.format) ? `.\${${quoted(only.format)}}` : `.${only.variant}`;
+  }
   if (call.selection) {
-    const variant = (format: string) => call.infos.find((i) => i.format === format)!.variant!;
     // keys whose format is not one the call can have (a platform the key never is) are left out
-    const table = call.selection.byKey.filter(([, f]) => call.infos.some((i) => i.format === f)).map(([k, f]) => `${attrKey(k)} = "${variant(f)}";`).join(" ");
-    const fallback = call.selection.fallback === null ? "" : ` or "${variant(call.selection.fallback)}"`;
+    const table = call.selection.byKey.filter(([, f]) => call.infos.some((i) => i.format === f)).map(([k, f]) => `${attrKey(k)} = ${quoted(f)};`).join(" ");
+    const fallback = call.selection.fallback === null ? "" : ` or ${quoted(call.selection.fallback)}`;
     return `.\${{ ${table} }.\${${src.slice(call.selection.key.start, call.selection.key.end)}}${fallback}}`;
   }
-  const renames = call.infos.filter((i) => i.variant !== i.format).map((i) => `${attrKey(i.format)} = "${i.variant}";`);
+  const formats = [...new Set(call.infos.map((i) => i.format))];
+  const renames = formats.filter((f) => call.bySystem.has(f) || call.infos.find((i) => i.format === f)!.variant !== f).map((f) => `${attrKey(f)} = ${quoted(f)};`);
   const expr = /^[A-Za-z_][\w'-]*$/.test(call.formatExpr) ? call.formatExpr : `(${call.formatExpr})`;
   if (renames.length === 0) return `.\${${expr}}`;
   return `.\${{ ${renames.join(" ")} }.\${${expr}} or ${expr}}`;
+}
+
+/** A format's variant as a Nix string expression: `"qemu"`, or chosen by the platform. */
+function variantText(call: Call, format: string): string {
+  const infos = call.infos.filter((i) => i.format === format);
+  const system = call.bySystem.get(format);
+  if (!system) return `"${infos[0]!.variant}"`;
+  return `(if ${system} == "x86_64-linux" then "${infos[0]!.variant}" else "${infos[1]!.variant}")`;
 }
 
 /**

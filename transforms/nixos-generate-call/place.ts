@@ -40,7 +40,7 @@ export function placeCalls(file: CallFile, calls: readonly Call[], target: Outpu
  * configuration cannot hold both, so each use builds its own with its format's.
  */
 function perFormatModules(file: CallFile, call: Call): string | null {
-  const c = conflictingFormats(call, file.parity);
+  const c = conflictingFormats(call, file);
   if (!c) return null;
   return `the formats ${c.a.format} and ${c.b.format} of this call build the same variant (${c.a.variant}) with different image modules ` +
     `(\`image.modules.${c.a.variant}\` is chosen by the format, so that every use keeps its own)`;
