@@ -76,3 +76,20 @@ describe("fork of nixos-generators", () => {
     if (url.startsWith("path:")) expect(notes[0]).toContain("a local copy");
   });
 });
+
+describe("customFormats written with dotted keys", () => {
+  // Nix merges `customFormats.<name> = M;` with a `customFormats = { … };` of the same set
+  it.each(["dotted", "plain"])("takes the %s format when the call has both forms", (format) => {
+    const module = (attr: string) => `{ config, ... }: { formatAttr = "${attr}"; fileExtension = ".img"; }`;
+    const text = flake({ format }).replace(
+      `format = "${format}";`,
+      `format = "${format}";\n      customFormats.dotted = ${module("dottedImage")};\n      customFormats = { plain = ${module("plainImage")}; };`,
+    );
+    const r = run({ "flake.nix": text });
+    expect(r.findings.filter((f) => f.severity !== "note")).toEqual([]);
+    const out = r.files.find((f) => f.path === "flake.nix")!.after;
+    expect(out).toContain(`image.modules.${format} = { lib, config, ... }: { system.build.image = lib.mkDefault config.system.build.${format}Image; };`);
+    expect(out).toContain(`.config.system.build.images.${format};`);
+    expect(out).not.toContain("customFormats");
+  });
+});

@@ -5,14 +5,14 @@
 import { applyEdits, type TextEdit } from "../../src/edits.js";
 import { FORMATS, lookupFormat, variantRenames, type FormatInfo } from "../../src/formats.js";
 import type { SyntaxNode } from "../../src/parse.js";
-import { attrKey, attrpathKeys, entries, field, stringValue, textOf, unparen } from "../../src/nix/ast.js";
+import { attrKey, attrpathKeys, entries, field, fields, stringValue, textOf, unparen } from "../../src/nix/ast.js";
 import { customVariantName, migrateCustomModule } from "../../src/nix/custom-format.js";
 import { compareRelease } from "../../src/nix/flake.js";
 import { relativePath } from "../../src/nix/module-graph.js";
 import { resolveName, variableName } from "../../src/nix/scope.js";
 import { nameStrings, possibleStrings, stringSelection } from "../../src/nix/values.js";
 import { nixosSystemText } from "./references.js";
-import { arg, emptyOutput, finding, lineOf, type Call, type CallFile, type CallRule, type FormatSelection, type Output } from "./model.js";
+import { arg, emptyOutput, finding, lineOf, type ArgEntry, type Call, type CallFile, type CallRule, type FormatSelection, type Output } from "./model.js";
 import type { RawFinding } from "../../src/types.js";
 
 const NIXOS_SYSTEM_ARGS = new Set(["system", "modules", "specialArgs", "pkgs", "lib"]);
@@ -163,8 +163,12 @@ export type CustomKey = SyntaxNode | string;
  * is not a literal.
  */
 function customEntries(file: CallFile, call: Call): CustomEntry[] | RawFinding | null {
-  const a = arg(call, "customFormats");
-  if (!a) return null;
+  const all = call.argEntries.filter((x) => x.key === "customFormats");
+  const isDotted = (x: ArgEntry) => x.kind === "binding" && fields(field(x.entry, "attrpath")!, "attr").length > 1;
+  // `customFormats.<name> = M;` entries of the call's own set (Nix merges them with a `customFormats = { … };`)
+  const dotted = all.filter(isDotted).flatMap((x) => dottedEntry(file, x.entry));
+  const a = all.find((x) => !isDotted(x));
+  if (!a) return all.length ? dotted : null;
   let set: SyntaxNode | null = a.kind === "binding" ? unparen(a.value!) : null;
   let shared: string | null = null;
   if (set?.type === "variable_expression" || a.kind === "inherit") {
@@ -187,7 +191,16 @@ function customEntries(file: CallFile, call: Call): CustomEntry[] | RawFinding |
     const path = relativePath(file.src, m, file.ctx.path);
     out.push({ name, module: m, sharedRef: shared ? `${shared}.${attrKey(name)}` : null, key: path ?? (shared ? m : null) });
   }
-  return out;
+  return [...out, ...dotted];
+}
+
+/** `customFormats.<name> = M;`: one custom format of the call (nothing for a deeper or dynamic path). */
+function dottedEntry(file: CallFile, entry: SyntaxNode): CustomEntry[] {
+  const keys = attrpathKeys(file.src, field(entry, "attrpath"));
+  const module = field(entry, "expression");
+  if (keys?.length !== 2 || !module) return [];
+  const m = unparen(module);
+  return [{ name: keys[1]!, module: m, sharedRef: null, key: relativePath(file.src, m, file.ctx.path) }];
 }
 
 /**

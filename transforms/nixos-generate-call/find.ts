@@ -15,7 +15,7 @@ export function findCalls(file: CallFile): { calls: Call[]; findings: RawFinding
     if (!fn || !isNixosGenerate(fn)) continue;
     seenFns.add(unparen(fn));
     const arg = field(n, "argument");
-    const args = arg ? unparen(arg) : null;
+    const args = arg ? argumentSet(arg) : null;
     if (!args || args.type !== "attrset_expression") {
       findings.push(finding(n, "unmigratable-call", "the argument of nixosGenerate is not an attribute set literal; rewrite it as `<nixpkgs>.lib.nixosSystem { system = …; modules = …; }` and use `.config.system.build.images.<variant>` by hand"));
       continue;
@@ -36,6 +36,20 @@ export function findCalls(file: CallFile): { calls: Call[]; findings: RawFinding
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
   }
   return { calls, findings };
+}
+
+/**
+ * The attribute set a call is given: through parentheses and `let … in`
+ * (whose names the set may use: then it stays where it is, see place.ts).
+ */
+function argumentSet(arg: SyntaxNode): SyntaxNode {
+  let n = unparen(arg);
+  for (let guard = 0; n.type === "let_expression" && guard < 64; guard++) {
+    const body = field(n, "body");
+    if (!body) break;
+    n = unparen(body);
+  }
+  return n;
 }
 
 /** The entries of an argument set by key (`inherit a b;` gives one per name). */

@@ -43,7 +43,7 @@ export function callFile(ctx: PassContext, view: GeneratorsView): CallFile {
   const src = ctx.text;
   const root = ctx.file!.root;
   const flake = view.flake;
-  const nixpkgs = flake ? nixpkgsInputFor(flake, view.input!) : { name: "nixpkgs", followed: true };
+  const nixpkgs = flake ? nixpkgsInputFor(flake, view.input!) ?? registryNixpkgs(flake, view) : { name: "nixpkgs", followed: true };
   const release = flake && nixpkgs ? pinnedRelease(flake, nixpkgs.name, () => ctx.project.read(lockPathOf(ctx.path)))?.release ?? null : null;
   return {
     ctx, src, root, view,
@@ -78,6 +78,15 @@ export function insideString(file: CallFile, offset: number): boolean {
   }
   const r = file.strings[hi];
   return !!r && offset < r.end;
+}
+
+/**
+ * A flake whose outputs take `nixpkgs` without declaring it gets the registry's
+ * (`flake:nixpkgs`); nixos-generators follows it when it says so.
+ */
+function registryNixpkgs(flake: FlakeInfo, view: GeneratorsView): { name: string; followed: boolean } | null {
+  if (!flake.outputs?.formalNames.has("nixpkgs") || flake.inputs.has("nixpkgs")) return null;
+  return { name: "nixpkgs", followed: view.input?.follows.get("nixpkgs") === "nixpkgs" };
 }
 
 /** 1-based line of a node, for messages. */
