@@ -32,7 +32,7 @@ import { append, arg, callFile, emptyOutput, finding, lineOf, variantLabel, type
 import { diskSizeNotes, forkNote } from "./generators-revision.js";
 import { notes } from "./notes.js";
 import { placeCalls } from "./place.js";
-import { meta } from "./meta.js";
+import { meta } from "../nixos-generate-call.meta.js";
 import { nixpkgsAt } from "./references.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };

@@ -10,7 +10,7 @@ import { lockPathOf, nixpkgsInputFor, pinnedRelease, type FlakeInfo, type FlakeO
 import type { GeneratorsView } from "../../src/nix/generators.js";
 import { stringRanges } from "../../src/nix/layout.js";
 import { detectEol, detectIndentUnit, LineIndex } from "../../src/text.js";
-import type { rules } from "./meta.js";
+import type { rules } from "../nixos-generate-call.meta.js";
 
 /** The rules this pass reports. */
 export type CallRule = keyof typeof rules;

@@ -1,5 +1,5 @@
-import type { PassMeta, RuleSpec } from "../../src/types.js";
-import { FORMAT_RULES } from "../format-rules.js";
+import type { PassMeta, RuleSpec } from "../src/types.js";
+import { FORMAT_RULES } from "./format-rules.js";
 
 export const rules = {
   "migrated-call": {
