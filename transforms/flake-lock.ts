@@ -37,7 +37,8 @@ export const flakeLock: Transform<typeof meta.rules> = {
     const text = ctx.project.read(lockPath);
     if (text === undefined || !text.includes("nixos-generators")) return none;
     const flake = analyzeFlake(ctx.text, ctx.file!.root);
-    if (!flake?.outputs) return none;
+    // inputs this file does not spell out literally: the lock may hold what they define
+    if (!flake?.outputs || flake.inputsOpaque) return none;
     let lock: Lock;
     try {
       lock = JSON.parse(text) as Lock;
@@ -95,11 +96,10 @@ export const flakeLock: Transform<typeof meta.rules> = {
 
 export default flakeLock;
 
+/** A lock node of nixos-generators: by repository or URL, or an indirect (registry) `flake:nixos-generators`. */
 function isGenerators(node: LockNode | undefined): boolean {
-  const o = node?.original ?? node?.locked;
-  if (!o) return false;
-  if (o.repo === "nixos-generators") return true;
-  return typeof o.url === "string" && o.url.includes("nixos-generators");
+  return [node?.original, node?.locked].some((o) =>
+    !!o && (o.repo === "nixos-generators" || (o.type === "indirect" && o.id === "nixos-generators") || (typeof o.url === "string" && o.url.includes("nixos-generators"))));
 }
 
 function resolves(lock: Lock, path: string[], depth = 0): boolean {

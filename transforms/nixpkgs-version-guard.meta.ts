@@ -11,13 +11,23 @@ export const rules = {
       "`nix flake update nixpkgs`), check the flake still builds, and run nixgen-migrate again; or pass " +
       "`--allow-old-nixpkgs` if you will update nixpkgs in the same change.",
   },
+  "nixpkgs-may-be-old": {
+    severity: "warning",
+    summary: "nixpkgs may be older than 25.05: a branch locked before its release, or a commit the tool cannot place.",
+    explanation:
+      "The flake follows a moving branch (nixos-unstable, master) that flake.lock holds at a date before NixOS 25.05 was " +
+      "released, or pins a commit from the months when only unstable had `system.build.images`, or one the tool cannot date. " +
+      "The flake was migrated; run `nix flake update nixpkgs` (or pin nixos-25.05 or newer) before building, and check the " +
+      "result with `nix flake check`.",
+  },
 } as const satisfies Record<string, RuleSpec>;
 
 export const meta: PassMeta<typeof rules> = {
   summary: "refuse flakes that pin nixpkgs older than 25.05",
   doc:
     "Runs first on every flake. `system.build.images` and `nixos-rebuild build-image` came with NixOS 25.05: a flake whose " +
-    "nixpkgs input (its URL, or the revision recorded in flake.lock) is an older release is not migrated at all, and neither " +
-    "are its module files, unless `--allow-old-nixpkgs` is given.",
+    "nixpkgs input is an older release (a release branch or tarball in its URL or in flake.lock, or a commit flake.lock dates " +
+    "before November 2024) is not migrated at all, and neither are its module files, unless `--allow-old-nixpkgs` is given. " +
+    "A moving branch that flake.lock holds at a date before NixOS 25.05, or a commit it cannot place, gets a warning.",
   rules,
 };

@@ -5,7 +5,7 @@ import { textOf } from "../../src/nix/ast.js";
 import { resolveName } from "../../src/nix/scope.js";
 import { arg, type Call, type CallFile } from "./model.js";
 
-/** How code at `at` refers to flake input `name`: the outputs formal, `inputs.<name>`, or null. */
+/** How code at `at` refers to flake input `name`: the outputs formal, `inputs.<name>`, `self.inputs.<name>`, or null. */
 export function nixpkgsAt(file: CallFile, name: string, at: SyntaxNode): string | null {
   const o = file.outputs;
   if (o) {
@@ -21,6 +21,9 @@ export function nixpkgsAt(file: CallFile, name: string, at: SyntaxNode): string 
     const d = resolveName(file.src, at, p).definition;
     if (d && (d.kind === "formal" || d.kind === "param")) return `${p}.${name}`;
   }
+  // a file given the flake itself (`{ inherit self; }`) reaches the inputs through it
+  const self = resolveName(file.src, at, "self").definition;
+  if (self && (self.kind === "formal" || self.kind === "param")) return `self.inputs.${name}`;
   return null;
 }
 
