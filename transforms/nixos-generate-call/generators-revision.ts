@@ -34,8 +34,8 @@ const DISK_SIZE_READ_UNTIL = 1730236742; // 28e53b9, 2024-10-29: virtualisation.
 export function diskSizeNotes(file: CallFile, calls: readonly Call[]): RawFinding[] {
   const release = file.release;
   const out: RawFinding[] = [];
-  const locked = lockedTime(file);
-  if (locked !== null && (locked < DISK_SIZE_READ_FROM || locked >= DISK_SIZE_READ_UNTIL)) return out;
+  // flake.lock is read only for a call that has the argument (reading it can refuse the flake)
+  let locked: number | null | undefined;
   for (const call of calls) {
     const readers = call.infos.filter((i) => i.diskSizeOption);
     if (!readers.length) continue;
@@ -43,6 +43,8 @@ export function diskSizeNotes(file: CallFile, calls: readonly Call[]): RawFindin
     if (!entry) continue;
     const value = entry.value === null ? "diskSize" : diskSizeValue(file, entry.value);
     if (value === null) continue; // "auto": the variants' default too
+    if (locked === undefined) locked = lockedTime(file);
+    if (locked !== null && (locked < DISK_SIZE_READ_FROM || locked >= DISK_SIZE_READ_UNTIL)) return out;
     const settings = readers.map((i) => {
       const [before, old] = i.diskSizeOptionBefore ?? [];
       const option = before && release && compareRelease(release, before) < 0 ? old! : i.diskSizeOption!;
