@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Developer tool, not CI: evaluates fixtures before and after migration against
-// real nixpkgs with ../shared/realnix/eval.sh (set up once with
-// ../shared/realnix/setup.sh) and prints a Markdown table.
+// real nixpkgs with a real-nixpkgs evaluation kit and prints a Markdown table.
 //
-//   node scripts/realnix-fixtures.mjs [--parity] [fixture-name-substring …]
+//   node scripts/realnix-fixtures.mjs --kit DIR [--parity] [fixture-name-substring …]
+//
+// DIR holds `eval.sh OLD_DIR NEW_DIR`, which evaluates `packages.<system>.<name>`
+// of two flake directories against the nixpkgs and nixos-generators source trees
+// it was set up with (see the header of scripts/realnix-formats.mjs);
+// REALNIX_KIT=DIR does the same as --kit.
 //
 // Relative module paths a fixture names but does not contain are created as a
 // small configuration (host name, a user, stateVersion), so the images evaluate.
@@ -13,13 +17,19 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
+import { parseArgs } from "node:util";
 import { init, migrateFiles } from "../dist/bundle/index.js";
 
 const here = dirname(new URL(import.meta.url).pathname);
-const evalSh = process.env.REALNIX_EVAL ?? join(here, "..", "..", "shared", "realnix", "eval.sh");
-const args = process.argv.slice(2);
-const parity = args.includes("--parity");
-const filters = args.filter((a) => !a.startsWith("--"));
+const { values, positionals } = parseArgs({ options: { kit: { type: "string" }, parity: { type: "boolean" } }, allowPositionals: true });
+const kit = values.kit ?? process.env.REALNIX_KIT;
+if (!kit || !existsSync(join(kit, "eval.sh"))) {
+  console.error("usage: node scripts/realnix-fixtures.mjs --kit DIR [--parity] [fixture-name-substring …] (DIR holds eval.sh)");
+  process.exit(2);
+}
+const evalSh = join(kit, "eval.sh");
+const parity = !!values.parity;
+const filters = positionals;
 
 // no networking.hostName: cloud image modules set it themselves (mkDefault "")
 const BASE_MODULE = `{ lib, ... }: {

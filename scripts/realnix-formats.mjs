@@ -1,20 +1,32 @@
 #!/usr/bin/env node
 // Developer tool, not CI: for every format with an upstream variant, a flake
 // with one nixosGenerate call (OLD) and the tool's migration of it (NEW), with
-// and without --parity, evaluated against real nixpkgs with ../shared/realnix/eval.sh
-// (set up once with ../shared/realnix/setup.sh). Prints the Markdown table of
-// docs/realnix-parity.md ("Every format").
+// and without --parity, evaluated against real nixpkgs. Prints the Markdown
+// table of docs/realnix-parity.md ("Every format").
 //
-//   npm run build && node scripts/realnix-formats.mjs [format …]
+//   npm run build && node scripts/realnix-formats.mjs --kit DIR [--system aarch64-linux] [format …]
+//
+// DIR is a real-nixpkgs evaluation kit: a directory with `eval.sh OLD_DIR NEW_DIR`
+// that evaluates `packages.<system>.<name>` of two flake directories (inputs
+// `nixpkgs` and `nixos-generators` bound to source trees you choose: a nixpkgs
+// checkout, `nix flake prefetch github:NixOS/nixpkgs/<rev>`, a store path) and
+// prints one JSON line per output with `compare`, `old_ok`, `new_ok`,
+// `toplevel_equal` and `image_drv_equal`. REALNIX_KIT=DIR does the same as --kit.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { FORMATS, init, migrate } from "../dist/bundle/index.js";
 
-const here = dirname(new URL(import.meta.url).pathname);
-const evalSh = process.env.REALNIX_EVAL ?? join(here, "..", "..", "shared", "realnix", "eval.sh");
-const only = process.argv.slice(2);
+const { values, positionals } = parseArgs({ options: { kit: { type: "string" }, system: { type: "string" } }, allowPositionals: true });
+const kit = values.kit ?? process.env.REALNIX_KIT;
+if (!kit || !existsSync(join(kit, "eval.sh"))) {
+  console.error("usage: node scripts/realnix-formats.mjs --kit DIR [--system SYSTEM] [format …] (DIR holds eval.sh; see the header of this script)");
+  process.exit(2);
+}
+const evalSh = join(kit, "eval.sh");
+const only = positionals;
 
 const CONFIGURATION = `{ ... }: {
   networking.hostName = "probe";
@@ -60,7 +72,8 @@ console.log("| format | variant | evaluates | system identical | image identical
 console.log("|---|---|---|---|---|---|---|---|");
 for (const f of FORMATS) {
   if (!f.variant || (only.length && !only.includes(f.format))) continue;
-  const system = f.requiresSystem ?? "x86_64-linux";
+  // sd formats need their own platform; --system builds the others for another one (qcow -> qemu-efi off x86_64)
+  const system = f.requiresSystem ?? values.system ?? "x86_64-linux";
   const before = flake(f.format, system);
   const cells = [];
   for (const parity of [false, true]) {

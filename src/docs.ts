@@ -2,7 +2,7 @@
 // declarations (transforms/*.meta.ts) and the format table (src/formats.ts).
 // docs/rules.md and the README's tables are this module's output; `npm run docs`
 // writes them and test/docs.test.ts fails when they drift.
-import { FORMATS, type FormatInfo } from "./formats.js";
+import { FORMATS, lookupFormat, type FormatInfo } from "./formats.js";
 import { ENGINE_RULES, collectRules } from "./rules.js";
 import { TRANSFORMS } from "../transforms/index.js";
 import type { RuleSpec, Transform } from "./types.js";
@@ -67,6 +67,8 @@ function formatNotes(f: FormatInfo): string {
   if (f.requiresSystem) notes.push(`the configuration must target ${f.requiresSystem}`);
   if (f.newerThan2505) notes.push("only in nixpkgs newer than 25.05 (warning)");
   if (f.variantModule) notes.push(`adds \`image.modules.${f.variant} = ${f.variantModule};\``);
+  if (f.forcedModule) notes.push(`adds \`image.modules.${f.variant} = ${f.forcedModule};\` (nixos-generators forced it)`);
+  if (f.notX86) notes.push(`on a configuration that is not x86_64-linux: \`${lookupFormat(f.notX86)!.variant}\`, as \`${f.notX86}\``);
   if (f.difference) notes.push(`differs: ${f.difference}${f.parityModule ? " (`--parity` keeps the old behaviour)" : ""}`);
   return notes.join("; ");
 }

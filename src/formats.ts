@@ -1,6 +1,8 @@
 // nixos-generators format -> nixpkgs image variant. Pure data; every other
-// module asks this table. Source: docs/upstream.md
-// sections B (formats), G (mapping, recipes) and H (behaviour differences).
+// module asks this table. Read in nixos-generators' formats/*.nix (and their
+// git history for specialArgs) and nixpkgs' nixos/modules/image/images.nix
+// with the modules it lists (docs/upstream.md §B, §G, §H); every difference below was measured by building
+// both sides' derivations with real nixpkgs (docs/realnix-parity.md).
 
 export type System = "x86_64-linux" | "aarch64-linux";
 
@@ -15,6 +17,12 @@ export interface FormatInfo {
   readonly fileExtension: string;
   /** The variant only does the right thing when the configuration targets this system. */
   readonly requiresSystem?: System;
+  /**
+   * On a configuration that is not x86_64-linux, nixos-generators' format
+   * built what this other format's variant builds (qcow: GRUB for EFI there,
+   * which upstream's legacy-BIOS qemu variant cannot boot).
+   */
+  readonly notX86?: string;
   /** The variant exists only in nixpkgs newer than 25.05. */
   readonly newerThan2505?: boolean;
   /**
@@ -23,31 +31,58 @@ export interface FormatInfo {
    */
   readonly variantModule?: string;
   /**
+   * Settings nixos-generators' format forced that upstream's variant does not,
+   * which only matter when the configuration sets them otherwise (a boot loader
+   * that the image must not have: with one enabled, the variant fails to
+   * evaluate). Added to `image.modules.<variant>` by the call migration.
+   */
+  readonly forcedModule?: string;
+  /**
    * Module for `image.modules.<variant>` that restores nixos-generators'
    * different defaults; added with `--parity`, otherwise reported.
    */
   readonly parityModule?: string;
-  /** What changes upstream, one sentence (reported as a note without --parity). */
+  /** What changes upstream, one sentence, true for every nixpkgs release (reported without --parity). */
   readonly difference?: string;
+  /** What still differs with --parity. */
+  readonly differenceWithParity?: string;
+  /**
+   * The difference holds up to this nixpkgs release only, as `text`; later
+   * releases changed upstream so that nothing differs (the parity module is then inert).
+   */
+  readonly differenceThrough?: { readonly release: string; readonly text: string };
   /** For formats without a variant: exactly what to do instead. */
   readonly recipe?: string;
+  /**
+   * nixos-generators' format read `specialArgs.diskSize` (its revisions from
+   * 2024-02-12 to 2024-10-29: formats/*.nix, `specialArgs.diskSize or "auto"`);
+   * upstream the variant's disk size is this option, set in image.modules.<variant>.
+   */
+  readonly diskSizeOption?: string;
+  /** Before this nixpkgs release the option was another one: [release, option]. */
+  readonly diskSizeOptionBefore?: readonly [string, string];
 }
 
 const QEMU_GUEST = '"${modulesPath}/profiles/qemu-guest.nix"';
 const GRUB_EFI_REMOVABLE =
   "boot.loader.systemd-boot.enable = lib.mkForce false; " +
   'boot.loader.grub = { enable = true; device = "nodev"; efiSupport = true; efiInstallAsRemovable = true; };';
+/** nixos-generators' lxc, proxmox-lxc and kexec formats force both boot loaders off; upstream's variants do not. */
+const NO_BOOT_LOADER = "{ lib, ... }: { boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; }";
+const INSTALLER_WIFI =
+  "upstream's installer enables wpa_supplicant but does not start it at boot, where nixos-generators started it (sshd starts in both)";
 
 export const FORMATS: readonly FormatInfo[] = [
-  { format: "amazon", variant: "amazon", formatAttr: "amazonImage", fileExtension: ".vhd",
-    difference: "the image file is now `<baseName>.vpc` (nixos-generators expected `.vhd`)" },
+  // the image is the same; nixos-generators' CLI looked for a `.vhd`, the file is `.vpc` on both sides
+  { format: "amazon", variant: "amazon", formatAttr: "amazonImage", fileExtension: ".vhd" },
   { format: "azure", variant: "azure", formatAttr: "azureImage", fileExtension: ".vhd" },
   { format: "cloudstack", variant: "cloudstack", formatAttr: "cloudstackImage", fileExtension: "", newerThan2505: true,
-    difference: "upstream's cloudstack image adds a `cloudstack` tag to the system label (boot menu, /etc/issue)",
-    // verified against real nixpkgs: the system is then identical (docs/realnix-parity.md)
+    difference: "upstream's cloudstack image adds a `cloudstack` tag to the system label (boot menu, /etc/issue), and its /etc/nixos/configuration.nix imports cloudstack-config.nix from `<nixpkgs>` instead of a store path",
+    differenceWithParity: "upstream's image has an /etc/nixos/configuration.nix that imports cloudstack-config.nix from `<nixpkgs>` instead of a store path",
     parityModule: "{ lib, ... }: { system.nixos.tags = lib.mkForce [ ]; }" },
   { format: "do", variant: "digital-ocean", formatAttr: "digitalOceanImage", fileExtension: ".qcow2.gz" },
   { format: "docker", variant: null, formatAttr: "tarball", fileExtension: ".tar.xz",
+    // verified: the custom variant builds the very image nixos-generators built
     recipe:
       "nixpkgs has no docker image variant (`oci` is Oracle Cloud, not a container format). Keep nixos-generators for this output, " +
       "or add a custom variant to the configuration: `image.modules.docker = { modulesPath, lib, config, ... }: { imports = [ \"${modulesPath}/virtualisation/docker-image.nix\" \"${modulesPath}/image/file-options.nix\" ]; " +
@@ -55,9 +90,12 @@ export const FORMATS: readonly FormatInfo[] = [
       "system.build.image = config.system.build.tarball; image.extension = \"tar.xz\"; image.filePath = \"tarball/nixos-system-${config.nixpkgs.hostPlatform.system}.tar.xz\"; };` " +
       "and build `config.system.build.images.docker`" },
   { format: "gce", variant: "google-compute", formatAttr: "googleComputeImage", fileExtension: ".raw.tar.gz" },
-  { format: "hyperv", variant: "hyperv", formatAttr: "hypervImage", fileExtension: ".vhdx" },
+  { format: "hyperv", variant: "hyperv", formatAttr: "hypervImage", fileExtension: ".vhdx", diskSizeOption: "virtualisation.diskSize" },
   { format: "install-iso", variant: "iso-installer", formatAttr: "isoImage", fileExtension: ".iso",
-    difference: "sshd and wpa_supplicant no longer start at boot on the installer",
+    // nixpkgs 25.05's installation-device.nix: wireless on, `wpa_supplicant.wantedBy = mkOverride 50 [ ]`, openssh on;
+    // from 25.11 (nixpkgs PR 421082) it enables NetworkManager instead: measured identical on 26.11
+    difference: `on nixpkgs 25.05, ${INSTALLER_WIFI}; from 25.11 the installer uses NetworkManager and nothing differs`,
+    differenceThrough: { release: "25.05", text: INSTALLER_WIFI },
     parityModule:
       '{ lib, ... }: { systemd.services.wpa_supplicant.wantedBy = lib.mkForce [ "multi-user.target" ]; systemd.services.sshd.wantedBy = lib.mkForce [ "multi-user.target" ]; }' },
   { format: "install-iso-hyperv", variant: "iso-installer", formatAttr: "isoImage", fileExtension: ".iso",
@@ -67,47 +105,58 @@ export const FORMATS: readonly FormatInfo[] = [
     difference: "the ISO is no longer EFI- and USB-bootable by default (isoImage.makeEfiBootable/makeUsbBootable default to false)",
     parityModule: "{ isoImage.makeEfiBootable = true; isoImage.makeUsbBootable = true; }" },
   { format: "kexec", variant: "kexec", formatAttr: "kexec_tarball", fileExtension: ".tar.xz",
+    forcedModule: NO_BOOT_LOADER,
+    // netboot.nix's kexecScript loads ${SCRIPT_DIR}/bzImage: the tarball holds the script alone
     difference:
-      "the kexec tarball no longer injects /ssh_pubkey as root's authorized_keys, has no console=ttyS0,115200 panic=30 boot.panic_on_fail, no forced sshd and no hostName \"kexec\"; its layout is tarball/<baseName>.tar.xz",
+      "upstream's tarball is tarball/<baseName>.tar.xz and its /kexec_nixos loads bzImage and initrd.gz from its own directory, which the tarball does not hold " +
+      "(`<image>.passthru.config.system.build.kexecTree` is a directory that runs), where nixos-generators' script was self-contained and added /ssh_pubkey " +
+      "to root's authorized_keys; upstream also has no console=ttyS0,115200 panic=30 boot.panic_on_fail, no forced sshd and no hostName \"kexec\"",
+    differenceWithParity:
+      "upstream's tarball is tarball/<baseName>.tar.xz and its /kexec_nixos loads bzImage and initrd.gz from its own directory, which the tarball does not hold " +
+      "(`<image>.passthru.config.system.build.kexecTree` is a directory that runs), where nixos-generators' script was self-contained and added /ssh_pubkey " +
+      "to root's authorized_keys",
     parityModule:
       '{ lib, ... }: { boot.kernelParams = [ "console=ttyS0,115200" "panic=30" "boot.panic_on_fail" ]; systemd.services.sshd.wantedBy = lib.mkForce [ "multi-user.target" ]; networking.hostName = lib.mkDefault "kexec"; }' },
   { format: "kexec-bundle", variant: null, formatAttr: "kexec_bundle", fileExtension: "-kexec_bundle",
     recipe:
-      "nixpkgs builds no self-extracting kexec bundle. Use the `kexec` variant instead (`config.system.build.images.kexec`, a tarball holding /kexec_nixos); " +
-      "unpack it on the target and run ./kexec_nixos, or keep nixos-generators for this output" },
+      "nixpkgs builds no self-extracting kexec bundle. Use the `kexec` variant's tree instead: `config.system.build.images.kexec.passthru.config.system.build.kexecTree` " +
+      "is a directory with bzImage, initrd.gz and kexec-boot (copy it to the target and run ./kexec-boot); or keep nixos-generators for this output" },
   { format: "kubevirt", variant: "kubevirt", formatAttr: "kubevirtImage", fileExtension: ".qcow2" },
   { format: "linode", variant: "linode", formatAttr: "linodeImage", fileExtension: ".img.gz",
-    difference: "nixos-generators used its own raw, pigz-compressed builder and extra grub/network/linode-cli settings; upstream's linode-image.nix builds its own image" },
-  { format: "lxc", variant: "lxc", formatAttr: "tarball", fileExtension: ".tar.xz",
-    difference: "the tarball is now tarball/<baseName>.tar.xz; nixos-generators also force-disabled grub and systemd-boot",
-    parityModule: "{ lib, ... }: { boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; }" },
+    difference:
+      "nixos-generators replaced upstream's image builder by its own (a pigz-compressed nixos.img without /etc/nixos/configuration.nix) and added " +
+      "boot.growPartition, GRUB `fsIdentifier = \"label\"` without a splash image and with a /boot/grub2 link, AMD microcode updates, the QEMU guest agent and linode-cli; " +
+      "upstream's linode variant has none of these" },
+  // measured: a configuration with systemd-boot enabled fails to evaluate as images.lxc without it
+  { format: "lxc", variant: "lxc", formatAttr: "tarball", fileExtension: ".tar.xz", forcedModule: NO_BOOT_LOADER },
   // upstream's variant is lxc-image-metadata.nix alone: on a configuration that is not a container it fails
   // NixOS's assertions (no root file system, no boot loader); nixos-generators evaluated lxc-container.nix too
   { format: "lxc-metadata", variant: "lxc-metadata", formatAttr: "metadata", fileExtension: ".tar.xz",
     // lxc-container.nix sets system.build.image at priority 99, above the metadata's: force the metadata
     variantModule:
-      '{ config, lib, modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/lxc-container.nix" ]; boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; system.build.image = lib.mkForce config.system.build.metadata; }',
-    difference: "the tarball is tarball/<baseName>.tar.xz" },
+      '{ config, lib, modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/lxc-container.nix" ]; boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; system.build.image = lib.mkForce config.system.build.metadata; }' },
   { format: "openstack", variant: "openstack", formatAttr: "openstackImage", fileExtension: ".qcow2" },
-  { format: "proxmox", variant: "proxmox", formatAttr: "VMA", fileExtension: ".vma.zst" },
-  { format: "proxmox-lxc", variant: "proxmox-lxc", formatAttr: "tarball", fileExtension: ".tar.xz",
-    difference: "nixos-generators also force-disabled grub and systemd-boot",
-    parityModule: "{ lib, ... }: { boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; }" },
-  { format: "qcow", variant: "qemu", formatAttr: "qcow", fileExtension: ".qcow2",
+  { format: "proxmox", variant: "proxmox", formatAttr: "VMA", fileExtension: ".vma.zst", diskSizeOption: "virtualisation.diskSize" },
+  { format: "proxmox-lxc", variant: "proxmox-lxc", formatAttr: "tarball", fileExtension: ".tar.xz", forcedModule: NO_BOOT_LOADER },
+  { format: "qcow", variant: "qemu", formatAttr: "qcow", fileExtension: ".qcow2", diskSizeOption: "virtualisation.diskSize", notX86: "qcow-efi",
     difference:
       "upstream's qemu image has a legacy MBR instead of a hybrid partition table, no qemu-guest profile, no console=ttyS0, no boot.loader.timeout = 0, and a `qcow2` tag in the system label",
+    differenceWithParity: "upstream's qemu image has a legacy MBR instead of a hybrid partition table",
     parityModule:
       `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; boot.kernelParams = [ "console=ttyS0" ]; boot.loader.timeout = 0; boot.loader.grub.device = lib.mkDefault "/dev/vda"; system.nixos.tags = lib.mkForce [ ]; }` },
   { format: "qcow-efi", variant: "qemu-efi", formatAttr: "qcow-efi", fileExtension: ".qcow2",
-    difference: "upstream boots with systemd-boot instead of GRUB (EFI, removable), has no qemu-guest profile, console=ttyS0 or timeout 0, and no `boot.consoles` option",
+    difference:
+      "upstream boots with systemd-boot instead of GRUB (EFI, removable), has no qemu-guest profile, console=ttyS0 or timeout 0, no `boot.consoles` option, " +
+      "and `qcow2` and `efi` tags in the system label",
     parityModule:
       `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; system.nixos.tags = lib.mkForce [ ]; }` },
-  { format: "raw", variant: "raw", formatAttr: "raw", fileExtension: ".img",
-    difference: "upstream's raw image has no console=ttyS0, no boot.loader.timeout = 0 and no `uas` initrd module",
+  { format: "raw", variant: "raw", formatAttr: "raw", fileExtension: ".img", diskSizeOption: "virtualisation.diskSize",
+    difference: "upstream's raw image has no console=ttyS0, no boot.loader.timeout = 0 and no `uas` initrd module, and a `raw` tag in the system label",
     parityModule:
       '{ lib, ... }: { boot.kernelParams = [ "console=ttyS0" ]; boot.loader.timeout = 0; boot.initrd.availableKernelModules = [ "uas" ]; boot.loader.grub.device = lib.mkDefault "/dev/vda"; system.nixos.tags = lib.mkForce [ ]; }' },
-  { format: "raw-efi", variant: "raw-efi", formatAttr: "raw", fileExtension: ".img",
-    difference: "upstream boots with systemd-boot instead of GRUB (EFI, removable), and has no console=ttyS0, timeout 0 or `uas` initrd module",
+  { format: "raw-efi", variant: "raw-efi", formatAttr: "raw", fileExtension: ".img", diskSizeOption: "virtualisation.diskSize",
+    difference:
+      "upstream boots with systemd-boot instead of GRUB (EFI, removable), has no console=ttyS0, timeout 0 or `uas` initrd module, and `raw` and `efi` tags in the system label",
     parityModule:
       `{ lib, ... }: { ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; boot.initrd.availableKernelModules = [ "uas" ]; system.nixos.tags = lib.mkForce [ ]; }` },
   { format: "sd-aarch64", variant: "sd-card", formatAttr: "sdImage", fileExtension: ".img.*", requiresSystem: "aarch64-linux" },
@@ -124,18 +173,50 @@ export const FORMATS: readonly FormatInfo[] = [
       "to keep nixos-generators' 2 GiB disk set `virtualisation.vmVariant.virtualisation.diskSize = 2048;`" },
   { format: "vm-bootloader", variant: null, formatAttr: "vm", fileExtension: "",
     recipe:
-      "a VM is not an image variant: use `config.system.build.vmWithBootLoader` of the configuration (`nixos-rebuild build-vm-with-bootloader --flake .#<host>`)" },
+      "a VM is not an image variant: use `config.system.build.vmWithBootLoader` of the configuration (`nixos-rebuild build-vm-with-bootloader --flake .#<host>`); " +
+      "to keep nixos-generators' 2 GiB disk set `virtualisation.vmVariantWithBootLoader.virtualisation.diskSize = 2048;`" },
   { format: "vm-nogui", variant: null, formatAttr: "vm", fileExtension: "",
     recipe:
       "a VM is not an image variant: use `config.system.build.vm` (`nixos-rebuild build-vm --flake .#<host>`) and add " +
-      '`virtualisation.vmVariant = { virtualisation.graphics = false; virtualisation.qemu.options = [ "-serial mon:stdio" ]; };` to the configuration' },
-  { format: "vmware", variant: "vmware", formatAttr: "vmwareImage", fileExtension: ".vmdk" },
+      '`virtualisation.vmVariant = { virtualisation.graphics = false; virtualisation.qemu.options = [ "-serial mon:stdio" ]; virtualisation.diskSize = 2048; };` to the configuration ' +
+      "(nixos-generators also ran a `resize` script at login to size the serial console)" },
+  { format: "vmware", variant: "vmware", formatAttr: "vmwareImage", fileExtension: ".vmdk",
+    // vmware-image.nix renames vmware.baseImageSize to virtualisation.diskSize since 26.05
+    diskSizeOption: "virtualisation.diskSize", diskSizeOptionBefore: ["26.05", "vmware.baseImageSize"] },
 ];
 
 const BY_NAME = new Map(FORMATS.map((f) => [f.format, f]));
 
 export function lookupFormat(name: string): FormatInfo | undefined {
   return BY_NAME.get(name);
+}
+
+/** "24.11" < "25.05" */
+function compareRelease(a: string, b: string): number {
+  const [ay, am] = a.split(".").map(Number) as [number, number];
+  const [by, bm] = b.split(".").map(Number) as [number, number];
+  return ay - by || am - bm;
+}
+
+/** Is the format's difference real on `release` (null: not known, so it may be)? */
+export function differsOn(info: FormatInfo, release: string | null): boolean {
+  return !info.differenceThrough || release === null || compareRelease(release, info.differenceThrough.release) <= 0;
+}
+
+/**
+ * The behaviour change to report for a format on a flake that pins `release`
+ * (null: not known), or null when nothing differs.
+ */
+export function behaviourNote(info: FormatInfo, release: string | null, parity: boolean): string | null {
+  if (!differsOn(info, release)) return null;
+  if (parity && info.parityModule) return info.differenceWithParity ?? null;
+  if (info.differenceThrough && release !== null) return `on nixpkgs ${release}, which this flake pins, ${info.differenceThrough.text}`;
+  return info.difference ?? null;
+}
+
+/** Formats whose variant has another name, [format, variant], in table order. */
+export function variantRenames(): [string, string][] {
+  return FORMATS.filter((f) => f.variant && f.variant !== f.format).map((f) => [f.format, f.variant!]);
 }
 
 /** Every upstream variant name (nixpkgs 25.05 plus cloudstack). */
@@ -153,7 +234,7 @@ export function formatTable(): string {
     else if (f.requiresSystem) note = `configuration must target ${f.requiresSystem}`;
     else if (f.newerThan2505) note = "variant only in nixpkgs newer than 25.05";
     else if (f.variant !== f.format) note = "renamed";
-    if (f.variantModule) note = (note ? note + "; " : "") + "adds an image.modules entry";
+    if (f.variantModule || f.forcedModule) note = (note ? note + "; " : "") + "adds an image.modules entry";
     if (f.parityModule) note = (note ? note + "; " : "") + "defaults differ (--parity)";
     return [f.format, f.variant ?? "-", note];
   });

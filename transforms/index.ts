@@ -1,7 +1,7 @@
 // The passes, in the order they run. This list is the only registry.
 import type { Transform } from "../src/types.js";
 import { nixpkgsVersionGuard } from "./nixpkgs-version-guard.js";
-import { nixosGenerateCall } from "./nixos-generate-call.js";
+import { nixosGenerateCall } from "./nixos-generate-call/index.js";
 import { imageOnlyOptions } from "./image-only-options.js";
 import { generatorsModules } from "./generators-modules.js";
 import { unusedGeneratorsInput } from "./unused-generators-input.js";

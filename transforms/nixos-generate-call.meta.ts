@@ -42,6 +42,33 @@ export const rules = {
       "`--host NAME` names the new `nixosConfigurations.<NAME>` only when the migration creates exactly one; this run " +
       "created several (or none), which got their names from the attributes they are bound to. Rename them by hand if needed.",
   },
+  "generators-special-arg": {
+    severity: "warning",
+    summary: "A specialArgs entry that nixos-generators' formats read does nothing in an image variant.",
+    explanation:
+      "nixos-generators' revisions from February to October 2024 read `specialArgs.diskSize` in the hyperv, proxmox, qcow, " +
+      "raw, raw-efi, vm and vmware formats. No image variant reads specialArgs: the disk size of `images.<variant>` is the " +
+      "option the finding names (`virtualisation.diskSize`; `vmware.baseImageSize` for vmware before nixpkgs 26.05), set " +
+      "inside `image.modules.<variant>`. Add that line to the configuration's modules to keep the size; the specialArgs entry " +
+      "can then go. When flake.lock pins a nixos-generators revision that ignored it, nothing changes and nothing is said.",
+  },
+  "generators-fork": {
+    severity: "note",
+    summary: "The nixos-generators input is a fork or a local copy; its formats may differ from upstream's table.",
+    explanation:
+      "The migration maps each format to an image variant with upstream nixos-generators' table (`nixgen-migrate --list-formats`). " +
+      "A fork may have changed a format or added one: compare its `formats/` directory with the table, and build the migrated " +
+      "images before relying on them.",
+  },
+  "variant-platform": {
+    severity: "warning",
+    summary: "The format built something else on another platform; check the variant for this configuration's platform.",
+    explanation:
+      "nixos-generators' qcow booted GRUB for EFI on a configuration that is not x86_64-linux; upstream's qemu variant boots " +
+      "legacy BIOS only, which such a platform cannot boot. When the call's `system` says which platform it is, the call is " +
+      "migrated to the right variant (qemu-efi there); when it does not (a `system` from a function argument, `pkgs`), the " +
+      "x86_64 variant stays and this warning says to use `images.qemu-efi` for the other platforms.",
+  },
   ...FORMAT_RULES,
 } as const satisfies Record<string, RuleSpec>;
 

@@ -4,7 +4,7 @@
 // `mapAttrs f SET` with a literal LIST/SET. Anything else is "unknown", with
 // the node where the trail went cold.
 import type { SyntaxNode } from "../parse.js";
-import { attrName, calleeName, descendants, entries, field, fields, inheritedNames, outer, stringValue, unparen } from "./ast.js";
+import { attrpathKeys, calleeName, descendants, entries, field, fields, inheritedNames, named, outer, stringValue, unparen } from "./ast.js";
 import { resolveName, variableName, type Definition } from "./scope.js";
 
 export type StaticStrings =
@@ -24,6 +24,22 @@ export function possibleStrings(source: string, node: SyntaxNode, depth = 0): St
       const name = variableName(source, n);
       return name === null ? unknown(n, "not a name") : nameStrings(source, n, name, depth + 1);
     }
+    case "select_expression": {
+      const sel = stringSelection(source, n, depth + 1);
+      if (!sel) return unknown(n, `\`${excerpt(source, n)}\` is an attribute of something that is not an attribute set of strings in this file`);
+      // the keys it can pick, when they are known; else any
+      const keys = possibleStrings(source, sel.key, depth + 1);
+      if (!keys.known) return { known: true, values: uniq([...sel.byKey.flatMap(([, v]) => v), ...(sel.fallback ?? [])]) };
+      const values: string[] = [];
+      for (const k of keys.values) {
+        const hit = sel.byKey.find(([key]) => key === k);
+        if (hit) values.push(...hit[1]);
+        else if (sel.fallbackIsKey) values.push(k);
+        else if (sel.fallback) values.push(...sel.fallback);
+        else return unknown(n, `\`${excerpt(source, n)}\` has no attribute \`${k}\``);
+      }
+      return { known: true, values: uniq(values) };
+    }
     case "if_expression": {
       const a = possibleStrings(source, field(n, "consequence")!, depth + 1);
       if (!a.known) return a;
@@ -31,15 +47,27 @@ export function possibleStrings(source: string, node: SyntaxNode, depth = 0): St
       if (!b.known) return b;
       return { known: true, values: uniq([...a.values, ...b.values]) };
     }
+    case "apply_expression": {
+      const callee = calleeName(source, field(n, "function")!);
+      if (callee === "getEnv") return unknown(n, `\`${excerpt(source, n)}\` is read from the environment when the flake is evaluated`);
+      return unknown(n, `\`${excerpt(source, n)}\` is computed by a function when the flake is evaluated`);
+    }
+    case "string_expression":
+    case "indented_string_expression":
+      return unknown(n, `\`${excerpt(source, n)}\` is a string built from other values`);
     default:
-      return unknown(n, "not a string literal");
+      return unknown(n, `\`${excerpt(source, n)}\` is not a string literal`);
   }
 }
 
 /** Values of a name as seen from `at` (also used for `inherit name;`). */
 export function nameStrings(source: string, at: SyntaxNode, name: string, depth = 0): StaticStrings {
   const r = resolveName(source, at, name);
-  if (!r.definition) return unknown(at, `\`${name}\` is not bound in this file`);
+  if (!r.definition) {
+    return unknown(r.withs[0] ?? at, r.withs.length
+      ? `\`${name}\` comes from \`with ${excerpt(source, r.withs[0]!)};\` or from outside this file`
+      : `\`${name}\` is not bound in this file`);
+  }
   return definitionStrings(source, r.definition, at, depth + 1);
 }
 
@@ -56,7 +84,7 @@ function definitionStrings(source: string, d: Definition, at: SyntaxNode, depth:
       return (
         (d.kind === "param" ? parameterStrings(source, d.scope, d.name, depth + 1) : null) ??
         helperArgumentStrings(source, d.scope, d.kind === "formal" ? d.name : null, depth + 1) ??
-        unknown(d.scope, `\`${d.name}\` is a function argument whose values are not listed in this file`)
+        unknown(d.scope, functionArgumentReason(source, d.scope, d.name))
       );
   }
 }
@@ -136,11 +164,13 @@ function helperArgumentStrings(source: string, fn: SyntaxNode, formal: string | 
   const binding = bound.field === "expression" && bound.parent?.type === "binding" ? bound.parent : null;
   const scope = binding?.parent?.parent;
   if (!binding || !scope || (scope.type !== "let_expression" && scope.type !== "rec_attrset_expression")) return null;
-  const keys = fields(field(binding, "attrpath")!, "attr");
-  const name = keys.length === 1 ? attrName(source, keys[0]!) : null;
+  const keys = attrpathKeys(source, field(binding, "attrpath"));
+  const name = keys?.length === 1 ? keys[0]! : null;
   if (!name) return null;
   const values: string[] = [];
   let uses = 0;
+  const asValue = (use: SyntaxNode) =>
+    unknown(use, `\`${name}\` is used here without its argument (\`${excerpt(source, outer(use).parent ?? use)}\`), so the values it gets are not in this file`);
   for (const n of descendants(scope)) {
     if (n.type !== "variable_expression" || variableName(source, n) !== name) continue;
     const d = resolveName(source, n, name).definition;
@@ -149,7 +179,7 @@ function helperArgumentStrings(source: string, fn: SyntaxNode, formal: string | 
     // apply the helper `position` times; the next argument is ours
     let site: SyntaxNode = outer(n);
     for (let i = 0; i < position; i++) {
-      if (site.field !== "function" || site.parent?.type !== "apply_expression") return null;
+      if (site.field !== "function" || site.parent?.type !== "apply_expression") return asValue(n);
       site = outer(site.parent);
     }
     let v: StaticStrings;
@@ -159,13 +189,32 @@ function helperArgumentStrings(source: string, fn: SyntaxNode, formal: string | 
     } else if (formal === null) {
       // the helper (partly applied) handed to genAttrs/map/…: their list gives the values
       const fed = applicationSite(source, site);
-      if (!fed?.collection) return null;
+      if (!fed?.collection) return asValue(n);
       v = fed.callee === "mapAttrs" ? attrsetValues(source, fed.collection, "keys", depth + 1) : listStrings(source, fed.collection, depth + 1);
-    } else return null;
+    } else return asValue(n);
     if (!v.known) return v;
     values.push(...v.values);
   }
-  return uses ? { known: true, values: uniq(values) } : null;
+  return uses ? { known: true, values: uniq(values) } : unknown(binding, `\`${name}\`, whose argument it is, is not called in this file`);
+}
+
+/** Why the values of a function's argument are not known: who calls the function. */
+function functionArgumentReason(source: string, fn: SyntaxNode, name: string): string {
+  const o = outer(fn);
+  const app = o.parent;
+  if (app?.type === "apply_expression" && o.field === "argument") {
+    const callee = unparen(field(app, "function")!);
+    const head = callee.type === "apply_expression" ? field(callee, "function")! : callee;
+    return `\`${name}\` is an argument of this function, given to \`${excerpt(source, head)}\`, which calls it with values not in this file ` +
+      "(the tool follows genAttrs, map, forEach and mapAttrs over a literal list)";
+  }
+  return `\`${name}\` is an argument of this function, which is neither bound to a name here nor given to genAttrs, map, forEach or mapAttrs with a literal list`;
+}
+
+/** An expression's text on one line, shortened. */
+function excerpt(source: string, node: SyntaxNode): string {
+  const t = source.slice(node.start, node.end).replace(/\s+/g, " ");
+  return t.length > 60 ? t.slice(0, 57) + "..." : t;
 }
 
 /** `{ format = "iso"; … }` / `{ inherit format; … }` passed to a `{ format, … }:` helper. */
@@ -174,8 +223,8 @@ function formalArgumentStrings(source: string, arg: SyntaxNode, formal: string, 
   if (set.type !== "attrset_expression") return unknown(arg, "the helper's argument is not an attribute set literal");
   for (const e of entries(set)) {
     if (e.type === "binding") {
-      const keys = fields(field(e, "attrpath")!, "attr");
-      if (keys.length === 1 && attrName(source, keys[0]!) === formal) return possibleStrings(source, field(e, "expression")!, depth + 1);
+      const keys = attrpathKeys(source, field(e, "attrpath"));
+      if (keys?.length === 1 && keys[0] === formal) return possibleStrings(source, field(e, "expression")!, depth + 1);
     } else if (e.type === "inherit" && inheritedNames(source, e).some((x) => x.name === formal)) {
       return nameStrings(source, e, formal, depth + 1);
     }
@@ -228,8 +277,8 @@ function attrsetValues(source: string, node: SyntaxNode, which: "keys" | "values
   const values: string[] = [];
   for (const e of entries(n)) {
     if (e.type !== "binding") return unknown(e, "inherit in the set");
-    const keys = fields(field(e, "attrpath")!, "attr");
-    const k = keys.length === 1 ? attrName(source, keys[0]!) : null;
+    const keys = attrpathKeys(source, field(e, "attrpath"));
+    const k = keys?.length === 1 ? keys[0]! : null;
     if (k === null) return unknown(e, "dynamic or nested key");
     if (which === "keys") values.push(k);
     else {
@@ -243,4 +292,55 @@ function attrsetValues(source: string, node: SyntaxNode, which: "keys" | "values
 
 function uniq(xs: string[]): string[] {
   return [...new Set(xs)];
+}
+
+/**
+ * `{ x86_64-linux = "install-iso"; aarch64-linux = "sd-aarch64"; }.${system}`
+ * (the set may be a name bound to it, `or "…"` a fallback): the strings each
+ * key selects, and the expression that picks the key.
+ */
+export interface StringSelection {
+  readonly byKey: readonly (readonly [string, string[]])[];
+  /** The `${…}` key expression (an attr of the attrpath). */
+  readonly key: SyntaxNode;
+  readonly fallback: string[] | null;
+  /** The fallback is the key itself (`{ qcow = "qemu"; }.${format} or format`). */
+  readonly fallbackIsKey: boolean;
+}
+
+export function stringSelection(source: string, node: SyntaxNode, depth = 0): StringSelection | null {
+  const n = unparen(node);
+  if (n.type !== "select_expression" || depth > MAX_DEPTH) return null;
+  const attrs = fields(field(n, "attrpath")!, "attr");
+  if (attrs.length !== 1 || attrs[0]!.type !== "interpolation") return null;
+  let set = unparen(field(n, "expression")!);
+  if (set.type === "variable_expression") {
+    const d = resolveName(source, set, variableName(source, set)!).definition;
+    if (d?.kind !== "binding" || !d.value) return null;
+    set = unparen(d.value);
+  }
+  if (set.type !== "attrset_expression") return null;
+  const byKey: [string, string[]][] = [];
+  for (const e of entries(set)) {
+    if (e.type !== "binding") return null;
+    const keys = attrpathKeys(source, field(e, "attrpath"));
+    if (keys?.length !== 1) return null;
+    const v = possibleStrings(source, field(e, "expression")!, depth + 1);
+    if (!v.known) return null;
+    byKey.push([keys[0]!, v.values]);
+  }
+  const def = field(n, "default");
+  let fallback: string[] | null = null;
+  if (def) {
+    const v = possibleStrings(source, def, depth + 1);
+    if (!v.known) return null;
+    fallback = v.values;
+  }
+  const key = named(attrs[0]!)[0];
+  if (!key) return null;
+  const keyName = variableName(source, unparen(key));
+  const defName = def ? variableName(source, unparen(def)) : null;
+  const fallbackIsKey = keyName !== null && keyName === defName &&
+    resolveName(source, key, keyName).definition === resolveName(source, def!, keyName).definition;
+  return { byKey, key, fallback, fallbackIsKey };
 }

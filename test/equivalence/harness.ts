@@ -333,7 +333,7 @@ const extrasCache = new Map<string, Promise<Map<string, Extras>>>();
 
 /**
  * What the migration adds on purpose to `image.modules.<variant>` for each
- * format (FORMATS' variantModule, plus parityModule with --parity), as the
+ * format (FORMATS' variantModule and forcedModule, plus parityModule with --parity), as the
  * nixpkgs stub records it: evaluated once per parity setting.
  */
 export function formatExtras(parity: boolean): Promise<Map<string, Extras>> {
@@ -344,7 +344,7 @@ export function formatExtras(parity: boolean): Promise<Map<string, Extras>> {
       const entries: string[] = [];
       for (const f of FORMATS) {
         if (!f.variant) continue;
-        const mods = [f.variantModule, parity ? f.parityModule : undefined].filter((m): m is string => !!m);
+        const mods = [f.variantModule, f.forcedModule, parity ? f.parityModule : undefined].filter((m): m is string => !!m);
         if (!mods.length) continue;
         const list = mods.map((m) => `(${m})`).join(" ");
         entries.push(`${JSON.stringify(f.format)} = let c = lib.nixosSystem { system = "x86_64-linux"; modules = [ { image.modules.${JSON.stringify(f.variant)} = { imports = [ ${list} ]; }; } ]; }; d = c.config.system.build.images.${JSON.stringify(f.variant)}.data; in { inherit (d) defs opaque nixpkgsModules; };`);
@@ -453,7 +453,10 @@ function compareSets(at: string, what: string, expected: string[], actual: strin
  * broken input evaluated leniently, and may be an image already (a hand migration the tool repairs).
  */
 export function compareImage(at: string, b: ImageRecord, a: ImageRecord, extras: Map<string, Extras>, problems: string[], repair = false) {
-  const info = b.format ? lookupFormat(b.format) : undefined;
+  const named = b.format ? lookupFormat(b.format) : undefined;
+  // a format that builds another variant off x86_64-linux (FORMATS' notX86: qcow -> qemu-efi) is that format there
+  const offX86 = named?.notX86 && b.system !== null && b.system !== "x86_64-linux" ? named.notX86 : undefined;
+  const info = offX86 ? lookupFormat(offX86) : named;
   if (b.kind === "image") {
     if (a.kind !== "image" || a.variant !== b.variant) {
       problems.push(`${at}: images.${b.variant} became ${a.kind === "image" ? `images.${a.variant}` : `a ${a.kind} record`}`);
@@ -483,7 +486,7 @@ export function compareImage(at: string, b: ImageRecord, a: ImageRecord, extras:
     else if (info.variant !== a.variant) problems.push(`${at}: format ${b.format} should map to images.${info.variant}, got images.${a.variant}`);
   }
   compareCommon(at, b, a, problems);
-  const add = (!custom && b.format && extras.get(b.format)) || { defs: [], opaque: [], nixpkgsModules: [] };
+  const add = (!custom && b.format && extras.get(offX86 ?? b.format)) || { defs: [], opaque: [], nixpkgsModules: [] };
   const formatOptions = (d: Def) => !custom || !["formatAttr", "fileExtension"].includes(d.path);
   const builder = (d: Def) => !custom || !(d.path === "system.build.image" || d.path.startsWith("system.build.image."));
   compareDefs(at, [...expectedDefs(b.defs.filter(formatOptions), variantsOf(b), a.variant!, repair), ...add.defs], a.defs.filter(builder), problems);
