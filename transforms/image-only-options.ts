@@ -26,21 +26,19 @@
 import { applyEdits, type TextEdit } from "../src/edits.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { attrKey, attrName, attrpathKeys, calleeName, descendants, entries, field, fields, inheritedNames, isAttrset, named, outer, stringValue, textOf, unparen } from "../src/nix/ast.js";
+import { attrKey, attrName, attrpathKeys, descendants, entries, field, fields, inheritedNames, isAttrset, named, outer, stringValue, textOf, unparen } from "../src/nix/ast.js";
 import { analyzeFlake, generatorsInputs, type FlakeInfo } from "../src/nix/flake.js";
-import { indentAt, reindent, removeRange, startsLine, stringRanges } from "../src/nix/layout.js";
+import { indentAt, reindent, removeRange, startsLine } from "../src/nix/layout.js";
 import { existingConfigurations, outputSets } from "../src/nix/outputs.js";
-import { evalRef, outputsRoots, type RefRoots } from "../src/nix/refs.js";
-import { freeVariables, resolveName, variableName, type Definition } from "../src/nix/scope.js";
+import { evalRef, outputsRoots } from "../src/nix/refs.js";
+import { freeVariables, resolveName, variableName } from "../src/nix/scope.js";
 import { possibleStrings } from "../src/nix/values.js";
-import { isRelativePathText } from "../src/nix/module-graph.js";
-import { basename, dirname, joinPath } from "../src/paths.js";
+import { applyChain, nixosSystemArgs, walkFile, walkModules, type Configuration, type ModuleUnit, type ModuleWalk, type UnfollowedSite as UnfollowedSite_, type WalkFile, type WalkSite } from "../src/nix/module-walk.js";
+import { basename } from "../src/paths.js";
 import { detectEol, detectIndentUnit, LineIndex, lineEndOf, lineStartOf } from "../src/text.js";
 import { ALL_VARIANTS, OPTION_ENTRIES, classifyOption, imageModule, mayDefineImageOptions, renamedPath, type ImageModule, type OptionEntry } from "../src/variant-options.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
-/** Module files followed per flake at most (a guard against pathological repositories). */
-const MAX_FILES = 2000;
 /** Lines we write stay under this many columns where we can choose. */
 const MAX_LINE = 100;
 /** Top-level keys of a module that are not configuration. */
@@ -63,48 +61,19 @@ export default imageOnlyOptions;
 
 // ---------------------------------------------------------------- model
 
-interface Config {
+interface Config extends Configuration {
   /** `nixosConfigurations.lab`, or `the configuration built in place at line 12`. */
   readonly label: string;
-  readonly args: SyntaxNode;
   readonly variants: Set<string>;
   /** An image reference whose variant is not known statically. */
   unknownAt: SyntaxNode | null;
 }
 
-interface FileCtx {
-  readonly path: string;
-  readonly src: string;
-  readonly root: SyntaxNode;
-  readonly roots: RefRoots;
-  readonly isFlake: boolean;
-  readonly strings: { start: number; end: number }[];
-}
+type FileCtx = WalkFile;
+type Unit = ModuleUnit<Config>;
+type UnfollowedSite = UnfollowedSite_<Config>;
 
-/** One module (a file, or an inline module expression) and the configurations that use it. */
-interface Unit {
-  readonly key: string;
-  readonly file: FileCtx;
-  readonly expr: SyntaxNode;
-  readonly configs: Set<Config>;
-  /** The module's attrset (null: not a module shape we can read). */
-  readonly shape: ModuleShape | null;
-  /** Set when the module is an attrset element of exactly this configuration's own `modules = [ … ]`. */
-  listOf: Config | null;
-}
-
-/** A place the walk stopped at. */
-interface Site {
-  readonly file: FileCtx;
-  readonly node: SyntaxNode;
-  readonly configs: Set<Config>;
-}
-
-interface UnfollowedSite extends Site {
-  readonly reason: string;
-}
-
-interface ImportSite extends Site {
+interface ImportSite extends WalkSite<Config> {
   /** The list element to remove or wrap. */
   readonly element: SyntaxNode;
   readonly display: string;
@@ -144,8 +113,6 @@ class ImageOptions {
   private readonly flakeFile: FileCtx;
   private readonly findings: RawFinding[] = [];
   private readonly edits = new Map<string, TextEdit[]>();
-  private readonly files = new Map<string, FileCtx | null>();
-  private readonly units = new Map<string, Unit>();
   private readonly unfollowed = new Map<string, UnfollowedSite>();
   private readonly imports = new Map<string, ImportSite>();
   private readonly generatorsNames: Set<string>;
@@ -154,8 +121,7 @@ class ImageOptions {
   constructor(private readonly ctx: PassContext, private readonly flake: FlakeInfo) {
     const out = flake.outputs!;
     const roots = outputsRoots(out.fn);
-    this.flakeFile = fileCtxOf(ctx.path, ctx.text, ctx.file!.root, roots, true);
-    this.files.set(ctx.path, this.flakeFile);
+    this.flakeFile = walkFile(ctx.path, ctx.text, ctx.file!.root, roots, true);
     this.generatorsNames = new Set(["nixos-generators", ...generatorsInputs(flake).map((i) => i.name)]);
     this.eol = detectEol(ctx.text);
   }
@@ -168,10 +134,15 @@ class ImageOptions {
         this.finding(this.flakeFile, c.unknownAt, "image-variants-unknown",
           `${c.label}: which image variant this builds is not known statically, so variant-only options in its modules go to every variant that declares them`);
       }
-      this.walkConfiguration(c);
     }
+    const walk = walkModules(configs, {
+      project: this.ctx.project,
+      flake: { file: this.flakeFile, outputsBody: this.flake.outputs!.body },
+      matters: mayDefineImageOptions,
+    });
+    this.collectSites(walk);
     const moves: Move[] = [];
-    for (const unit of this.units.values()) moves.push(...this.scanUnit(unit));
+    for (const unit of walk.units.values()) moves.push(...this.scanUnit(unit));
     this.editMoves(moves);
     this.editImports();
     this.reportUnfollowed();
@@ -206,7 +177,7 @@ class ImageOptions {
       if (inlineArgs && isPrefixOf(["config", "system", "build", "images"], keys)) {
         let c = inline.get(b);
         if (!c) {
-          c = { label: `the configuration built in place at line ${lineOf(src, b.start)}`, args: inlineArgs, variants: new Set(), unknownAt: null };
+          c = { label: `the configuration built in place at line ${lineOf(src, b.start)}`, file: this.flakeFile, args: inlineArgs, variants: new Set(), unknownAt: null };
           inline.set(b, c);
         }
         this.addVariants(c, attrs[4] ?? null, n);
@@ -223,7 +194,7 @@ class ImageOptions {
       if (!args) continue;
       let c = byName.get(h);
       if (!c) {
-        c = { label: `nixosConfigurations.${h}`, args, variants: new Set(), unknownAt: null };
+        c = { label: `nixosConfigurations.${h}`, file: this.flakeFile, args, variants: new Set(), unknownAt: null };
         byName.set(h, c);
       }
       this.addVariants(c, attrs[6 - offset] ?? null, n);
@@ -269,235 +240,22 @@ class ImageOptions {
 
   // ---------------------------------------------------------------- walking modules
 
-  private walkConfiguration(c: Config) {
-    const src = this.flakeFile.src;
-    let modules: SyntaxNode | null = null;
-    let listValue: SyntaxNode | null = null;
-    for (const e of entries(c.args)) {
-      if (e.type === "binding") {
-        const keys = fields(field(e, "attrpath")!, "attr");
-        if (keys.length === 1 && attrName(src, keys[0]!) === "modules") modules = listValue = field(e, "expression");
-      } else if (inheritedNames(src, e).some((x) => x.name === "modules")) {
-        modules = e;
-      }
+  /** The walk's sites this pass reports or rewrites: modules of inputs it could not follow, image-module imports. */
+  private collectSites(walk: ModuleWalk<Config>) {
+    for (const [key, site] of walk.unfollowed) this.unfollowed.set(key, site);
+    for (const site of walk.inputModules.values()) {
+      // nixos-generators' own modules: the generators-modules pass (which runs first) removed them, or kept
+      // them and said why
+      if (this.generatorsNames.has(site.input) && site.path[0] === "nixosModules" && site.path.length === 2) continue;
+      const how = site.file.isFlake ? `the flake input \`${site.input}\`` : `the module argument \`${site.input}\``;
+      const key = `${site.file.path}@${site.node.start}`;
+      if (!this.unfollowed.has(key)) this.unfollowed.set(key, { ...site, reason: `it comes from ${how}` });
     }
-    if (!modules) return;
-    const visited = new Set<string>();
-    if (modules.type === "inherit" || modules.type === "inherit_from") {
-      const value = modules.type === "inherit_from" ? null : this.inheritedValue(modules, "modules");
-      if (!value) {
-        this.unfollow(this.flakeFile, modules, c, "the module list is not defined in this file");
-        return;
-      }
-      this.walkList(this.flakeFile, value, c, visited, null);
-      return;
+    for (const site of walk.nixpkgsModules.values()) {
+      const info = imageModule(site.path);
+      // other nixpkgs modules declare their own options
+      if (info) this.imports.set(`${site.file.path}@${site.element.start}`, { ...site, info, display: textOf(site.file.src, site.node) });
     }
-    const own = unparen(listValue!);
-    this.walkList(this.flakeFile, listValue!, c, visited, own.type === "list_expression" ? own : null);
-  }
-
-  private inheritedValue(entry: SyntaxNode, name: string): SyntaxNode | null {
-    const r = resolveName(this.flakeFile.src, entry, name);
-    return r.definition?.kind === "binding" ? r.definition.value : null;
-  }
-
-  /** The module expressions of a list (through `++`, let names, `lib.optionals`). */
-  private listElements(file: FileCtx, expr: SyntaxNode, c: Config, depth = 0): SyntaxNode[] {
-    const n = unparen(expr);
-    if (depth > 16) return [];
-    if (n.type === "list_expression") return fields(n, "element");
-    if (n.type === "binary_expression" && operator(file.src, n) === "++") {
-      return [...this.listElements(file, field(n, "left")!, c, depth + 1), ...this.listElements(file, field(n, "right")!, c, depth + 1)];
-    }
-    if (n.type === "variable_expression") {
-      const name = variableName(file.src, n)!;
-      const r = resolveName(file.src, n, name);
-      const d = r.definition;
-      if (d?.kind === "binding" && d.value) return this.listElements(file, d.value, c, depth + 1);
-      this.unfollow(file, n, c, d ? `\`${name}\` is a function argument` : `\`${name}\` is not defined in this file`);
-      return [];
-    }
-    if (n.type === "apply_expression") {
-      const { callee, args } = applyChain(file.src, n);
-      if (callee === "optionals" && args.length === 2) return this.listElements(file, args[1]!, c, depth + 1);
-      if (callee === "optional" && args.length === 2) return [args[1]!];
-    }
-    if (n.type === "if_expression") {
-      return [...this.listElements(file, field(n, "consequence")!, c, depth + 1), ...this.listElements(file, field(n, "alternative")!, c, depth + 1)];
-    }
-    this.unfollow(file, n, c, "the module list is computed");
-    return [];
-  }
-
-  private walkList(file: FileCtx, list: SyntaxNode, c: Config, visited: Set<string>, ownList: SyntaxNode | null) {
-    for (const el of this.listElements(file, list, c)) this.walkModule(file, el, c, visited, ownList && el.parent === ownList ? el : null);
-  }
-
-  /** Follows one module expression (`./a.nix`, `{ … }`, a let name, `import ./a.nix` …). */
-  private walkModule(file: FileCtx, element: SyntaxNode, c: Config, visited: Set<string>, ownElement: SyntaxNode | null, expr: SyntaxNode = element, depth = 0): void {
-    const src = file.src;
-    const n = unparen(expr);
-    if (depth > 16) return;
-    switch (n.type) {
-      case "attrset_expression":
-      case "rec_attrset_expression":
-      case "function_expression":
-      case "let_expression":
-      case "with_expression":
-        return this.enterUnit(file, n, `${file.path}@${n.start}`, c, visited, ownElement && unparen(ownElement) === n && isAttrset(n) ? c : null);
-      case "path_expression": {
-        if (n.children.some((x) => x.type === "interpolation")) return this.unfollow(file, n, c, "the path is computed");
-        return this.enterFile(file, n, textOf(src, n), c, visited);
-      }
-      case "binary_expression": {
-        // ./. + "/hosts/a.nix"
-        const l = unparen(field(n, "left")!);
-        const r = field(n, "right")!;
-        const rs = stringValue(src, r);
-        if (operator(src, n) === "+" && l.type === "path_expression" && !l.children.some((x) => x.type === "interpolation") && rs !== null) {
-          return this.enterFile(file, n, textOf(src, l) + rs, c, visited);
-        }
-        break;
-      }
-      case "apply_expression": {
-        const { callee, args } = applyChain(src, n);
-        if (callee === "import" && args.length === 1) return this.walkModule(file, element, c, visited, null, args[0]!, depth + 1);
-        return this.unfollow(file, n, c, "it is the result of a function call");
-      }
-      case "variable_expression":
-      case "select_expression": {
-        const name = n.type === "variable_expression" ? variableName(src, n) : null;
-        if (name !== null) {
-          const r = resolveName(src, n, name);
-          if (r.definition?.kind === "binding" && r.definition.value) return this.walkModule(file, element, c, visited, null, r.definition.value, depth + 1);
-          if (r.definition?.kind === "inherit") {
-            const outer = resolveName(src, r.definition.scope, name);
-            if (outer.definition?.kind === "binding" && outer.definition.value) return this.walkModule(file, element, c, visited, null, outer.definition.value, depth + 1);
-          }
-        }
-        const ref = evalRef(src, n, file.roots);
-        if (ref && ref.input !== null) {
-          // nixos-generators' own modules: the generators-modules pass (which runs first) removed them, or kept
-          // them and said why
-          if (this.generatorsNames.has(ref.input) && ref.path[0] === "nixosModules" && ref.path.length === 2) return;
-          if (ref.input === "self" && file.isFlake && ref.path[0] === "nixosModules" && ref.path.length === 2) {
-            const value = this.ownNixosModule(ref.path[1]!);
-            if (value) return this.walkModule(file, element, c, visited, null, value, depth + 1);
-          }
-          const how = file.isFlake ? `the flake input \`${ref.input}\`` : `the module argument \`${ref.input}\``;
-          return this.unfollow(file, n, c, `it comes from ${how}`);
-        }
-        if (ref && ref.input === null) return this.unfollow(file, n, c, "it comes from the flake's inputs");
-        return this.unfollow(file, n, c, name !== null ? `\`${name}\` is not a module defined in this file` : "it is not a module defined in this file");
-      }
-      case "string_expression":
-      case "spath_expression":
-        break;
-      case "if_expression":
-        this.walkModule(file, element, c, visited, null, field(n, "consequence")!, depth + 1);
-        this.walkModule(file, element, c, visited, null, field(n, "alternative")!, depth + 1);
-        return;
-    }
-    const np = nixpkgsModulePath(src, n);
-    if (np !== null) {
-      const info = imageModule(np);
-      if (info) this.addImport(file, element, n, c, info);
-      return; // other nixpkgs modules declare their own options
-    }
-    if (n.type === "spath_expression") return this.unfollow(file, n, c, "it is found through NIX_PATH, outside the repository");
-    this.unfollow(file, n, c, "the module path is computed");
-  }
-
-  /** `self.nixosModules.<name>` defined in the flake's own outputs. */
-  private ownNixosModule(name: string): SyntaxNode | null {
-    const src = this.flakeFile.src;
-    for (const { set, prefix } of outputSets(src, this.flake.outputs!.body)) {
-      for (const e of entries(set)) {
-        const path = e.type === "binding" ? attrpathKeys(src, field(e, "attrpath")) : null;
-        // flake-parts: the outputs are under `flake.` of the module
-        if (!path || !prefix.every((k, i) => path[i] === k)) continue;
-        const keys = path.slice(prefix.length);
-        const value = field(e, "expression");
-        if (!value || keys[0] !== "nixosModules") continue;
-        if (keys.length === 2 && keys[1] === name) return value;
-        const v = unparen(value);
-        if (keys.length === 1 && isAttrset(v)) {
-          for (const inner of entries(v)) {
-            if (inner.type !== "binding") continue;
-            const ik = fields(field(inner, "attrpath")!, "attr");
-            if (ik.length === 1 && attrName(src, ik[0]!) === name) return field(inner, "expression");
-          }
-        }
-      }
-    }
-    return null;
-  }
-
-  private enterFile(from: FileCtx, node: SyntaxNode, pathText: string, c: Config, visited: Set<string>): void {
-    if (!isRelativePathText(pathText)) {
-      return this.unfollow(from, node, c, pathText.startsWith("/") ? "it is an absolute path outside the repository" : "the module path is not relative");
-    }
-    let path = joinPath(dirname(from.path), pathText);
-    if (!this.ctx.project.inside(path)) return this.unfollow(from, node, c, `${pathText} is outside the repository`);
-    if (this.ctx.project.isDirectory(path)) path = joinPath(path, "default.nix");
-    // most module files name no option of the table and import nothing: not worth parsing
-    const text = this.ctx.project.read(path);
-    if (text !== undefined && path.endsWith(".nix") && !this.files.has(path) && !mayDefineImageOptions(text)) return;
-    const file = this.fileCtx(path);
-    if (!file) {
-      // a file the host does not have (only flake.nix given, as in `migrate(text)`) is not reported:
-      // Nix itself would fail on a missing module; only files that exist and do not parse are
-      if (text === undefined) return;
-      return this.unfollow(from, node, c, "the file does not parse");
-    }
-    const expr = field(file.root, "expression");
-    if (!expr) return;
-    this.enterUnit(file, expr, path, c, visited, null);
-  }
-
-  private enterUnit(file: FileCtx, expr: SyntaxNode, key: string, c: Config, visited: Set<string>, listOf: Config | null): void {
-    let unit = this.units.get(key);
-    if (!unit) {
-      unit = { key, file, expr, configs: new Set(), shape: moduleShape(file.src, expr), listOf };
-      this.units.set(key, unit);
-    } else if (unit.listOf !== listOf) unit.listOf = null;
-    unit.configs.add(c);
-    if (visited.has(key)) return;
-    visited.add(key);
-    const shape = unit.shape;
-    if (!shape) return this.unfollow(file, expr, c, "it is not an attribute set or a module function");
-    for (const e of entries(shape.set)) {
-      if (e.type !== "binding") continue;
-      const keys = fields(field(e, "attrpath")!, "attr");
-      if (keys.length !== 1 || attrName(file.src, keys[0]!) !== "imports") continue;
-      const value = field(e, "expression");
-      if (!value) continue;
-      for (const el of this.listElements(file, value, c)) this.walkModule(file, el, c, visited, null, el);
-    }
-  }
-
-  private fileCtx(path: string): FileCtx | null {
-    if (this.files.has(path)) return this.files.get(path)!;
-    if (this.files.size > MAX_FILES) return null;
-    const parsed = path.endsWith(".nix") ? this.ctx.project.parse(path) : undefined;
-    let out: FileCtx | null = null;
-    if (parsed && !parsed.error) out = fileCtxOf(path, parsed.source, parsed.root, MODULE_ARG_ROOTS, false);
-    this.files.set(path, out);
-    return out;
-  }
-
-  private unfollow(file: FileCtx, node: SyntaxNode, c: Config, reason: string) {
-    const key = `${file.path}@${node.start}`;
-    const site = this.unfollowed.get(key);
-    if (site) site.configs.add(c);
-    else this.unfollowed.set(key, { file, node, configs: new Set([c]), reason });
-  }
-
-  private addImport(file: FileCtx, element: SyntaxNode, node: SyntaxNode, c: Config, info: ImageModule) {
-    const key = `${file.path}@${element.start}`;
-    const site = this.imports.get(key);
-    if (site) site.configs.add(c);
-    else this.imports.set(key, { file, node, element, configs: new Set([c]), info, display: textOf(file.src, node) });
   }
 
   private reportUnfollowed() {
@@ -1020,50 +778,8 @@ class Scanner {
 
 // ---------------------------------------------------------------- free functions
 
-/** Formals of a module file's function stand for module arguments (`inputs` is the flake's inputs). */
-const MODULE_ARG_ROOTS: RefRoots = {
-  root: (def: Definition) => {
-    if (def.kind !== "formal" && def.kind !== "param") return null;
-    if (def.name === "inputs") return { input: null, path: [] };
-    return { input: def.name, path: [] };
-  },
-};
-
-/** A FileCtx; its string ranges (a walk over the whole tree) are found when a move first needs them. */
-function fileCtxOf(path: string, src: string, root: SyntaxNode, roots: RefRoots, isFlake: boolean): FileCtx {
-  let strings: { start: number; end: number }[] | undefined;
-  return { path, src, root, roots, isFlake, get strings() { return (strings ??= stringRanges(root)); } };
-}
-
-/** `X.lib.nixosSystem { … }` / `nixosSystem { … }`: its argument set. */
-function nixosSystemArgs(src: string, value: SyntaxNode): SyntaxNode | null {
-  const v = unparen(value);
-  if (v.type !== "apply_expression") return null;
-  const fn = field(v, "function")!;
-  const arg = unparen(field(v, "argument")!);
-  if (arg.type !== "attrset_expression") return null;
-  if (calleeName(src, fn) !== "nixosSystem") return null;
-  return arg;
-}
-
 function isPrefixOf(prefix: readonly string[], keys: readonly (string | null)[]): boolean {
   return prefix.length <= keys.length && prefix.every((k, i) => keys[i] === k);
-}
-
-function operator(src: string, n: SyntaxNode): string | null {
-  const op = field(n, "operator");
-  return op ? textOf(src, op) : null;
-}
-
-/** `f a b` -> callee name `f` (last key of a select) and [a, b]. */
-function applyChain(src: string, n: SyntaxNode): { callee: string | null; args: SyntaxNode[] } {
-  const args: SyntaxNode[] = [];
-  let f = n;
-  while (f.type === "apply_expression") {
-    args.unshift(field(f, "argument")!);
-    f = unparen(field(f, "function")!);
-  }
-  return { callee: calleeName(src, f), args };
 }
 
 /**
@@ -1096,34 +812,6 @@ function dynamicVariants(src: string, expr: SyntaxNode | null): string[] | null 
   return values.values.map((x) => table.get(x) ?? x);
 }
 
-interface ModuleShape {
-  readonly set: SyntaxNode;
-  /** The module has `config`/`options` (definitions are under `config`). */
-  readonly full: boolean;
-}
-
-/** `{…}`, `args: {…}`, `{ lib, ... }: with lib; let … in {…}` -> the module's attrset; `full` when it has `config`/`options`. */
-function moduleShape(src: string, expr: SyntaxNode): ModuleShape | null {
-  let n = unparen(expr);
-  for (let i = 0; i < 16; i++) {
-    if (n.type === "function_expression" || n.type === "let_expression" || n.type === "with_expression" || n.type === "assert_expression") {
-      const body = field(n, "body");
-      if (!body) return null;
-      n = unparen(body);
-      continue;
-    }
-    break;
-  }
-  if (!isAttrset(n)) return null;
-  const full = entries(n).some((e) => {
-    if (e.type !== "binding") return false;
-    const first = fields(field(e, "attrpath")!, "attr")[0];
-    const k = first ? attrName(src, first) : null;
-    return k === "config" || k === "options";
-  });
-  return { set: n, full };
-}
-
 /** The attrsets a `config = …` value defines: through mkIf, mkMerge, mkDefault/mkForce/mkOverride, if, let, with. */
 function configRoots(src: string, expr: SyntaxNode, depth = 0): SyntaxNode[] {
   if (depth > 16) return [];
@@ -1142,31 +830,6 @@ function configRoots(src: string, expr: SyntaxNode, depth = 0): SyntaxNode[] {
     if (callee && /^(mkDefault|mkForce|mkOptionDefault|mkImageMediaOverride|mkVMOverride)$/.test(callee) && args.length === 1) return configRoots(src, args[0]!, depth + 1);
   }
   return [];
-}
-
-/** Path below `nixos/` of a nixpkgs module expression (`"${modulesPath}/…"`, `modulesPath + "/…"`, `<nixpkgs/nixos/…>`, `"${nixpkgs}/nixos/…"`). */
-function nixpkgsModulePath(src: string, node: SyntaxNode): string | null {
-  const n = unparen(node);
-  let base: SyntaxNode | null = null;
-  let rest: string | null = null;
-  if (n.type === "spath_expression") {
-    const t = textOf(src, n).slice(1, -1);
-    if (!t.startsWith("nixpkgs/")) return null;
-    rest = t.slice("nixpkgs".length);
-  } else if (n.type === "string_expression") {
-    const parts = n.children.filter((c) => c.type !== '"');
-    if (parts.length < 2 || parts[0]!.type !== "interpolation" || parts.slice(1).some((p) => p.type !== "string_fragment")) return null;
-    base = named(parts[0]!)[0] ?? null;
-    rest = parts.slice(1).map((p) => textOf(src, p)).join("");
-  } else if (n.type === "binary_expression" && operator(src, n) === "+") {
-    base = unparen(field(n, "left")!);
-    rest = stringValue(src, field(n, "right"));
-  }
-  if (rest === null || !rest.startsWith("/")) return null;
-  const isModulesPath = !!base && unparen(base).type === "variable_expression" && variableName(src, unparen(base)) === "modulesPath";
-  if (isModulesPath) return joinPath("modules", rest.slice(1));
-  if (rest.startsWith("/nixos/")) return joinPath(rest.slice("/nixos/".length));
-  return null;
 }
 
 /** Does `value` use the module argument `name` (a formal of an enclosing function, or `args.name`)? */

@@ -123,7 +123,7 @@ export function stringRanges(root: SyntaxNode): { start: number; end: number }[]
  * Re-indents the lines of `text[start,end)` after the first: a line that starts
  * with `from` starts with `to` instead. Lines that begin inside a string stay.
  */
-export function reindent(text: string, start: number, end: number, from: string, to: string, strings: { start: number; end: number }[]): string {
+export function reindent(text: string, start: number, end: number, from: string, to: string, strings: readonly { start: number; end: number }[]): string {
   if (from === to) return text.slice(start, end);
   let out = "";
   let pos = start;
