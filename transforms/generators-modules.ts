@@ -25,7 +25,8 @@ import { existingConfigurations, outputSets } from "../src/nix/outputs.js";
 import { resolveName, variableName } from "../src/nix/scope.js";
 import { possibleStrings } from "../src/nix/values.js";
 import { dirname, joinPath } from "../src/paths.js";
-import { listElements, moduleFiles } from "../src/nix/module-graph.js";
+import { walkFile, walkModules, type Configuration, type WalkFile } from "../src/nix/module-walk.js";
+import { outputsRoots } from "../src/nix/refs.js";
 
 export const generatorsModules: Transform = {
   id: "generators-modules",
@@ -144,25 +145,31 @@ class ModulesMigration {
     };
   }
 
-  /** Module files of the flake's configurations become units owned by their configuration. */
+  /** Module files of the flake's configurations become units owned by their configuration (the first that uses one). */
   private addModuleFiles() {
-    const seen = new Set<string>([this.ctx.path]);
+    const configs: (Configuration & { owner: Owner })[] = [];
     for (const [host, call] of this.hosts) {
       const args = unparen(field(call, "argument") ?? call);
       if (!isAttrset(args)) continue;
-      const mods = entries(args).find((e) => e.type === "binding" && attrpathKeys(this.src, field(e, "attrpath"))?.join(".") === "modules");
-      if (!mods) continue;
-      const owner = this.owner(call, `nixosConfigurations.${host}`);
-      for (const f of moduleFiles(this.src, listElements(field(mods, "expression")!), this.ctx.path, this.ctx.project)) {
-        if (seen.has(f.path)) continue;
-        seen.add(f.path);
-        // what this pass rewrites names the input, `formats`/`formatConfigs` or `system.build`: other files stay unparsed
-        if (!f.source.includes(this.view.name) && !f.source.includes("nixos-generators") && !f.source.includes("format") && !f.source.includes("build")) continue;
-        if (f.parsed.error) continue;
-        const view = generatorsView(f.parsed.source, f.parsed.root, f.path, this.ctx.project);
-        if (view) this.units.push({ path: f.path, src: f.parsed.source, root: f.parsed.root, view, owner, edits: [] });
-      }
+      if (!entries(args).some((e) => e.type === "binding" && attrpathKeys(this.src, field(e, "attrpath"))?.join(".") === "modules")) continue;
+      configs.push({ file: this.flakeFile(), args, owner: this.owner(call, `nixosConfigurations.${host}`) });
     }
+    // what this pass rewrites names the input, `formats`/`formatConfigs` or `system.build`: other files stay unparsed
+    const matters = (text: string) => text.includes(this.view.name) || text.includes("nixos-generators") || text.includes("format") || text.includes("build");
+    const walk = walkModules(configs, { project: this.ctx.project, flake: { file: this.flakeFile(), outputsBody: this.view.flake!.outputs!.body }, matters });
+    for (const unit of walk.units.values()) {
+      if (unit.file.isFlake || unit.key !== unit.file.path || !matters(unit.file.src)) continue;
+      const view = generatorsView(unit.file.src, unit.file.root, unit.file.path, this.ctx.project);
+      const owner = unit.configs.values().next().value!.owner;
+      if (view) this.units.push({ path: unit.file.path, src: unit.file.src, root: unit.file.root, view, owner, edits: [] });
+    }
+  }
+
+  private flakeWalkFile: WalkFile | null = null;
+  /** The primary (a flake) as the module walk sees it. */
+  private flakeFile(): WalkFile {
+    const u = this.units[0]!;
+    return (this.flakeWalkFile ??= walkFile(u.path, u.src, u.root, outputsRoots(u.view.flake!.outputs!.fn), true));
   }
 
   /**
