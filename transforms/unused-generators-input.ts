@@ -288,7 +288,7 @@ class InputRemoval {
 
   /** Files reachable through relative paths from flake.nix that mention the input; null if none could be read. */
   private moduleFilesUsing(G: string): { users: string[]; files: number } | null {
-    const files = reachableFiles(this.src, this.ctx.file!.root, this.ctx.path, this.ctx.project);
+    const { files } = reachableFiles(this.src, this.ctx.file!.root, this.ctx.path, this.ctx.project);
     if (!files.length) return null;
     return { users: files.filter((f) => f.source.includes(G)).map((f) => f.path), files: files.length };
   }

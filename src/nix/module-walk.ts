@@ -16,10 +16,10 @@
 // it met (which a pass may act on: image modules, nixos-generators' modules).
 import type { SyntaxNode } from "../parse.js";
 import type { ProjectView } from "../types.js";
-import { dirname, joinPath } from "../paths.js";
+import { joinPath } from "../paths.js";
 import { attrName, attrpathKeys, calleeName, entries, field, fields, inheritedNames, isAttrset, named, stringValue, textOf, unparen } from "./ast.js";
 import { stringRanges } from "./layout.js";
-import { isRelativePathText } from "./module-graph.js";
+import { resolveFilePath } from "./module-graph.js";
 import { outputSets } from "./outputs.js";
 import { evalRef, type RefRoots } from "./refs.js";
 import { resolveName, variableName, type Definition } from "./scope.js";
@@ -318,12 +318,9 @@ class Walker<C extends Configuration> {
 
   private enterFile(from: WalkFile, node: SyntaxNode, pathText: string, c: C, visited: Set<string>): Work[] {
     const project = this.options.project;
-    if (!isRelativePathText(pathText)) {
-      return this.unfollow(from, node, c, pathText.startsWith("/") ? "it is an absolute path outside the repository" : "the module path is not relative");
-    }
-    let path = joinPath(dirname(from.path), pathText);
-    if (!project.inside(path)) return this.unfollow(from, node, c, `${pathText} is outside the repository`);
-    if (project.isDirectory(path)) path = joinPath(path, "default.nix");
+    const target = resolveFilePath(project, from.path, pathText);
+    if ("reason" in target) return this.unfollow(from, node, c, target.reason);
+    const path = target.path;
     // most module files import nothing and do not matter to the caller: not worth parsing
     const text = project.read(path);
     if (text !== undefined && path.endsWith(".nix") && !this.files.has(path) && !text.includes("import") && !this.options.matters(text)) return [];
