@@ -2,7 +2,7 @@
 import type { Transform } from "../src/types.js";
 import { nixpkgsVersionGuard } from "./nixpkgs-version-guard.js";
 import { nixosGenerateCall } from "./nixos-generate-call.js";
-import { imageOnlyOptions } from "./image-only-options.js";
+import { imageOnlyOptions } from "./image-only-options/index.js";
 import { generatorsModules } from "./generators-modules.js";
 import { unusedGeneratorsInput } from "./unused-generators-input.js";
 import { flakeLock } from "./flake-lock.js";

@@ -1,0 +1,89 @@
+/**
+ * image-only-options: after migration, `nixosConfigurations.<h>` is the base
+ * configuration and `images.<v>` extends it with `image.modules.<v>`. Options
+ * that only an image variant declares (`proxmox.qemuConf.cores`,
+ * `isoImage.*`, `sdImage.*` …, see src/variant-options.ts) must therefore be
+ * defined inside `image.modules.<v>`, or the configuration fails with
+ * "The option `proxmox' does not exist".
+ *
+ * For every configuration whose images the flake builds, this pass walks its
+ * modules (src/nix/module-walk.ts: inside the repository only, never through
+ * inputs, never by evaluating) and:
+ *  - moves each variant-only definition into `image.modules.<v>` for every
+ *    variant that the configurations using the module build and that declares
+ *    the option: in a module file in place, by prefixing its path
+ *    (`image.modules.proxmox.proxmox.qemuConf.cores = 4;`, once per variant);
+ *    in flake.nix as `image.modules.<v> = { … };` (merged into an existing
+ *    `image.modules.<v> = { … }` of the configuration when there is one);
+ *    names that no longer exist are renamed on the way;
+ *  - removes direct imports of nixpkgs image modules that the variant imports
+ *    itself (they switch `system.build.images` off on 25.05), moves the ones
+ *    that add more (installer profiles) into `image.modules.<v>.imports`, and
+ *    flags the rest;
+ *  - reports every module it could not follow.
+ *
+ * Phases, each handing data to the next: configurations.ts (which
+ * configurations, which variants) -> the module walk -> definitions.ts (what
+ * moves) -> moves.ts (where it goes, as edits) and imports.ts -> notes.ts.
+ */
+import type { TextEdit } from "../../src/edits.js";
+import type { PassContext, PassOutput, RawFinding, Transform } from "../../src/types.js";
+import { analyzeFlake, generatorsInputs, type FlakeInfo } from "../../src/nix/flake.js";
+import { walkFile, walkModules } from "../../src/nix/module-walk.js";
+import { outputsRoots } from "../../src/nix/refs.js";
+import { basename } from "../../src/paths.js";
+import { mayDefineImageOptions } from "../../src/variant-options.js";
+import { findConfigurations } from "./configurations.js";
+import { classifyDefinitions } from "./definitions.js";
+import { imageImports, rewriteImports } from "./imports.js";
+import type { FileEdit } from "./model.js";
+import { placeMoves } from "./moves.js";
+import { movesNotes, unfollowedNotes, unfollowedSites } from "./notes.js";
+
+const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
+
+export const imageOnlyOptions: Transform = {
+  id: "image-only-options",
+  summary: "variant-only options -> image.modules.<variant>; direct image-module imports removed",
+  appliesTo: (path) => basename(path) === "flake.nix",
+  needles: ["system.build.images"],
+  input: "nix",
+  run(ctx) {
+    const flake = analyzeFlake(ctx.text, ctx.file!.root);
+    if (!flake?.outputs) return NO_OUTPUT;
+    return migrateFlake(ctx, flake);
+  },
+};
+
+export default imageOnlyOptions;
+
+function migrateFlake(ctx: PassContext, flake: FlakeInfo): PassOutput {
+  const file = walkFile(ctx.path, ctx.text, ctx.file!.root, outputsRoots(flake.outputs!.fn), true);
+  const found = findConfigurations(file, flake);
+  if (found.configs.length === 0) return NO_OUTPUT;
+  const walk = walkModules(found.configs, { project: ctx.project, flake: { file, outputsBody: flake.outputs!.body }, matters: mayDefineImageOptions });
+  const generatorsNames = new Set(["nixos-generators", ...generatorsInputs(flake).map((i) => i.name)]);
+  const definitions = classifyDefinitions(walk.units.values());
+  const moves = placeMoves(definitions.moves);
+  const imports = rewriteImports(imageImports(walk));
+  const findings: RawFinding[] = [
+    ...found.findings,
+    ...definitions.findings,
+    ...moves.findings,
+    ...movesNotes(moves.placed),
+    ...imports.findings,
+    ...unfollowedNotes(unfollowedSites(walk, generatorsNames)),
+  ];
+  return { edits: byFile([...moves.edits, ...imports.edits]), findings };
+}
+
+/** Edits grouped by file, in the order the files were first edited. */
+function byFile(edits: readonly FileEdit[]): { path: string; edits: TextEdit[] }[] {
+  const out = new Map<string, TextEdit[]>();
+  for (const { path, ...e } of edits) {
+    const list = out.get(path);
+    if (list) list.push(e);
+    else out.set(path, [e]);
+  }
+  return [...out].map(([path, list]) => ({ path, edits: list }));
+}
