@@ -192,31 +192,40 @@ class Walker<C extends Configuration> {
     }));
   }
 
-  /** The module expressions of a list (through `++`, let names, `lib.optionals`, `if`). */
-  private listElements(file: WalkFile, expr: SyntaxNode, c: C, depth = 0): SyntaxNode[] {
-    const n = unparen(expr);
-    if (depth > MAX_DEPTH) return [];
-    if (n.type === "list_expression") return fields(n, "element");
-    if (n.type === "binary_expression" && operator(file.src, n) === "++") {
-      return [...this.listElements(file, field(n, "left")!, c, depth + 1), ...this.listElements(file, field(n, "right")!, c, depth + 1)];
+  /**
+   * The module expressions of a list (through `++`, let names, `lib.optionals`, `if`), in order. Iterative:
+   * `[ a ] ++ [ b ] ++ …` may be long. Only names count against MAX_DEPTH (a list defined through itself).
+   */
+  private listElements(file: WalkFile, expr: SyntaxNode, c: C): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    const stack: { node: SyntaxNode; depth: number }[] = [{ node: expr, depth: 0 }];
+    while (stack.length) {
+      const { node, depth } = stack.pop()!;
+      const n = unparen(node);
+      // the parts of a list, pushed last first so that they come out in order
+      const parts = (...xs: SyntaxNode[]) => {
+        for (let i = xs.length - 1; i >= 0; i--) stack.push({ node: xs[i]!, depth });
+      };
+      if (n.type === "list_expression") {
+        out.push(...fields(n, "element"));
+      } else if (n.type === "binary_expression" && operator(file.src, n) === "++") {
+        parts(field(n, "left")!, field(n, "right")!);
+      } else if (n.type === "if_expression") {
+        parts(field(n, "consequence")!, field(n, "alternative")!);
+      } else if (n.type === "variable_expression") {
+        const name = variableName(file.src, n)!;
+        const d = resolveName(file.src, n, name).definition;
+        if (d?.kind === "binding" && d.value && depth < MAX_DEPTH) stack.push({ node: d.value, depth: depth + 1 });
+        else if (d?.kind === "binding" && d.value) this.unfollow(file, n, c, `\`${name}\` leads through more than ${MAX_DEPTH} names (is it defined through itself?)`);
+        else this.unfollow(file, n, c, d ? `\`${name}\` is a function argument` : `\`${name}\` is not defined in this file`);
+      } else {
+        const { callee, args } = n.type === "apply_expression" ? applyChain(file.src, n) : { callee: null, args: [] };
+        if (callee === "optionals" && args.length === 2) parts(args[1]!);
+        else if (callee === "optional" && args.length === 2) out.push(args[1]!);
+        else this.unfollow(file, n, c, "the module list is computed");
+      }
     }
-    if (n.type === "variable_expression") {
-      const name = variableName(file.src, n)!;
-      const d = resolveName(file.src, n, name).definition;
-      if (d?.kind === "binding" && d.value) return this.listElements(file, d.value, c, depth + 1);
-      this.unfollow(file, n, c, d ? `\`${name}\` is a function argument` : `\`${name}\` is not defined in this file`);
-      return [];
-    }
-    if (n.type === "apply_expression") {
-      const { callee, args } = applyChain(file.src, n);
-      if (callee === "optionals" && args.length === 2) return this.listElements(file, args[1]!, c, depth + 1);
-      if (callee === "optional" && args.length === 2) return [args[1]!];
-    }
-    if (n.type === "if_expression") {
-      return [...this.listElements(file, field(n, "consequence")!, c, depth + 1), ...this.listElements(file, field(n, "alternative")!, c, depth + 1)];
-    }
-    this.unfollow(file, n, c, "the module list is computed");
-    return [];
+    return out;
   }
 
   /** Follows one module expression (`./a.nix`, `{ … }`, a let name, `import ./a.nix` …): the work it leads to. */
@@ -224,7 +233,7 @@ class Walker<C extends Configuration> {
     const { file, element, depth } = w;
     const src = file.src;
     const n = unparen(w.expr);
-    if (depth > MAX_DEPTH) return [];
+    if (depth > MAX_DEPTH) return this.unfollow(file, element, c, `it leads through more than ${MAX_DEPTH} names or imports (is it defined through itself?)`);
     const then = (expr: SyntaxNode, at: WalkFile = file, el: SyntaxNode = element): Work =>
       ({ kind: "module", file: at, element: el, ownElement: null, expr, depth: depth + 1 });
     switch (n.type) {
@@ -325,6 +334,7 @@ class Walker<C extends Configuration> {
     const text = project.read(path);
     if (text !== undefined && path.endsWith(".nix") && !this.files.has(path) && !text.includes("import") && !this.options.matters(text)) return [];
     const file = this.load(path);
+    if (file === "limit") return this.unfollow(from, node, c, `the walk reads at most ${this.limit} module files per flake`);
     if (!file) {
       // a file the host does not have (only flake.nix given, as in `migrate(text)`) is not reported:
       // Nix itself would fail on a missing module; only files that exist and do not parse are
@@ -358,10 +368,11 @@ class Walker<C extends Configuration> {
     return out;
   }
 
-  private load(path: string): WalkFile | null {
+  /** The parsed file (null: absent or does not parse), or "limit" when the walk has read as many files as it may. */
+  private load(path: string): WalkFile | null | "limit" {
     const known = this.files.get(path);
     if (known !== undefined) return known;
-    if (this.files.size > this.limit) return null;
+    if (this.files.size > this.limit) return "limit";
     const parsed = path.endsWith(".nix") ? this.options.project.parse(path) : undefined;
     const out = parsed && !parsed.error ? walkFile(path, parsed.source, parsed.root, MODULE_ARG_ROOTS, false) : null;
     this.files.set(path, out);
