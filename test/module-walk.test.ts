@@ -103,3 +103,27 @@ describe("module walk", () => {
     expect(() => walkOf(files, read)).toThrow(/EIO/);
   });
 });
+
+describe("reachableFiles (unused-generators-input's check of the files the inputs may reach)", () => {
+  it("keeps the input when more files are reachable than it reads, and says so", () => {
+    const files = new Map([["flake.nix", `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+  inputs.nixos-generators.url = "github:nix-community/nixos-generators";
+  outputs = { self, nixpkgs, nixos-generators, ... }@inputs: {
+    packages.x86_64-linux.iso = nixos-generators.nixosGenerate {
+      system = "x86_64-linux";
+      specialArgs = { inherit inputs; };
+      modules = [ ./f/f0.nix ];
+      format = "iso";
+    };
+  };
+}
+`]]);
+    // f0 -> f1 -> … -> f1099: only the last one still uses the input
+    for (let i = 0; i < 1100; i++) files.set(`f/f${i}.nix`, i < 1099 ? `{ imports = [ ./f${i + 1}.nix ]; }\n` : `{ inputs, ... }: { imports = [ inputs.nixos-generators.nixosModules.iso ]; }\n`);
+    const r = runProject(files, ["flake.nix"], {});
+    const flakeOut = r.files.find((f) => f.path === "flake.nix")!.after;
+    expect(flakeOut).toContain("inputs.nixos-generators.url");
+    expect(formatFindings(r.findings)).toMatch(/generators-input-kept .*more than 1000 files are reachable from flake\.nix/);
+  });
+});

@@ -122,6 +122,10 @@ class InputRemoval {
         this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: the flake passes its inputs on here and the module files could not be read to check them; if no module uses \`inputs.${G}\`, remove the input`);
         return null;
       }
+      if (!checked.complete) {
+        this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: the flake passes its inputs on here and more than ${checked.files} files are reachable from flake.nix, more than this tool reads to check them; if no module uses \`inputs.${G}\`, remove the input`);
+        return null;
+      }
       if (checked.users.length) {
         this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: ${checked.users.join(", ")} still ${checked.users.length === 1 ? "refers" : "refer"} to it through the inputs passed on here; migrate or remove those uses, then run again`);
         return null;
@@ -287,10 +291,10 @@ class InputRemoval {
   }
 
   /** Files reachable through relative paths from flake.nix that mention the input; null if none could be read. */
-  private moduleFilesUsing(G: string): { users: string[]; files: number } | null {
-    const { files } = reachableFiles(this.src, this.ctx.file!.root, this.ctx.path, this.ctx.project);
+  private moduleFilesUsing(G: string): { users: string[]; files: number; complete: boolean } | null {
+    const { files, complete } = reachableFiles(this.src, this.ctx.file!.root, this.ctx.path, this.ctx.project);
     if (!files.length) return null;
-    return { users: files.filter((f) => f.source.includes(G)).map((f) => f.path), files: files.length };
+    return { users: files.filter((f) => f.source.includes(G)).map((f) => f.path), files: files.length, complete };
   }
 
   private isRemoved(n: { start: number; end: number }): boolean {
