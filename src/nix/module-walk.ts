@@ -21,7 +21,7 @@ import { attrName, attrpathKeys, calleeName, entries, field, fields, inheritedNa
 import { stringRanges } from "./layout.js";
 import { resolveFilePath } from "./module-graph.js";
 import { outputSets } from "./outputs.js";
-import { evalRef, type RefRoots } from "./refs.js";
+import { evalName, evalRef, type InputRef, type RefRoots } from "./refs.js";
 import { resolveName, variableName, type Definition } from "./scope.js";
 
 /** A parsed file the walk looked into. */
@@ -273,9 +273,12 @@ class Walker<C extends Configuration> {
         }
         const ref = evalRef(src, n, file.roots);
         if (ref && ref.input !== null) {
-          if (ref.input === "self" && file.isFlake && ref.path[0] === "nixosModules" && ref.path.length === 2) {
-            const value = this.ownNixosModule(ref.path[1]!);
-            if (value) return [then(value)];
+          if (ref.input === "self" && ref.path[0] === "nixosModules" && ref.path.length === 2) {
+            // in a module file, `self` (or `inputs.self`) is the flake's only when the configuration passes it so
+            const own = file.isFlake ? ref : evalRef(src, n, this.passedArgs(c));
+            const value = own?.input === "self" ? this.ownNixosModule(ref.path[1]!) : null;
+            // (into flake.nix: what a pass may remove there is the module's definition, not the reference)
+            if (value) return [file.isFlake ? then(value) : then(value, this.options.flake!.file, value)];
           }
           this.inputModule(file, n, c, ref.input, ref.path);
           return [];
@@ -296,6 +299,56 @@ class Walker<C extends Configuration> {
     }
     if (n.type === "spath_expression") return this.unfollow(file, n, c, "it is found through NIX_PATH, outside the repository");
     return this.unfollow(file, n, c, "the module path is computed");
+  }
+
+  private readonly passed = new Map<C, RefRoots>();
+  /**
+   * Module arguments of a module file as the configuration's `specialArgs` define them: `inherit self inputs;`,
+   * `inputs = inputs;`, `specialArgs = inputs` (every input by its name). Anything else is unknown.
+   */
+  private passedArgs(c: C): RefRoots {
+    let roots = this.passed.get(c);
+    if (roots) return roots;
+    const args = new Map<string, InputRef>();
+    let all = false;
+    const file = c.file;
+    const add = (value: SyntaxNode) => {
+      const v = unparen(value);
+      if (v.type === "binary_expression" && operator(file.src, v) === "//") {
+        add(field(v, "left")!);
+        add(field(v, "right")!);
+        return;
+      }
+      if (isAttrset(v)) {
+        for (const e of entries(v)) {
+          if (e.type === "binding") {
+            const keys = attrpathKeys(file.src, field(e, "attrpath"));
+            const ref = keys?.length === 1 ? evalRef(file.src, field(e, "expression")!, file.roots) : null;
+            if (ref) args.set(keys![0]!, ref);
+            continue;
+          }
+          const from = e.type === "inherit_from" ? evalRef(file.src, field(e, "expression")!, file.roots) : null;
+          for (const { name } of inheritedNames(file.src, e)) {
+            const ref = e.type === "inherit" ? evalName(file.src, e, name, file.roots) : from && (from.input === null ? { input: name, path: [] } : { input: from.input, path: [...from.path, name] });
+            if (ref) args.set(name, ref);
+          }
+        }
+        return;
+      }
+      const ref = evalRef(file.src, v, file.roots);
+      if (ref?.input === null && ref.path.length === 0) all = true;
+    };
+    for (const e of entries(c.args)) {
+      if (e.type === "binding" && attrpathKeys(file.src, field(e, "attrpath"))?.join(".") === "specialArgs") add(field(e, "expression")!);
+    }
+    roots = {
+      root: (def: Definition) => {
+        if (def.kind !== "formal" && def.kind !== "param") return null;
+        return args.get(def.name) ?? (all ? { input: def.name, path: [] } : null);
+      },
+    };
+    this.passed.set(c, roots);
+    return roots;
   }
 
   /** `self.nixosModules.<name>` defined in the flake's own outputs. */

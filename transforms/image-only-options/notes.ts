@@ -14,8 +14,11 @@ export function unfollowedSites(walk: ModuleWalk<Config>, generatorsNames: Reado
   for (const site of walk.inputModules.values()) {
     if (generatorsNames.has(site.input) && site.path[0] === "nixosModules" && site.path.length === 2) continue;
     const how = site.file.isFlake ? `the flake input \`${site.input}\`` : `the module argument \`${site.input}\``;
+    const reason = site.input === "self" && !site.file.isFlake
+      ? `it comes from the module argument \`self\`, which the configuration does not visibly pass as the flake's \`self\` (\`specialArgs = { inherit self; };\`)`
+      : `it comes from ${how}`;
     const key = `${site.file.path}@${site.node.start}`;
-    if (!out.has(key)) out.set(key, { ...site, reason: `it comes from ${how}` });
+    if (!out.has(key)) out.set(key, { ...site, reason });
   }
   return [...out.values()];
 }
