@@ -3,7 +3,7 @@ import type { Transform } from "../src/types.js";
 import { nixpkgsVersionGuard } from "./nixpkgs-version-guard.js";
 import { nixosGenerateCall } from "./nixos-generate-call.js";
 import { imageOnlyOptions } from "./image-only-options/index.js";
-import { generatorsModules } from "./generators-modules.js";
+import { generatorsModules } from "./generators-modules/index.js";
 import { unusedGeneratorsInput } from "./unused-generators-input.js";
 import { flakeLock } from "./flake-lock.js";
 import { nixosGenerateCli } from "./nixos-generate-cli.js";

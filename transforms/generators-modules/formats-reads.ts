@@ -1,0 +1,87 @@
+// Reads of all-formats' outputs: `….config.formats.<f>` becomes
+// `….config.system.build.images.<variant>` (valid on every NixOS >= 25.05
+// configuration, all-formats or not); a read that cannot be attributed or
+// mapped keeps the all-formats import.
+import { lookupFormat } from "../../src/formats.js";
+import type { SyntaxNode } from "../../src/parse.js";
+import { attrKey, attrName, descendants, field, textOf } from "../../src/nix/ast.js";
+import { customVariantName } from "../../src/nix/custom-format.js";
+import { possibleStrings } from "../../src/nix/values.js";
+import { customFormats } from "./format-configs.js";
+import { allFormatsImporters, configSelects, finding, keysOf, ownerOfConfigPath, type Migration, type Owner, type Unit } from "./model.js";
+
+export function rewriteFormatsUses(m: Migration, unit: Unit) {
+  for (const { node: n, attrs, keys, owner, at: fi } of configSelects(m, unit)) {
+    if (keys[fi] !== "formats") continue;
+    const fAttr = attrs[fi + 1];
+    if (!fAttr) {
+      finding(m, unit, n, "all-formats-use", "`config.formats` as a whole has no upstream equivalent; use `config.system.build.images` (its names are image variants, see `nixgen-migrate --list-formats`)");
+      owner.blocked = true;
+      continue;
+    }
+    const replacement = imagesAccess(m, unit, fAttr, owner);
+    if (!replacement) {
+      owner.blocked = true;
+      continue;
+    }
+    unit.edits.push({ start: attrs[fi]!.start, end: fAttr.end, text: replacement });
+  }
+}
+
+/**
+ * `<x>.config.formats.<f>` where this pass cannot tell whose configuration `<x>` is (a `let`
+ * binding, a function argument): left as it is, it would break once the import goes, so every
+ * all-formats import stays until it is changed by hand.
+ */
+export function reportUnfollowedFormatsReads(m: Migration, unit: Unit) {
+  // only where an import may be removed (a module file's own run under such a flake decides nothing)
+  const importers = allFormatsImporters(m);
+  if (importers.length === 0) return;
+  for (const node of descendants(unit.root)) {
+    if (node.type !== "select_expression") continue;
+    const { keys } = keysOf(unit.src, node);
+    const at = keys.findIndex((k, i) => k === "config" && keys[i + 1] === "formats");
+    if (at < 0 || ownerOfConfigPath(m, unit, node, keys)) continue;
+    finding(m, unit, node, "all-formats-use", "a configuration's `config.formats` is read here through something this tool does not follow; change it to `config.system.build.images.<variant>` by hand (`nixgen-migrate --list-formats`), then run again: until then the all-formats import stays");
+    for (const owner of importers) owner.blocked = true;
+  }
+}
+
+/** `system.build.images.<v>` (or `.${…}`) for a `formats` key; null (reported) when not mappable. */
+function imagesAccess(m: Migration, unit: Unit, attr: SyntaxNode, owner: Owner): string | null {
+  const src = unit.src;
+  const name = attrName(src, attr);
+  if (name !== null) {
+    const v = variantFor(m, unit, name, attr, owner);
+    return v === null ? null : `system.build.images.${attrKey(v)}`;
+  }
+  // formats.${expr} with a known set of values
+  const expr = attr.type === "interpolation" ? field(attr, "expression") ?? attr.children.find((c) => c.named) : null;
+  const values = expr ? possibleStrings(src, expr) : null;
+  if (!expr || !values?.known) {
+    finding(m, unit, attr, "dynamic-format", "the format in `formats.${…}` is not known in this file; use `system.build.images.<variant>` by hand (`nixgen-migrate --list-formats`)");
+    return null;
+  }
+  const renames: string[] = [];
+  for (const f of values.values) {
+    const v = variantFor(m, unit, f, attr, owner);
+    if (v === null) return null;
+    if (v !== f) renames.push(`${attrKey(f)} = "${v}";`);
+  }
+  const e = textOf(src, expr);
+  return renames.length ? `system.build.images.\${{ ${renames.join(" ")} }.\${${e}} or ${e}}` : `system.build.images.\${${e}}`;
+}
+
+/** The variant a format name builds (custom formatConfigs keep their name); reports when there is none. */
+function variantFor(m: Migration, unit: Unit, name: string, at: SyntaxNode, owner: Owner): string | null {
+  const info = lookupFormat(name);
+  if (info?.variant) return info.variant;
+  if (info) {
+    finding(m, unit, at, "unsupported-format", `format "${name}" has no nixpkgs image variant, so this use and the all-formats import stay. ${info.recipe}`);
+    return null;
+  }
+  if (customFormats(m, unit).has(name)) return customVariantName(name);
+  finding(m, unit, at, "unknown-format", `"${name}" is neither a nixos-generators format nor a custom format defined in this file; the all-formats import stays`);
+  owner.blocked = true;
+  return null;
+}

@@ -1,0 +1,70 @@
+/**
+ * generators-modules: nixos-generators' NixOS modules imported into a configuration.
+ *
+ *  - `nixosModules.all-formats`: the import goes; `….config.formats.<f>` becomes
+ *    `….config.system.build.images.<variant>` (formats-reads.ts); `formatConfigs.<f> = M`
+ *    becomes `image.modules.<variant> = M` (format-configs.ts).
+ *  - `nixosModules.<format>`: the import goes (left in, it defines
+ *    `system.build.image` and switches `system.build.images` off);
+ *    `….config.system.build.<formatAttr>` becomes `….config.system.build.images.<variant>`
+ *    (format-modules.ts).
+ *  - reads of `formatAttr` / `fileExtension` are reported with their replacement.
+ *
+ * Formats without a variant stay, reported, and then so does the import. The
+ * files rewritten (units.ts): the primary, the module files of the flake's
+ * configurations (the module walk), and other files of the run that read the formats.
+ */
+import type { PassOutput, Transform } from "../../src/types.js";
+import { existingConfigurations, outputSets } from "../../src/nix/outputs.js";
+import { unparen } from "../../src/nix/ast.js";
+import { generatorsView } from "../../src/nix/generators.js";
+import { rewriteFormatConfigs } from "./format-configs.js";
+import { rewriteFormatAttrUses } from "./format-modules.js";
+import { reportUnfollowedFormatsReads, rewriteFormatsUses } from "./formats-reads.js";
+import { collectImports, removeImports } from "./imports.js";
+import { allFormatsImporters, type Migration, type Unit } from "./model.js";
+import { addFormatsReaders, addModuleFiles, mayMigrate, nearestFlakeImportsAllFormats } from "./units.js";
+
+const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
+
+export const generatorsModules: Transform = {
+  id: "generators-modules",
+  summary: "nixos-generators' all-formats and per-format NixOS modules -> image variants",
+  appliesTo: (path) => path.endsWith(".nix"),
+  // a flake with the input may own module files that import nixos-generators modules
+  needles: ["nixos-generators", "nixosModules", "formatConfigs", "formats."],
+  input: "nix",
+  run(ctx) {
+    if (!mayMigrate(ctx)) return NO_OUTPUT;
+    const view = generatorsView(ctx.text, ctx.file!.root, ctx.path, ctx.project);
+    if (!view) return NO_OUTPUT;
+    const m: Migration = { ctx, findings: [], owners: new Map(), hosts: new Map(), units: [], customNames: new Map() };
+    const primary: Unit = { path: ctx.path, src: ctx.text, root: ctx.file!.root, view, owner: null, edits: [] };
+    m.units.push(primary);
+    if (view.flake?.outputs) {
+      for (const set of outputSets(primary.src, view.flake.outputs.body)) {
+        for (const [name, { value }] of existingConfigurations(primary.src, set)) m.hosts.set(name, unparen(value));
+      }
+      addModuleFiles(m, primary);
+    }
+    for (const u of m.units) collectImports(m, u);
+    if (view.flake?.outputs && allFormatsImporters(m).length) for (const u of addFormatsReaders(m)) collectImports(m, u);
+    // a module file whose flake imports all-formats elsewhere
+    const usesAllFormats = allFormatsImporters(m).length > 0 || (!view.flake && nearestFlakeImportsAllFormats(ctx));
+    for (const u of m.units) {
+      if (usesAllFormats) {
+        rewriteFormatsUses(m, u);
+        rewriteFormatConfigs(m, u);
+        reportUnfollowedFormatsReads(m, u);
+      }
+      rewriteFormatAttrUses(m, u);
+    }
+    removeImports(m);
+    return {
+      edits: m.units.filter((u) => u.edits.length).map((u) => ({ path: u.path, edits: u.edits })),
+      findings: m.findings,
+    };
+  },
+};
+
+export default generatorsModules;
