@@ -75,6 +75,7 @@ export function migrateProject(
   const states = new Map<string, FileState>();
   const findings: Finding[] = [];
   const lineIndexes = new Map<string, LineIndex>();
+  const reported = new Set<string>();
 
   const stateOf = (path: string): FileState | undefined => {
     let s = states.get(path);
@@ -101,6 +102,10 @@ export function migrateProject(
       }
     }
     end = Math.max(start, end);
+    // a module file's pass run repeats what its flake's run said about it (what stays, stays for both)
+    const key = `${path}\0${raw.rule}\0${start}\0${end}\0${raw.message}`;
+    if (reported.has(key)) return;
+    reported.add(key);
     let lines = lineIndexes.get(original);
     if (!lines) lineIndexes.set(original, (lines = new LineIndex(original)));
     findings.push({
