@@ -17,6 +17,8 @@ export const RULES: Record<string, RuleInfo> = {
   "format-module-removed": { severity: "note", summary: "A nixos-generators per-format module import went; use the image variant." },
   "format-option": { severity: "error", summary: "A read of formatAttr/fileExtension, options that no longer exist: replace it by hand." },
   "format-option-removed": { severity: "note", summary: "A formatAttr/fileExtension definition was dropped: the options no longer exist." },
+  "format-option-read-rewritten": { severity: "note", summary: "A read of system.build.${config.formatAttr} now reads system.build.images.<variant>." },
+  "format-module-kept": { severity: "warning", summary: "A per-format module stays because what it defines is read in a way that cannot be migrated." },
   "custom-format": { severity: "error", summary: "A custom format whose module cannot be turned into an image variant module." },
   "custom-format-migrated": { severity: "note", summary: "A custom format became an image variant module." },
   "generators-module": { severity: "error", summary: "A nixos-generators module used in a way the tool cannot rewrite." },

@@ -7,21 +7,25 @@ import type { SyntaxNode } from "../../src/parse.js";
 import { attrKey, attrName, descendants, field, textOf } from "../../src/nix/ast.js";
 import { customVariantName } from "../../src/nix/custom-format.js";
 import { possibleStrings } from "../../src/nix/values.js";
-import { customFormats } from "./format-configs.js";
-import { allFormatsImporters, configSelects, finding, keysOf, ownerOfConfigPath, type Migration, type Owner, type Unit } from "./model.js";
+import { allFormatsImporters, configSelects, finding, keysOf, labels, ownersOfConfigPath, type Migration, type Owner, type Unit } from "./model.js";
 
 export function rewriteFormatsUses(m: Migration, unit: Unit) {
-  for (const { node: n, attrs, keys, owner, at: fi } of configSelects(m, unit)) {
+  for (const { node: n, attrs, keys, owners, at: fi } of configSelects(m, unit)) {
     if (keys[fi] !== "formats") continue;
+    const opaque = owners.filter((o) => m.formatConfigs?.opaqueOwners.has(o));
+    if (opaque.length) {
+      finding(m, unit, n, "all-formats-use", `this read of \`config.formats\` stays: ${labels(opaque)} ${opaque.length > 1 ? "define" : "defines"} \`formats\` or \`formatConfigs\` in a way this tool does not read (see there), so what \`formats.<f>\` builds is not known here, and the all-formats import stays`);
+      continue;
+    }
     const fAttr = attrs[fi + 1];
     if (!fAttr) {
       finding(m, unit, n, "all-formats-use", "`config.formats` as a whole has no upstream equivalent; use `config.system.build.images` (its names are image variants, see `nixgen-migrate --list-formats`)");
-      owner.blocked = true;
+      for (const o of owners) o.blocked = true;
       continue;
     }
-    const replacement = imagesAccess(m, unit, fAttr, owner);
+    const replacement = imagesAccess(m, unit, fAttr, owners);
     if (!replacement) {
-      owner.blocked = true;
+      for (const o of owners) o.blocked = true;
       continue;
     }
     unit.edits.push({ start: attrs[fi]!.start, end: fAttr.end, text: replacement });
@@ -41,18 +45,18 @@ export function reportUnfollowedFormatsReads(m: Migration, unit: Unit) {
     if (node.type !== "select_expression") continue;
     const { keys } = keysOf(unit.src, node);
     const at = keys.findIndex((k, i) => k === "config" && keys[i + 1] === "formats");
-    if (at < 0 || ownerOfConfigPath(m, unit, node, keys)) continue;
+    if (at < 0 || ownersOfConfigPath(m, unit, node, keys)) continue;
     finding(m, unit, node, "all-formats-use", "a configuration's `config.formats` is read here through something this tool does not follow; change it to `config.system.build.images.<variant>` by hand (`nixgen-migrate --list-formats`), then run again: until then the all-formats import stays");
     for (const owner of importers) owner.blocked = true;
   }
 }
 
 /** `system.build.images.<v>` (or `.${…}`) for a `formats` key; null (reported) when not mappable. */
-function imagesAccess(m: Migration, unit: Unit, attr: SyntaxNode, owner: Owner): string | null {
+function imagesAccess(m: Migration, unit: Unit, attr: SyntaxNode, owners: readonly Owner[]): string | null {
   const src = unit.src;
   const name = attrName(src, attr);
   if (name !== null) {
-    const v = variantFor(m, unit, name, attr, owner);
+    const v = variantFor(m, unit, name, attr, owners);
     return v === null ? null : `system.build.images.${attrKey(v)}`;
   }
   // formats.${expr} with a known set of values
@@ -64,7 +68,7 @@ function imagesAccess(m: Migration, unit: Unit, attr: SyntaxNode, owner: Owner):
   }
   const renames: string[] = [];
   for (const f of values.values) {
-    const v = variantFor(m, unit, f, attr, owner);
+    const v = variantFor(m, unit, f, attr, owners);
     if (v === null) return null;
     if (v !== f) renames.push(`${attrKey(f)} = "${v}";`);
   }
@@ -73,15 +77,25 @@ function imagesAccess(m: Migration, unit: Unit, attr: SyntaxNode, owner: Owner):
 }
 
 /** The variant a format name builds (custom formatConfigs keep their name); reports when there is none. */
-function variantFor(m: Migration, unit: Unit, name: string, at: SyntaxNode, owner: Owner): string | null {
+function variantFor(m: Migration, unit: Unit, name: string, at: SyntaxNode, owners: readonly Owner[]): string | null {
   const info = lookupFormat(name);
+  if (info?.variant && m.formatConfigs?.kept.has(name)) {
+    finding(m, unit, at, "all-formats-use", `\`formats.${name}\` stays: the \`formatConfigs.${name}\` definition cannot be migrated (see there), and with it left the image would lose its settings; the all-formats import stays`);
+    for (const o of owners) o.blocked = true;
+    return null;
+  }
   if (info?.variant) return info.variant;
   if (info) {
     finding(m, unit, at, "unsupported-format", `format "${name}" has no nixpkgs image variant, so this use and the all-formats import stay. ${info.recipe}`);
     return null;
   }
-  if (customFormats(m, unit).has(name)) return customVariantName(name);
-  finding(m, unit, at, "unknown-format", `"${name}" is neither a nixos-generators format nor a custom format defined in this file; the all-formats import stays`);
-  owner.blocked = true;
+  if (m.formatConfigs?.custom.has(name)) return customVariantName(name);
+  if (m.formatConfigs?.kept.has(name)) {
+    finding(m, unit, at, "all-formats-use", `\`formats.${name}\` stays: the definition of the custom format "${name}" cannot be migrated (see there), so neither can its reads, and the all-formats import stays`);
+    for (const o of owners) o.blocked = true;
+    return null;
+  }
+  finding(m, unit, at, "unknown-format", `"${name}" is neither a nixos-generators format nor a custom format defined in the files of this run; the all-formats import stays`);
+  for (const o of owners) o.blocked = true;
   return null;
 }

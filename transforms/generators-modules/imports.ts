@@ -6,47 +6,53 @@ import type { SyntaxNode } from "../../src/parse.js";
 import { attrpathKeys, field, fields, outer } from "../../src/nix/ast.js";
 import { generatorsReferences } from "../../src/nix/generators.js";
 import { removeEntry, removeRange } from "../../src/nix/layout.js";
-import { finding, ownerOf, type Migration, type Unit } from "./model.js";
+import { finding, labels, ownersOf, type ImportSite, type Migration, type Unit } from "./model.js";
 import { aloneInRun } from "./units.js";
 
 export function collectImports(m: Migration, unit: Unit) {
   for (const { node, ref } of generatorsReferences(unit.view, unit.root)) {
     if (ref.path[0] !== "nixosModules" || ref.path.length !== 2) continue;
     const name = ref.path[1]!;
-    const owner = ownerOf(m, unit, node);
-    if (name === "all-formats") owner.allFormats.push({ node, unit });
-    else owner.formatModules.push({ node, unit, info: lookupFormat(name), name });
+    m.imports.push({ node, unit, owners: ownersOf(m, unit, node), name, info: name === "all-formats" ? undefined : lookupFormat(name) });
   }
 }
 
 export function removeImports(m: Migration) {
-  for (const owner of m.owners.values()) {
-    for (const { node, unit } of owner.allFormats) {
-      if (owner.blocked) {
-        finding(m, unit, node, "all-formats-kept", `the all-formats import stays in ${owner.label}: some of its uses cannot be migrated (see the other findings)`);
-        continue;
-      }
-      removeListElement(m, unit, node);
-      finding(m, unit, node, "all-formats-removed",
-        `all-formats removed from ${owner.label}: its images are \`config.system.build.images.<variant>\` now; each is the builder's full output (nixos-generators' \`formats.<f>\` was a directory with one symlink): use \`.passthru.filePath\` to find the file` +
-          (aloneInRun(m.ctx) ? "; no other file of this run reads `config.formats.<f>`: files that do (outputs split into files) must be migrated in the same run (`nixgen-migrate .` includes them), or changed by hand" : ""));
-    }
-    for (const fm of owner.formatModules) {
-      if (!fm.info) {
-        finding(m, fm.unit, fm.node, "unknown-format", `nixos-generators has no module "${fm.name}"`);
-        continue;
-      }
-      if (!fm.info.variant) {
-        finding(m, fm.unit, fm.node, "unsupported-format", `nixosModules.${fm.name} stays: format "${fm.name}" has no nixpkgs image variant. ${fm.info.recipe}`);
-        continue;
-      }
-      removeListElement(m, fm.unit, fm.node);
-      finding(m, fm.unit, fm.node, "format-module-removed",
-        `nixosModules.${fm.name} removed from ${owner.label}: left in, it would define system.build.image and switch system.build.images off; ` +
-        `the ${fm.info.variant} image is \`config.system.build.images.${fm.info.variant}\`, and the configuration itself no longer includes the ${fm.name} settings` +
-        (fm.info.difference ? `; upstream differs: ${fm.info.difference}` : ""));
-    }
+  for (const site of m.imports) {
+    if (site.name === "all-formats") removeAllFormats(m, site);
+    else removeFormatModule(m, site);
   }
+}
+
+function removeAllFormats(m: Migration, { node, unit, owners }: ImportSite) {
+  if (owners.some((o) => o.blocked)) {
+    finding(m, unit, node, "all-formats-kept", `the all-formats import stays in ${labels(owners)}: some of its uses cannot be migrated (see the other findings)`);
+    return;
+  }
+  removeListElement(m, unit, node);
+  finding(m, unit, node, "all-formats-removed",
+    `all-formats removed from ${labels(owners)}: its images are \`config.system.build.images.<variant>\` now; each is the builder's full output (nixos-generators' \`formats.<f>\` was a directory with one symlink): use \`.passthru.filePath\` to find the file` +
+      (aloneInRun(m.ctx) ? "; no other file of this run reads `config.formats.<f>` or defines `formatConfigs`: files that do (outputs split into files, modules loaded another way) must be migrated in the same run (`nixgen-migrate .` includes them), or changed by hand" : ""));
+}
+
+function removeFormatModule(m: Migration, { node, unit, owners, name, info }: ImportSite) {
+  if (!info) {
+    finding(m, unit, node, "unknown-format", `nixos-generators has no module "${name}"`);
+    return;
+  }
+  if (!info.variant) {
+    finding(m, unit, node, "unsupported-format", `nixosModules.${name} stays: format "${name}" has no nixpkgs image variant. ${info.recipe}`);
+    return;
+  }
+  if (owners.some((o) => o.keepFormatModules)) {
+    finding(m, unit, node, "format-module-kept", `nixosModules.${name} stays in ${labels(owners.filter((o) => o.keepFormatModules))}: what it defines (\`formatAttr\`/\`fileExtension\`) is read in a way that has no upstream equivalent (see the format-option errors); replace those reads, then run again`);
+    return;
+  }
+  removeListElement(m, unit, node);
+  finding(m, unit, node, "format-module-removed",
+    `nixosModules.${name} removed from ${labels(owners)}: left in, it would define system.build.image and switch system.build.images off; ` +
+    `the ${info.variant} image is \`config.system.build.images.${info.variant}\`, and the configuration itself no longer includes the ${name} settings` +
+    (info.difference ? `; upstream differs: ${info.difference}` : ""));
 }
 
 /** Removes a list element (an import), and an `imports = [ ];` left empty. */

@@ -15,15 +15,13 @@
  * configurations (the module walk), and other files of the run that read the formats.
  */
 import type { PassOutput, Transform } from "../../src/types.js";
-import { existingConfigurations, outputSets } from "../../src/nix/outputs.js";
-import { unparen } from "../../src/nix/ast.js";
 import { generatorsView } from "../../src/nix/generators.js";
-import { rewriteFormatConfigs } from "./format-configs.js";
-import { rewriteFormatAttrUses } from "./format-modules.js";
+import { applyFormatConfigs, dropFormatOptions, planFormatConfigs } from "./format-configs.js";
+import { formatModuleReads, rewriteFormatModuleReads } from "./format-modules.js";
 import { reportUnfollowedFormatsReads, rewriteFormatsUses } from "./formats-reads.js";
 import { collectImports, removeImports } from "./imports.js";
 import { allFormatsImporters, type Migration, type Unit } from "./model.js";
-import { addFormatsReaders, addModuleFiles, mayMigrate, nearestFlakeImportsAllFormats } from "./units.js";
+import { addModuleFiles, addOtherFiles, flakeHosts, mayMigrate, nearestFlakeImportsAllFormats, reachedFromFlake } from "./units.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 
@@ -38,28 +36,30 @@ export const generatorsModules: Transform = {
     if (!mayMigrate(ctx)) return NO_OUTPUT;
     const view = generatorsView(ctx.text, ctx.file!.root, ctx.path, ctx.project);
     if (!view) return NO_OUTPUT;
-    const m: Migration = { ctx, findings: [], owners: new Map(), hosts: new Map(), units: [], customNames: new Map() };
-    const primary: Unit = { path: ctx.path, src: ctx.text, root: ctx.file!.root, view, owner: null, edits: [] };
+    const m: Migration = { ctx, findings: [], owners: new Map(), hosts: new Map(), units: [], customNames: new Map(), imports: [], inlineModules: [], inputModules: new Map(), formatConfigs: null };
+    const primary: Unit = { kind: view.flake ? "flake" : "module", path: ctx.path, src: ctx.text, root: ctx.file!.root, view, owners: null, edits: [] };
     m.units.push(primary);
     if (view.flake?.outputs) {
-      for (const set of outputSets(primary.src, view.flake.outputs.body)) {
-        for (const [name, { value }] of existingConfigurations(primary.src, set)) m.hosts.set(name, unparen(value));
-      }
+      for (const [name, value] of flakeHosts(primary.src, view.flake.outputs.body)) m.hosts.set(name, value);
       addModuleFiles(m, primary);
     }
     for (const u of m.units) collectImports(m, u);
-    if (view.flake?.outputs && allFormatsImporters(m).length) for (const u of addFormatsReaders(m)) collectImports(m, u);
+    const importers = allFormatsImporters(m);
+    if (view.flake?.outputs && importers.length) for (const u of addOtherFiles(m, importers)) collectImports(m, u);
     // a module file whose flake imports all-formats elsewhere
     const usesAllFormats = allFormatsImporters(m).length > 0 || (!view.flake && nearestFlakeImportsAllFormats(ctx));
-    for (const u of m.units) {
-      if (usesAllFormats) {
+    if (usesAllFormats) {
+      m.formatConfigs = planFormatConfigs(m, m.units);
+      for (const u of m.units) {
         rewriteFormatsUses(m, u);
-        rewriteFormatConfigs(m, u);
         reportUnfollowedFormatsReads(m, u);
       }
-      rewriteFormatAttrUses(m, u);
+      applyFormatConfigs(m, m.formatConfigs);
+      dropFormatOptions(m, m.formatConfigs);
     }
-    removeImports(m);
+    rewriteFormatModuleReads(m, m.units.flatMap((u) => formatModuleReads(m, u)));
+    // a module file its flake's run reached was decided for there, with the reads it saw
+    if (view.flake || !m.imports.length || !reachedFromFlake(ctx)) removeImports(m);
     return {
       edits: m.units.filter((u) => u.edits.length).map((u) => ({ path: u.path, edits: u.edits })),
       findings: m.findings,

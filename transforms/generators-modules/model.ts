@@ -7,27 +7,39 @@ import type { SyntaxNode } from "../../src/parse.js";
 import type { PassContext, RawFinding } from "../../src/types.js";
 import { attrName, descendants, field, fields, unparen } from "../../src/nix/ast.js";
 import type { GeneratorsView } from "../../src/nix/generators.js";
+import type { FormatConfigsPlan } from "./format-configs.js";
 import { resolveName, variableName } from "../../src/nix/scope.js";
 
-/** What a configuration (or a module file) imports from nixos-generators. */
+/** A configuration (or a file whose configuration is not known): what may be removed from it. */
 export interface Owner {
   readonly key: SyntaxNode;
   readonly label: string;
-  allFormats: { node: SyntaxNode; unit: Unit }[];
-  /** Per-format module imports: node and format. */
-  formatModules: { node: SyntaxNode; unit: Unit; info: FormatInfo | undefined; name: string }[];
   /** all-formats uses that cannot be migrated: the import must stay. */
   blocked: boolean;
+  /** Reads of what a per-format module defines that cannot be migrated: the module must stay. */
+  keepFormatModules: boolean;
+}
+
+/** An import of one of nixos-generators' modules, and the configurations it is part of. */
+export interface ImportSite {
+  readonly node: SyntaxNode;
+  readonly unit: Unit;
+  readonly owners: readonly Owner[];
+  /** `all-formats`, or a format's name. */
+  readonly name: string;
+  readonly info: FormatInfo | undefined;
 }
 
 /** One file being rewritten: the primary, or a module file of one of its configurations. */
 export interface Unit {
+  /** flake: the primary flake; module: a module file; reader: another file of the run that reads `config.formats`. */
+  readonly kind: "flake" | "module" | "reader";
   readonly path: string;
   readonly src: string;
   readonly root: SyntaxNode;
   readonly view: GeneratorsView;
-  /** The configuration this module file belongs to (module files of a flake's host). */
-  readonly owner: Owner | null;
+  /** The configurations using this module file (module files of a flake's hosts); null: found per node. */
+  readonly owners: readonly Owner[] | null;
   readonly edits: TextEdit[];
 }
 
@@ -41,6 +53,13 @@ export interface Migration {
   readonly units: Unit[];
   /** Names defined by `formatConfigs.<n>` per unit that are not built-in formats. */
   readonly customNames: Map<Unit, Set<string>>;
+  readonly imports: ImportSite[];
+  /** What becomes of the `formatConfigs` definitions (decided before the reads of the formats). */
+  formatConfigs: FormatConfigsPlan | null;
+  /** Inline modules of the primary the module walk reached (`nixosModules.x = { … };`), with their configurations. */
+  readonly inlineModules: { readonly node: SyntaxNode; readonly owners: readonly Owner[] }[];
+  /** Modules of inputs the walk met in the primary (`path@offset` of the reference), with their configurations. */
+  readonly inputModules: Map<string, readonly Owner[]>;
 }
 
 export function finding(m: Migration, unit: Unit, node: { start: number; end: number }, rule: string, message: string) {
@@ -49,33 +68,47 @@ export function finding(m: Migration, unit: Unit, node: { start: number; end: nu
 
 export function owner(m: Migration, key: SyntaxNode, label: string): Owner {
   let o = m.owners.get(key);
-  if (!o) m.owners.set(key, (o = { key, label, allFormats: [], formatModules: [], blocked: false }));
+  if (!o) m.owners.set(key, (o = { key, label, blocked: false, keepFormatModules: false }));
   return o;
 }
 
-/** The configuration a node belongs to: the unit's, else the nixosSystem call around it, else the file's. */
-export function ownerOf(m: Migration, unit: Unit, node: SyntaxNode): Owner {
-  if (unit.owner) return unit.owner;
-  let key: SyntaxNode = unit.root;
-  let label = unit.path;
+/**
+ * The configurations a node belongs to: the unit's, else the nixosSystem call around it, else those
+ * the module walk found it in (a module of an input met through a let-bound list, an inline module
+ * around it), else the file's.
+ */
+export function ownersOf(m: Migration, unit: Unit, node: SyntaxNode): readonly Owner[] {
+  if (unit.owners) return unit.owners;
   for (let n: SyntaxNode | null = node; n; n = n.parent) {
     if (n.type !== "apply_expression") continue;
     const fn = unparen(field(n, "function")!);
     const last = fn.type === "select_expression" ? fields(field(fn, "attrpath")!, "attr").pop() : null;
     const isSystem = (last && attrName(unit.src, last) === "nixosSystem") || (fn.type === "variable_expression" && variableName(unit.src, fn) === "nixosSystem");
     if (isSystem) {
-      key = n;
       const host = [...m.hosts].find(([, v]) => v === n)?.[0];
-      label = host ? `nixosConfigurations.${host}` : "the configuration";
-      break;
+      return [owner(m, n, host ? `nixosConfigurations.${host}` : "the configuration")];
     }
   }
-  return owner(m, key, label);
+  const met = m.inputModules.get(`${unit.path}@${node.start}`);
+  if (met) return met;
+  if (unit === m.units[0]) {
+    const around = m.inlineModules.filter((i) => i.node.start <= node.start && node.end <= i.node.end);
+    // the innermost one
+    const inner = around.sort((a, b) => (b.node.start - a.node.start) || (a.node.end - b.node.end))[0];
+    if (inner) return inner.owners;
+  }
+  return [owner(m, unit.root, unit.path)];
+}
+
+export function labels(owners: readonly Owner[]): string {
+  return owners.map((o) => o.label).join(", ");
 }
 
 /** The configurations that import all-formats (its removal is decided for them). */
 export function allFormatsImporters(m: Migration): Owner[] {
-  return [...m.owners.values()].filter((o) => o.allFormats.length);
+  const out = new Set<Owner>();
+  for (const i of m.imports) if (i.name === "all-formats") for (const o of i.owners) out.add(o);
+  return [...out];
 }
 
 /** A select's attributes and their names (`\0dynamic` for `${…}`). */
@@ -85,7 +118,7 @@ export function keysOf(src: string, select: SyntaxNode): { attrs: SyntaxNode[]; 
 }
 
 /** Owner for a select like `self.nixosConfigurations.<h>.config…` (keys after the base). */
-export function ownerOfConfigPath(m: Migration, unit: Unit, select: SyntaxNode, keys: string[]): { owner: Owner; configAt: number } | null {
+export function ownersOfConfigPath(m: Migration, unit: Unit, select: SyntaxNode, keys: string[]): { owners: readonly Owner[]; configAt: number } | null {
   const src = unit.src;
   const base = unparen(field(select, "expression")!);
   const i = keys.indexOf("nixosConfigurations");
@@ -93,12 +126,12 @@ export function ownerOfConfigPath(m: Migration, unit: Unit, select: SyntaxNode, 
     const host = keys[i + 1]!;
     const call = m.hosts.get(host);
     if (!call) return null;
-    return { owner: owner(m, call, `nixosConfigurations.${host}`), configAt: i + 2 };
+    return { owners: [owner(m, call, `nixosConfigurations.${host}`)], configAt: i + 2 };
   }
   // `config.…` where config is a module argument
   if (base.type === "variable_expression" && variableName(src, base) === "config") {
     const d = resolveName(src, base, "config").definition;
-    if (d?.kind === "formal") return { owner: ownerOf(m, unit, select), configAt: -1 };
+    if (d?.kind === "formal") return { owners: ownersOf(m, unit, select), configAt: -1 };
   }
   // `host.config.…` where `host = ….nixosConfigurations.<host>;` (a let or rec binding)
   const alias = base.type === "variable_expression" && keys[0] === "config" ? variableName(src, base) : null;
@@ -108,20 +141,20 @@ export function ownerOfConfigPath(m: Migration, unit: Unit, select: SyntaxNode, 
     if (value?.type === "select_expression") {
       const valueKeys = keysOf(src, value).keys;
       const call = valueKeys.at(-2) === "nixosConfigurations" ? m.hosts.get(valueKeys.at(-1) ?? "") : undefined;
-      if (call) return { owner: owner(m, call, `nixosConfigurations.${valueKeys.at(-1)}`), configAt: 0 };
+      if (call) return { owners: [owner(m, call, `nixosConfigurations.${valueKeys.at(-1)}`)], configAt: 0 };
     }
   }
   // `(nixosSystem { … }).config…`
-  if (base.type === "apply_expression" && keys[0] === "config") return { owner: ownerOf(m, unit, base), configAt: 0 };
+  if (base.type === "apply_expression" && keys[0] === "config") return { owners: ownersOf(m, unit, base), configAt: 0 };
   return null;
 }
 
 /** Selects that read a configuration's `config…`, with the index of the first key after `config`. */
-export function* configSelects(m: Migration, unit: Unit): Generator<{ node: SyntaxNode; attrs: SyntaxNode[]; keys: string[]; owner: Owner; at: number }> {
+export function* configSelects(m: Migration, unit: Unit): Generator<{ node: SyntaxNode; attrs: SyntaxNode[]; keys: string[]; owners: readonly Owner[]; at: number }> {
   for (const node of descendants(unit.root)) {
     if (node.type !== "select_expression") continue;
     const { attrs, keys } = keysOf(unit.src, node);
-    const loc = ownerOfConfigPath(m, unit, node, keys);
-    if (loc) yield { node, attrs, keys, owner: loc.owner, at: loc.configAt + 1 };
+    const loc = ownersOfConfigPath(m, unit, node, keys);
+    if (loc) yield { node, attrs, keys, owners: loc.owners, at: loc.configAt + 1 };
   }
 }

@@ -2,9 +2,12 @@
 // configurations (the module walk), and other files of the run that read a
 // configuration's `config.formats`.
 import type { PassContext } from "../../src/types.js";
-import { attrpathKeys, entries, field, isAttrset, unparen } from "../../src/nix/ast.js";
+import type { SyntaxNode } from "../../src/parse.js";
+import { attrpathKeys, descendants, entries, field, isAttrset, unparen } from "../../src/nix/ast.js";
 import { generatorsView } from "../../src/nix/generators.js";
-import { walkFile, walkModules, type Configuration, type WalkFile } from "../../src/nix/module-walk.js";
+import { analyzeFlake } from "../../src/nix/flake.js";
+import { nixosSystemArgs, walkFile, walkModules, type Configuration, type WalkFile } from "../../src/nix/module-walk.js";
+import { existingConfigurations, outputSets } from "../../src/nix/outputs.js";
 import { outputsRoots } from "../../src/nix/refs.js";
 import { dirname, joinPath } from "../../src/paths.js";
 import { owner, type Migration, type Owner, type Unit } from "./model.js";
@@ -36,55 +39,122 @@ export function nearestFlakeImportsAllFormats(ctx: PassContext): boolean {
   return false;
 }
 
-/** The primary (a flake) as the module walk sees it. */
-function flakeFile(primary: Unit): WalkFile {
-  return walkFile(primary.path, primary.src, primary.root, outputsRoots(primary.view.flake!.outputs!.fn), true);
-}
-
-/** Module files of the flake's configurations become units owned by their configuration (the first that uses one). */
-export function addModuleFiles(m: Migration, primary: Unit) {
-  const src = primary.src;
-  const file = flakeFile(primary);
-  const configs: (Configuration & { owner: Owner })[] = [];
-  for (const [host, call] of m.hosts) {
+/** A flake's configurations as the module walk takes them: its hosts, and configurations built in place. */
+function flakeConfigurations(src: string, root: SyntaxNode, file: WalkFile, hosts: ReadonlyMap<string, SyntaxNode>): { config: Configuration; host: string | null; call: SyntaxNode }[] {
+  const out: { config: Configuration; host: string | null; call: SyntaxNode }[] = [];
+  const calls = new Set<SyntaxNode>();
+  for (const [host, call] of hosts) {
     const args = unparen(field(call, "argument") ?? call);
+    calls.add(call);
     if (!isAttrset(args)) continue;
     if (!entries(args).some((e) => e.type === "binding" && attrpathKeys(src, field(e, "attrpath"))?.join(".") === "modules")) continue;
-    configs.push({ file, args, owner: owner(m, call, `nixosConfigurations.${host}`) });
+    out.push({ config: { file, args }, host, call });
   }
+  for (const n of descendants(root)) {
+    const args = n.type === "apply_expression" && !calls.has(n) ? nixosSystemArgs(src, n) : null;
+    if (args) out.push({ config: { file, args }, host: null, call: n });
+  }
+  return out;
+}
+
+/** `nixosConfigurations.<host>` values by name (the last definition wins, as in an attrset update). */
+export function flakeHosts(src: string, outputsBody: SyntaxNode): Map<string, SyntaxNode> {
+  const hosts = new Map<string, SyntaxNode>();
+  for (const set of outputSets(src, outputsBody)) {
+    for (const [name, { value }] of existingConfigurations(src, set)) hosts.set(name, unparen(value));
+  }
+  return hosts;
+}
+
+/**
+ * The flake's configurations walked: their module files become units with the configurations
+ * using each; the inline modules the walk reached (`nixosModules.x = { … };` used as
+ * `self.nixosModules.x`) and the modules of inputs it met tell nodes of the flake whose they are.
+ */
+export function addModuleFiles(m: Migration, primary: Unit) {
+  const file = walkFile(primary.path, primary.src, primary.root, outputsRoots(primary.view.flake!.outputs!.fn), true);
+  const configs = flakeConfigurations(primary.src, primary.root, file, m.hosts)
+    .map(({ config, host, call }) => ({ ...config, owner: owner(m, call, host === null ? "the configuration" : `nixosConfigurations.${host}`) }));
   // what this pass rewrites names the input, `formats`/`formatConfigs` or `system.build`: other files stay unparsed
   const matters = (text: string) => text.includes(primary.view.name) || text.includes("nixos-generators") || text.includes("format") || text.includes("build");
   const walk = walkModules(configs, { project: m.ctx.project, flake: { file, outputsBody: primary.view.flake!.outputs!.body }, matters });
+  for (const site of walk.inputModules.values()) if (site.file.isFlake) m.inputModules.set(`${site.file.path}@${site.node.start}`, [...site.configs].map((c) => c.owner));
   for (const unit of walk.units.values()) {
-    if (unit.file.isFlake || unit.key !== unit.file.path || !matters(unit.file.src)) continue;
+    const owners = [...unit.configs].map((c) => c.owner);
+    if (unit.file.isFlake) {
+      if (unit.key !== unit.file.path) m.inlineModules.push({ node: unit.expr, owners });
+      continue;
+    }
+    if (unit.key !== unit.file.path || !matters(unit.file.src)) continue;
     const view = generatorsView(unit.file.src, unit.file.root, unit.file.path, m.ctx.project);
-    const first = unit.configs.values().next().value!.owner;
-    if (view) m.units.push({ path: unit.file.path, src: unit.file.src, root: unit.file.root, view, owner: first, edits: [] });
+    if (view) m.units.push({ kind: "module", path: unit.file.path, src: unit.file.src, root: unit.file.root, view, owners, edits: [] });
   }
 }
 
 /**
- * Other files of this run that read `….nixosConfigurations.<host>.config.formats…` (outputs
- * split into files: `import ./images.nix { inherit self; }`). Their reads are rewritten with the
- * flake's, or keep the all-formats import: removed with reads left elsewhere, the flake would
- * no longer evaluate. Returns the units added.
+ * Is this module file one that a flake of the same run reaches through its configurations' modules?
+ * That flake's run (flakes run first) migrated it and decided for its imports, with the reads of the
+ * formats it saw; the file's own run must not decide again without them.
  */
-export function addFormatsReaders(m: Migration): Unit[] {
+export function reachedFromFlake(ctx: PassContext): boolean {
+  const given = new Set(ctx.project.given());
+  for (let dir = dirname(ctx.path), i = 0; i < 32; i++) {
+    const path = joinPath(dir, "flake.nix");
+    const parsed = given.has(path) ? ctx.project.parse(path) : undefined;
+    const flake = parsed && !parsed.error ? analyzeFlake(parsed.source, parsed.root) : null;
+    if (parsed && flake?.outputs) {
+      const file = walkFile(path, parsed.source, parsed.root, outputsRoots(flake.outputs.fn), true);
+      const configs = flakeConfigurations(parsed.source, parsed.root, file, flakeHosts(parsed.source, flake.outputs.body)).map((c) => c.config);
+      const walk = walkModules(configs, { project: ctx.project, flake: { file, outputsBody: flake.outputs.body }, matters: (t) => t === ctx.text });
+      return walk.units.has(ctx.path);
+    }
+    const up = dirname(dir);
+    if (up === dir || ctx.project.read(path) !== undefined) break;
+    dir = up;
+  }
+  return false;
+}
+
+/**
+ * Other files of this run that read `….nixosConfigurations.<host>.config.formats…` (outputs split
+ * into files: `import ./images.nix { inherit self; }`), or define `formatConfigs` where the module
+ * walk did not reach them (modules loaded another way). Their reads and definitions are migrated
+ * with the flake's, or keep the all-formats import: removed with reads or definitions left
+ * elsewhere, the flake would no longer evaluate. A definition whose configuration is not known
+ * counts for every configuration importing all-formats. Returns the units added.
+ */
+export function addOtherFiles(m: Migration, importers: readonly Owner[]): Unit[] {
   const seen = new Set(m.units.map((u) => u.path));
   const added: Unit[] = [];
   for (const path of m.ctx.project.given()) {
     if (seen.has(path) || !path.endsWith(".nix")) continue;
     const text = m.ctx.project.read(path);
-    if (!text?.includes("nixosConfigurations") || !text.includes("formats")) continue;
+    const defines = !!text?.includes("formatConfigs");
+    if (!defines && !(text?.includes("nixosConfigurations") && text.includes("formats"))) continue;
     const parsed = m.ctx.project.parse(path);
     if (!parsed || parsed.error) continue;
     const view = generatorsView(parsed.source, parsed.root, path, m.ctx.project);
     if (!view) continue;
-    const unit: Unit = { path, src: parsed.source, root: parsed.root, view, owner: null, edits: [] };
+    const unit: Unit = defines
+      ? { kind: "module", path, src: parsed.source, root: parsed.root, view, owners: importers, edits: [] }
+      : { kind: "reader", path, src: parsed.source, root: parsed.root, view, owners: null, edits: [] };
     m.units.push(unit);
     added.push(unit);
   }
   return added;
+}
+
+/** A unit for another file a unit leads to (`formatConfigs = import ./formats.nix;`), owned like it. */
+export function unitFor(m: Migration, path: string, owners: readonly Owner[]): Unit | null {
+  const known = m.units.find((u) => u.path === path);
+  if (known) return known;
+  const parsed = m.ctx.project.parse(path);
+  if (!parsed || parsed.error) return null;
+  const view = generatorsView(parsed.source, parsed.root, path, m.ctx.project);
+  if (!view) return null;
+  const unit: Unit = { kind: "module", path, src: parsed.source, root: parsed.root, view, owners, edits: [] };
+  m.units.push(unit);
+  return unit;
 }
 
 /**
