@@ -270,6 +270,10 @@ class Walker<C extends Configuration> {
             const outer = resolveName(src, d.scope, name).definition;
             if (outer?.kind === "binding" && outer.value) return [then(outer.value)];
           }
+          // an argument of an inner function (`mkImage = host: …`), not of the file's module function or outputs
+          if ((d?.kind === "formal" || d?.kind === "param") && d.scope !== outermostFunction(file) && !(file.isFlake && evalRef(src, n, file.roots))) {
+            return this.unfollow(file, n, c, `\`${name}\` is a function argument`);
+          }
         }
         const ref = evalRef(src, n, file.roots);
         if (ref && ref.input !== null) {
@@ -528,4 +532,11 @@ export function nixosSystemArgs(src: string, value: SyntaxNode): SyntaxNode | nu
   if (arg.type !== "attrset_expression") return null;
   if (calleeName(src, fn) !== "nixosSystem") return null;
   return arg;
+}
+
+/** The function a file evaluates to (a module's `{ config, ... }:`, a library's `{ inputs }:`), if any. */
+function outermostFunction(file: WalkFile): SyntaxNode | null {
+  const e = field(file.root, "expression");
+  const n = e ? unparen(e) : null;
+  return n?.type === "function_expression" ? n : null;
 }

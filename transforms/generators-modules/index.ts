@@ -21,7 +21,7 @@ import { formatModuleReads, rewriteFormatModuleReads } from "./format-modules.js
 import { reportUnfollowedFormatsReads, rewriteFormatsUses } from "./formats-reads.js";
 import { collectImports, removeImports } from "./imports.js";
 import { allFormatsImporters, type Migration, type Unit } from "./model.js";
-import { addModuleFiles, addOtherFiles, flakeHosts, mayMigrate, nearestFlakeImportsAllFormats, reachedFromFlake } from "./units.js";
+import { addModuleFiles, addOtherFiles, mayMigrate, nearestFlakeImportsAllFormats, reachedFromFlake } from "./units.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 
@@ -40,7 +40,6 @@ export const generatorsModules: Transform = {
     const primary: Unit = { kind: view.flake ? "flake" : "module", path: ctx.path, src: ctx.text, root: ctx.file!.root, view, owners: null, edits: [] };
     m.units.push(primary);
     if (view.flake?.outputs) {
-      for (const [name, value] of flakeHosts(primary.src, view.flake.outputs.body)) m.hosts.set(name, value);
       addModuleFiles(m, primary);
     }
     for (const u of m.units) collectImports(m, u);

@@ -1,12 +1,13 @@
 // Which files one run rewrites: the primary, the module files of the flake's
 // configurations (the module walk), and other files of the run that read a
 // configuration's `config.formats`.
-import type { PassContext } from "../../src/types.js";
+import type { PassContext, ProjectView } from "../../src/types.js";
 import type { SyntaxNode } from "../../src/parse.js";
-import { attrpathKeys, descendants, entries, field, isAttrset, unparen } from "../../src/nix/ast.js";
+import { descendants, unparen } from "../../src/nix/ast.js";
 import { generatorsView } from "../../src/nix/generators.js";
 import { analyzeFlake } from "../../src/nix/flake.js";
-import { nixosSystemArgs, walkFile, walkModules, type Configuration, type WalkFile } from "../../src/nix/module-walk.js";
+import { flakeConfigurations, type FoundConfiguration } from "../../src/nix/configurations.js";
+import { nixosSystemArgs, walkFile, walkModules, type WalkFile } from "../../src/nix/module-walk.js";
 import { existingConfigurations, outputSets } from "../../src/nix/outputs.js";
 import { outputsRoots } from "../../src/nix/refs.js";
 import { dirname, joinPath } from "../../src/paths.js";
@@ -39,31 +40,34 @@ export function nearestFlakeImportsAllFormats(ctx: PassContext): boolean {
   return false;
 }
 
-/** A flake's configurations as the module walk takes them: its hosts, and configurations built in place. */
-function flakeConfigurations(src: string, root: SyntaxNode, file: WalkFile, hosts: ReadonlyMap<string, SyntaxNode>): { config: Configuration; host: string | null; call: SyntaxNode }[] {
-  const out: { config: Configuration; host: string | null; call: SyntaxNode }[] = [];
-  const calls = new Set<SyntaxNode>();
-  for (const [host, call] of hosts) {
-    const args = unparen(field(call, "argument") ?? call);
-    calls.add(call);
-    if (!isAttrset(args)) continue;
-    if (!entries(args).some((e) => e.type === "binding" && attrpathKeys(src, field(e, "attrpath"))?.join(".") === "modules")) continue;
-    out.push({ config: { file, args }, host, call });
-  }
-  for (const n of descendants(root)) {
-    const args = n.type === "apply_expression" && !calls.has(n) ? nixosSystemArgs(src, n) : null;
-    if (args) out.push({ config: { file, args }, host: null, call: n });
-  }
-  return out;
+/** A configuration of the flake, found: its call (the key of its Owner), and where it is. */
+interface Host {
+  readonly name: string | null;
+  readonly found: FoundConfiguration;
 }
 
-/** `nixosConfigurations.<host>` values by name (the last definition wins, as in an attrset update). */
-export function flakeHosts(src: string, outputsBody: SyntaxNode): Map<string, SyntaxNode> {
-  const hosts = new Map<string, SyntaxNode>();
-  for (const set of outputSets(src, outputsBody)) {
-    for (const [name, { value }] of existingConfigurations(src, set)) hosts.set(name, unparen(value));
+/**
+ * The flake's configurations: `nixosConfigurations.<h>` (in flake.nix or in a file it imports; the
+ * definition in the rightmost `//` operand wins, as in Nix), then configurations built in place.
+ * `hosts` gets every name, with the call, or the value when it is not a configuration this tool reads.
+ */
+function flakeConfigurationsOf(project: ProjectView, file: WalkFile, outputsBody: SyntaxNode, hosts: Map<string, SyntaxNode>): Host[] {
+  const out: Host[] = [];
+  const calls = new Set<SyntaxNode>();
+  for (const set of outputSets(file.src, outputsBody)) {
+    for (const [name, { value }] of existingConfigurations(file.src, set)) if (!hosts.has(name)) hosts.set(name, unparen(value));
   }
-  return hosts;
+  for (const [name, found] of flakeConfigurations(project, file, outputsBody)) {
+    if ("reason" in found) continue;
+    hosts.set(name, found.call);
+    calls.add(found.call);
+    out.push({ name, found });
+  }
+  for (const n of descendants(file.root)) {
+    const args = n.type === "apply_expression" && !calls.has(n) ? nixosSystemArgs(file.src, n) : null;
+    if (args) out.push({ name: null, found: { file, call: n, args, helper: null } });
+  }
+  return out;
 }
 
 /**
@@ -73,8 +77,14 @@ export function flakeHosts(src: string, outputsBody: SyntaxNode): Map<string, Sy
  */
 export function addModuleFiles(m: Migration, primary: Unit) {
   const file = walkFile(primary.path, primary.src, primary.root, outputsRoots(primary.view.flake!.outputs!.fn), true);
-  const configs = flakeConfigurations(primary.src, primary.root, file, m.hosts)
-    .map(({ config, host, call }) => ({ ...config, owner: owner(m, call, host === null ? "the configuration" : `nixosConfigurations.${host}`) }));
+  const hosts = flakeConfigurationsOf(m.ctx.project, file, primary.view.flake!.outputs!.body, m.hosts);
+  const configs = hosts.map(({ name, found }) => ({ file: found.file, args: found.args, owner: owner(m, found.call, name === null ? "the configuration" : `nixosConfigurations.${name}`) }));
+  // files that hold configurations (`nixosConfigurations.h = import ./hosts/h.nix { … };`): their modules lists are read there
+  for (const { found } of hosts) {
+    if (found.file.isFlake || m.units.some((u) => u.path === found.file.path)) continue;
+    const view = generatorsView(found.file.src, found.file.root, found.file.path, m.ctx.project);
+    if (view) m.units.push({ kind: "module", path: found.file.path, src: found.file.src, root: found.file.root, view, owners: null, edits: [] });
+  }
   // what this pass rewrites names the input, `formats`/`formatConfigs` or `system.build`: other files stay unparsed
   const matters = (text: string) => text.includes(primary.view.name) || text.includes("nixos-generators") || text.includes("format") || text.includes("build");
   const walk = walkModules(configs, { project: m.ctx.project, flake: { file, outputsBody: primary.view.flake!.outputs!.body }, matters });
@@ -104,7 +114,9 @@ export function reachedFromFlake(ctx: PassContext): boolean {
     const flake = parsed && !parsed.error ? analyzeFlake(parsed.source, parsed.root) : null;
     if (parsed && flake?.outputs) {
       const file = walkFile(path, parsed.source, parsed.root, outputsRoots(flake.outputs.fn), true);
-      const configs = flakeConfigurations(parsed.source, parsed.root, file, flakeHosts(parsed.source, flake.outputs.body)).map((c) => c.config);
+      const hosts = flakeConfigurationsOf(ctx.project, file, flake.outputs.body, new Map());
+      if (hosts.some((h) => h.found.file.path === ctx.path)) return true;
+      const configs = hosts.map((h) => ({ file: h.found.file, args: h.found.args }));
       const walk = walkModules(configs, { project: ctx.project, flake: { file, outputsBody: flake.outputs.body }, matters: (t) => t === ctx.text });
       return walk.units.has(ctx.path);
     }

@@ -1,11 +1,11 @@
 // Phase 1: the configurations whose images the file builds, and the variants
 // each builds (`….config.system.build.images.<v>`).
 import type { SyntaxNode } from "../../src/parse.js";
-import type { RawFinding } from "../../src/types.js";
+import type { ProjectView, RawFinding } from "../../src/types.js";
 import { attrName, descendants, entries, field, fields, named, stringValue, textOf, unparen } from "../../src/nix/ast.js";
 import type { FlakeInfo } from "../../src/nix/flake.js";
-import { nixosSystemArgs, type WalkFile } from "../../src/nix/module-walk.js";
-import { existingConfigurations, outputSets } from "../../src/nix/outputs.js";
+import { configurationOf, flakeConfigurations, type FoundConfiguration, type Resolved } from "../../src/nix/configurations.js";
+import type { WalkFile } from "../../src/nix/module-walk.js";
 import { evalRef } from "../../src/nix/refs.js";
 import { resolveName, variableName } from "../../src/nix/scope.js";
 import { possibleStrings } from "../../src/nix/values.js";
@@ -14,18 +14,25 @@ import { finding, type Config } from "./model.js";
 
 const IMAGES = ["config", "system", "build", "images"];
 
-/** Configurations whose `system.build.images.<v>` the flake refers to. */
-export function findConfigurations(file: WalkFile, flake: FlakeInfo): { configs: Config[]; findings: RawFinding[] } {
+/** A configuration an image is built from that this pass cannot see into, where the image is referred to. */
+export interface UnseenConfiguration {
+  readonly at: SyntaxNode;
+  readonly label: string;
+  readonly reason: string;
+}
+
+/**
+ * Configurations whose `system.build.images.<v>` the file refers to: the flake's
+ * `nixosConfigurations.<h>` (defined in flake.nix or in a file it imports), and configurations
+ * built in place (`(nixpkgs.lib.nixosSystem { … }).config.system.build.images.<v>`, through
+ * let-bound names and imports), in flake.nix or in any other file.
+ */
+export function findConfigurations(project: ProjectView, file: WalkFile, flake: FlakeInfo | null): { configs: Config[]; unseen: UnseenConfiguration[]; findings: RawFinding[] } {
   const src = file.src;
-  const named = new Map<string, SyntaxNode>();
-  for (const set of outputSets(src, flake.outputs!.body)) {
-    for (const [name, { value }] of existingConfigurations(src, set)) {
-      const args = nixosSystemArgs(src, value);
-      if (args && !named.has(name)) named.set(name, args);
-    }
-  }
+  const named = flake?.outputs ? flakeConfigurations(project, file, flake.outputs.body) : new Map<string, Resolved>();
   const byName = new Map<string, Config>();
   const inline = new Map<SyntaxNode, Config>();
+  const unseen = new Map<string, UnseenConfiguration>();
   for (const n of descendants(file.root)) {
     if (n.type !== "select_expression") continue;
     const path = field(n, "attrpath");
@@ -33,37 +40,38 @@ export function findConfigurations(file: WalkFile, flake: FlakeInfo): { configs:
     const attrs = fields(path, "attr");
     const base = field(n, "expression")!;
     const keys = attrs.map((a) => attrName(src, a));
-    // (<nixpkgs>.lib.nixosSystem { … }).config.system.build.images.<v>
-    const b = unparen(base);
-    const inlineArgs = b.type === "apply_expression" ? nixosSystemArgs(src, b) : null;
-    if (inlineArgs && isPrefixOf(IMAGES, keys)) {
-      let c = inline.get(b);
-      if (!c) {
-        c = { label: `the configuration built in place at line ${lineOf(src, b.start)}`, file, args: inlineArgs, variants: new Set(), unknownAt: null };
-        inline.set(b, c);
+    // self.nixosConfigurations.<h>.config.system.build.images.<v>, inputs.self…, or a rec/let-bound nixosConfigurations
+    const full = flake ? selfPath(file, base, keys) : null;
+    const h = full?.keys[0] === "nixosConfigurations" ? full.keys[1] : undefined;
+    if (full && h !== undefined && h !== null && isPrefixOf(IMAGES, full.keys.slice(2))) {
+      const found = named.get(h) ?? { reason: `\`nixosConfigurations.${h}\` is not defined in this file` };
+      if ("reason" in found) {
+        if (!unseen.has(h)) unseen.set(h, { at: n, label: `nixosConfigurations.${h}`, reason: found.reason });
+        continue;
       }
-      addVariants(src, c, attrs[4] ?? null, n);
+      let c = byName.get(h);
+      if (!c) byName.set(h, (c = configOf(found, `nixosConfigurations.${h}`)));
+      addVariants(src, c, attrs[6 - full.offset] ?? null, n);
       continue;
     }
-    // self.nixosConfigurations.<h>.config.system.build.images.<v>, inputs.self…, or a rec/let-bound nixosConfigurations
-    const full = selfPath(file, base, keys);
-    if (!full) continue;
-    const h = full.keys[1];
-    if (full.keys[0] !== "nixosConfigurations" || h === undefined || h === null) continue;
-    if (!isPrefixOf(IMAGES, full.keys.slice(2))) continue;
-    const args = named.get(h);
-    if (!args) continue;
-    let c = byName.get(h);
-    if (!c) {
-      c = { label: `nixosConfigurations.${h}`, file, args, variants: new Set(), unknownAt: null };
-      byName.set(h, c);
-    }
-    addVariants(src, c, attrs[6 - full.offset] ?? null, n);
+    // (<nixpkgs>.lib.nixosSystem { … }).config.system.build.images.<v>, or a let-bound or imported one
+    if (!isPrefixOf(IMAGES, keys)) continue;
+    const b = unparen(base);
+    if (b.type !== "apply_expression" && b.type !== "variable_expression") continue;
+    const found = configurationOf(project, file, b);
+    if ("reason" in found) continue;
+    let c = inline.get(found.call);
+    if (!c) inline.set(found.call, (c = configOf(found, `the configuration built in place at ${found.file.isFlake ? "" : `${found.file.path} `}line ${lineOf(found.file.src, found.call.start)}`)));
+    addVariants(src, c, attrs[4] ?? null, n);
   }
   const configs = [...byName.values(), ...inline.values()];
   const findings = configs.filter((c) => c.unknownAt).map((c) => finding(file, c.unknownAt!, "image-variants-unknown",
     `${c.label}: which image variant this builds is not known statically, so variant-only options in its modules go to every variant that declares them`));
-  return { configs, findings };
+  return { configs, unseen: [...unseen.values()], findings };
+}
+
+function configOf(found: FoundConfiguration, label: string): Config {
+  return { label, file: found.file, args: found.args, helper: found.helper, variants: new Set(), unknownAt: null };
 }
 
 /** Keys of `base.keys` counted from the flake's outputs (`self.…`), or null. `offset` = keys that base stands for. */

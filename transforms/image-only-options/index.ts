@@ -6,8 +6,9 @@
  * defined inside `image.modules.<v>`, or the configuration fails with
  * "The option `proxmox' does not exist".
  *
- * For every configuration whose images the flake builds, this pass walks its
- * modules (src/nix/module-walk.ts: inside the repository only, never through
+ * For every configuration whose images the file builds (the flake's
+ * `nixosConfigurations`, wherever they are defined, or a configuration built in
+ * place, in flake.nix or in any other file), this pass walks its modules (src/nix/module-walk.ts: inside the repository only, never through
  * inputs, never by evaluating) and:
  *  - moves each variant-only definition into `image.modules.<v>` for every
  *    variant that the configurations using the module build and that declares
@@ -29,45 +30,49 @@
 import type { TextEdit } from "../../src/edits.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../../src/types.js";
 import { analyzeFlake, generatorsInputs, type FlakeInfo } from "../../src/nix/flake.js";
-import { walkFile, walkModules } from "../../src/nix/module-walk.js";
+import { MODULE_ARG_ROOTS, walkFile, walkModules } from "../../src/nix/module-walk.js";
 import { outputsRoots } from "../../src/nix/refs.js";
-import { basename } from "../../src/paths.js";
 import { mayDefineImageOptions } from "../../src/variant-options.js";
 import { findConfigurations } from "./configurations.js";
 import { classifyDefinitions } from "./definitions.js";
 import { imageImports, rewriteImports } from "./imports.js";
 import type { FileEdit } from "./model.js";
 import { placeMoves } from "./moves.js";
-import { movesNotes, unfollowedNotes, unfollowedSites } from "./notes.js";
+import { helperNotes, movesNotes, unfollowedNotes, unfollowedSites, unseenNotes } from "./notes.js";
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 
 export const imageOnlyOptions: Transform = {
   id: "image-only-options",
   summary: "variant-only options -> image.modules.<variant>; direct image-module imports removed",
-  appliesTo: (path) => basename(path) === "flake.nix",
+  // flake.nix, and any file that builds a configuration's images itself
+  appliesTo: (path) => path.endsWith(".nix"),
   needles: ["system.build.images"],
   input: "nix",
   run(ctx) {
     const flake = analyzeFlake(ctx.text, ctx.file!.root);
-    if (!flake?.outputs) return NO_OUTPUT;
-    return migrateFlake(ctx, flake);
+    if (flake && !flake.outputs) return NO_OUTPUT;
+    return migrate(ctx, flake);
   },
 };
 
 export default imageOnlyOptions;
 
-function migrateFlake(ctx: PassContext, flake: FlakeInfo): PassOutput {
-  const file = walkFile(ctx.path, ctx.text, ctx.file!.root, outputsRoots(flake.outputs!.fn), true);
-  const found = findConfigurations(file, flake);
-  if (found.configs.length === 0) return NO_OUTPUT;
-  const walk = walkModules(found.configs, { project: ctx.project, flake: { file, outputsBody: flake.outputs!.body }, matters: mayDefineImageOptions });
-  const generatorsNames = new Set(["nixos-generators", ...generatorsInputs(flake).map((i) => i.name)]);
+function migrate(ctx: PassContext, flake: FlakeInfo | null): PassOutput {
+  const file = flake
+    ? walkFile(ctx.path, ctx.text, ctx.file!.root, outputsRoots(flake.outputs!.fn), true)
+    : walkFile(ctx.path, ctx.text, ctx.file!.root, MODULE_ARG_ROOTS, false);
+  const found = findConfigurations(ctx.project, file, flake);
+  if (found.configs.length === 0 && found.unseen.length === 0) return NO_OUTPUT;
+  const walk = walkModules(found.configs, { project: ctx.project, flake: flake ? { file, outputsBody: flake.outputs!.body } : null, matters: mayDefineImageOptions });
+  const generatorsNames = new Set(["nixos-generators", ...(flake ? generatorsInputs(flake).map((i) => i.name) : [])]);
   const definitions = classifyDefinitions(walk.units.values());
   const moves = placeMoves(definitions.moves);
   const imports = rewriteImports(imageImports(walk));
   const findings: RawFinding[] = [
     ...found.findings,
+    ...unseenNotes(file, found.unseen),
+    ...helperNotes(found.configs),
     ...definitions.findings,
     ...moves.findings,
     ...movesNotes(moves.placed),

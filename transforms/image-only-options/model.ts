@@ -9,6 +9,8 @@ import type { ImageModule, OptionEntry } from "../../src/variant-options.js";
 export interface Config extends Configuration {
   /** `nixosConfigurations.lab`, or `the configuration built in place at line 12`. */
   readonly label: string;
+  /** The function that builds it when it is not nixosSystem itself (`mkHost { modules = …; }`). */
+  readonly helper: string | null;
   readonly variants: Set<string>;
   /** An image reference whose variant is not known statically. */
   unknownAt: SyntaxNode | null;

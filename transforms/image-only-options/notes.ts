@@ -3,7 +3,8 @@
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
 import { attrName, field, fields, textOf } from "../../src/nix/ast.js";
-import type { ModuleWalk, UnfollowedSite } from "../../src/nix/module-walk.js";
+import type { ModuleWalk, UnfollowedSite, WalkFile } from "../../src/nix/module-walk.js";
+import type { UnseenConfiguration } from "./configurations.js";
 import { freeVariables, resolveName } from "../../src/nix/scope.js";
 import { ALL_VARIANTS, OPTION_ENTRIES } from "../../src/variant-options.js";
 import { finding, labels, type Config, type Move } from "./model.js";
@@ -31,6 +32,20 @@ export function unfollowedNotes(sites: readonly UnfollowedSite<Config>[]): RawFi
       `\`${shown.replace(/\s+/g, " ")}\` (a module of ${labels(s.configs)}) was not checked for options that exist only in image variants: ${s.reason}; ` +
       "make sure it sets no option such as `isoImage.*`, `sdImage.*` or `proxmox.*` outside `image.modules.<variant>`");
   });
+}
+
+/** Configurations whose images are built here but that this pass cannot see into. */
+export function unseenNotes(file: WalkFile, unseen: readonly UnseenConfiguration[]): RawFinding[] {
+  return unseen.map((u) => finding(file, u.at, "module-not-followed",
+    `the modules of \`${u.label}\`, whose image is built here, were not checked for options that exist only in image variants: ${u.reason}; ` +
+    "make sure they set no option such as `isoImage.*`, `sdImage.*` or `proxmox.*` outside `image.modules.<variant>`"));
+}
+
+/** Configurations built by a function of their modules (`mkHost { modules = …; }`): what it adds itself is not seen. */
+export function helperNotes(configs: readonly Config[]): RawFinding[] {
+  return configs.filter((c) => c.helper).map((c) => finding(c.file, c.args, "module-not-followed",
+    `the modules given to \`${c.helper}\` here (${c.label}) were checked for options that exist only in image variants, but not the ones \`${c.helper}\` may add itself; ` +
+    "make sure they set no option such as `isoImage.*`, `sdImage.*` or `proxmox.*` outside `image.modules.<variant>`"));
 }
 
 export function movesNotes(moves: readonly Move[]): RawFinding[] {
