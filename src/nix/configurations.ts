@@ -6,9 +6,9 @@
 // all see the same configurations.
 import type { SyntaxNode } from "../parse.js";
 import type { ProjectView } from "../types.js";
-import { attrName, entries, field, fields, isAttrset, textOf, unparen } from "./ast.js";
+import { applyChain, attrName, attrsOf, entries, field, isAttrset, textOf, unparen } from "./ast.js";
 import { resolveFilePath } from "./module-graph.js";
-import { applyChain, MODULE_ARG_ROOTS, nixosSystemArgs, walkFile, type WalkFile } from "./module-walk.js";
+import { MODULE_ARG_ROOTS, nixosSystemArgs, walkFile, type WalkFile } from "./module-walk.js";
 import { existingConfigurations, outputSets } from "./outputs.js";
 import { resolveName, variableName } from "./scope.js";
 
@@ -57,7 +57,7 @@ export function flakeConfigurations(project: ProjectView, file: WalkFile, output
   for (const set of outputSets(file.src, outputsBody)) {
     for (const [name, { value }] of existingConfigurations(file.src, set)) if (!out.has(name)) out.set(name, configurationOf(project, file, value));
     for (const e of entries(set.set)) {
-      const attrs = e.type === "binding" ? fields(field(e, "attrpath")!, "attr") : [];
+      const attrs = e.type === "binding" ? attrsOf(e) : [];
       const keys = attrs.map((a) => attrName(file.src, a));
       if (keys.length !== set.prefix.length + 1 || keys.at(-1) !== "nixosConfigurations" || !set.prefix.every((k, i) => keys[i] === k)) continue;
       const value = unparen(field(e, "expression")!);
@@ -71,7 +71,7 @@ export function flakeConfigurations(project: ProjectView, file: WalkFile, output
         if (!out.has(name)) out.set(name, configurationOf(project, target.file, v, 1));
       }
       for (const inner of entries(body)) {
-        const ik = inner.type === "binding" ? fields(field(inner, "attrpath")!, "attr") : [];
+        const ik = inner.type === "binding" ? attrsOf(inner) : [];
         const name = ik.length === 1 ? attrName(target.file.src, ik[0]!) : null;
         if (name !== null && !out.has(name)) out.set(name, configurationOf(project, target.file, field(inner, "expression")!, 1));
       }
@@ -107,6 +107,6 @@ function helperArgs(src: string, n: SyntaxNode): { args: SyntaxNode; helper: str
   const { callee, args } = applyChain(src, n);
   const arg = args.length ? unparen(args[args.length - 1]!) : null;
   if (!callee || callee === "import" || !arg || arg.type !== "attrset_expression") return null;
-  const hasModules = entries(arg).some((e) => e.type === "binding" && fields(field(e, "attrpath")!, "attr").length === 1 && attrName(src, fields(field(e, "attrpath")!, "attr")[0]!) === "modules");
+  const hasModules = entries(arg).some((e) => e.type === "binding" && attrsOf(e).length === 1 && attrName(src, attrsOf(e)[0]!) === "modules");
   return hasModules ? { args: arg, helper: callee } : null;
 }

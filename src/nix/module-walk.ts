@@ -17,7 +17,7 @@
 import type { SyntaxNode } from "../parse.js";
 import type { ProjectView } from "../types.js";
 import { joinPath } from "../paths.js";
-import { attrName, attrpathKeys, calleeName, entries, field, fields, inheritedNames, isAttrset, named, stringValue, textOf, unparen } from "./ast.js";
+import { applyChain, attrName, attrpathKeys, attrsOf, calleeName, entries, field, fields, inheritedNames, isAttrset, named, operatorOf, stringValue, textOf, unparen } from "./ast.js";
 import { stringRanges } from "./layout.js";
 import { resolveFilePath } from "./module-graph.js";
 import { outputSets } from "./outputs.js";
@@ -156,7 +156,7 @@ class Walker<C extends Configuration> {
     let listValue: SyntaxNode | null = null;
     for (const e of entries(c.args)) {
       if (e.type === "binding") {
-        const keys = fields(field(e, "attrpath")!, "attr");
+        const keys = attrsOf(e);
         if (keys.length === 1 && attrName(file.src, keys[0]!) === "modules") modules = listValue = field(e, "expression");
       } else if (inheritedNames(file.src, e).some((x) => x.name === "modules")) {
         modules = e;
@@ -208,7 +208,7 @@ class Walker<C extends Configuration> {
       };
       if (n.type === "list_expression") {
         out.push(...fields(n, "element"));
-      } else if (n.type === "binary_expression" && operator(file.src, n) === "++") {
+      } else if (n.type === "binary_expression" && operatorOf(n) === "++") {
         parts(field(n, "left")!, field(n, "right")!);
       } else if (n.type === "if_expression") {
         parts(field(n, "consequence")!, field(n, "alternative")!);
@@ -250,7 +250,7 @@ class Walker<C extends Configuration> {
         // ./. + "/hosts/a.nix"
         const l = unparen(field(n, "left")!);
         const rs = stringValue(src, field(n, "right"));
-        if (operator(src, n) === "+" && l.type === "path_expression" && !l.children.some((x) => x.type === "interpolation") && rs !== null) {
+        if (operatorOf(n) === "+" && l.type === "path_expression" && !l.children.some((x) => x.type === "interpolation") && rs !== null) {
           return this.enterFile(file, n, textOf(src, l) + rs, c, visited);
         }
         break;
@@ -318,7 +318,7 @@ class Walker<C extends Configuration> {
     const file = c.file;
     const add = (value: SyntaxNode) => {
       const v = unparen(value);
-      if (v.type === "binary_expression" && operator(file.src, v) === "//") {
+      if (v.type === "binary_expression" && operatorOf(v) === "//") {
         add(field(v, "left")!);
         add(field(v, "right")!);
         return;
@@ -373,7 +373,7 @@ class Walker<C extends Configuration> {
         if (keys.length === 1 && isAttrset(v)) {
           for (const inner of entries(v)) {
             if (inner.type !== "binding") continue;
-            const ik = fields(field(inner, "attrpath")!, "attr");
+            const ik = attrsOf(inner);
             if (ik.length === 1 && attrName(src, ik[0]!) === name) return field(inner, "expression");
           }
         }
@@ -417,7 +417,7 @@ class Walker<C extends Configuration> {
     const out: Work[] = [];
     for (const e of entries(shape.set)) {
       if (e.type !== "binding") continue;
-      const keys = fields(field(e, "attrpath")!, "attr");
+      const keys = attrsOf(e);
       if (keys.length !== 1 || attrName(file.src, keys[0]!) !== "imports") continue;
       const value = field(e, "expression");
       if (value) out.push({ kind: "list", file, list: value, ownList: null });
@@ -474,28 +474,11 @@ export function moduleShape(src: string, expr: SyntaxNode): ModuleShape | null {
   if (!isAttrset(n)) return null;
   const full = entries(n).some((e) => {
     if (e.type !== "binding") return false;
-    const first = fields(field(e, "attrpath")!, "attr")[0];
+    const first = attrsOf(e)[0];
     const k = first ? attrName(src, first) : null;
     return k === "config" || k === "options";
   });
   return { set: n, full };
-}
-
-/** The operator of a binary expression (`++`, `+`, `//` …), or null. */
-export function operator(src: string, n: SyntaxNode): string | null {
-  const op = field(n, "operator");
-  return op ? textOf(src, op) : null;
-}
-
-/** `f a b` -> callee name `f` (last key of a select) and [a, b]. */
-export function applyChain(src: string, n: SyntaxNode): { callee: string | null; args: SyntaxNode[] } {
-  const args: SyntaxNode[] = [];
-  let f = n;
-  while (f.type === "apply_expression") {
-    args.unshift(field(f, "argument")!);
-    f = unparen(field(f, "function")!);
-  }
-  return { callee: calleeName(src, f), args };
 }
 
 /** Path below `nixos/` of a nixpkgs module expression (`"${modulesPath}/…"`, `modulesPath + "/…"`, `<nixpkgs/nixos/…>`, `"${nixpkgs}/nixos/…"`). */
@@ -512,7 +495,7 @@ export function nixpkgsModulePath(src: string, node: SyntaxNode): string | null 
     if (parts.length < 2 || parts[0]!.type !== "interpolation" || parts.slice(1).some((p) => p.type !== "string_fragment")) return null;
     base = named(parts[0]!)[0] ?? null;
     rest = parts.slice(1).map((p) => textOf(src, p)).join("");
-  } else if (n.type === "binary_expression" && operator(src, n) === "+") {
+  } else if (n.type === "binary_expression" && operatorOf(n) === "+") {
     base = unparen(field(n, "left")!);
     rest = stringValue(src, field(n, "right"));
   }

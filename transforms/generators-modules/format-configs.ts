@@ -7,11 +7,11 @@
 import type { TextEdit } from "../../src/edits.js";
 import { lookupFormat } from "../../src/formats.js";
 import type { SyntaxNode } from "../../src/parse.js";
-import { attrKey, attrName, attrpathKeys, descendants, entries, field, fields, isAttrset, moduleParts, textOf, unparen } from "../../src/nix/ast.js";
+import { applyChain, attrKey, attrName, attrpathKeys, attrsOf, descendants, entries, field, isAttrset, moduleParts, textOf, unparen } from "../../src/nix/ast.js";
 import { customVariantName, migrateCustomModule } from "../../src/nix/custom-format.js";
 import { indentAt, reindent, removeEntry, startsLine } from "../../src/nix/layout.js";
 import { resolveFilePath } from "../../src/nix/module-graph.js";
-import { applyChain, moduleShape } from "../../src/nix/module-walk.js";
+import { moduleShape } from "../../src/nix/module-walk.js";
 import { detectEol, lineEndOf } from "../../src/text.js";
 import { finding, ownersOf, type Migration, type Owner, type Unit } from "./model.js";
 import { unitFor } from "./units.js";
@@ -100,14 +100,14 @@ export function applyFormatConfigs(m: Migration, plan: FormatConfigsPlan) {
       fc.unit.edits.push({ start: fc.keyStart, end: fc.keyEnd, text: `image.modules.${attrKey(p.variant)}` });
     } else if (plan.plans.some((q) => q.fc.nested === fc.nested && q.variant === null)) {
       // the set stays for the formats that cannot go: this one leaves it, next to it
-      const attrs = fields(field(fc.nested, "attrpath")!, "attr");
+      const attrs = attrsOf(fc.nested);
       const prefix = fc.unit.src.slice(attrs[0]!.start, attrs.find((a) => attrName(fc.unit.src, a) === "formatConfigs")!.start);
       fc.unit.edits.push(removeEntry(fc.unit.src, fc.entry), insertAfter(fc.unit.src, fc.nested, `${prefix}image.modules.${attrKey(p.variant)} = ${movedValue(fc)};`));
     } else {
       // formatConfigs = { iso = …; }  ->  image.modules = { iso = …; }
       if (!renamedParents.has(fc.nested)) {
         renamedParents.add(fc.nested);
-        const attrs = fields(field(fc.nested, "attrpath")!, "attr");
+        const attrs = attrsOf(fc.nested);
         const at = attrs.findIndex((a) => attrName(fc.nestedIn.src, a) === "formatConfigs");
         fc.nestedIn.edits.push({ start: attrs[at]!.start, end: attrs[at]!.end, text: "image.modules" });
       }
@@ -140,7 +140,7 @@ function formatConfigEntries(m: Migration, unit: Unit): { entries: FormatConfig[
   const out: { entries: FormatConfig[]; opaque: SyntaxNode[] } = { entries: [], opaque: [] };
   for (const n of descendants(unit.root)) {
     if (n.type !== "binding") continue;
-    const attrs = fields(field(n, "attrpath")!, "attr");
+    const attrs = attrsOf(n);
     const keys = attrs.map((a) => attrName(src, a));
     const at = keys.indexOf("formatConfigs");
     if (at < 0 || (at > 0 && keys[at - 1] !== "config")) continue;
@@ -158,7 +158,7 @@ function formatConfigEntries(m: Migration, unit: Unit): { entries: FormatConfig[
     }
     for (const inner of entries(set.node)) {
       if (inner.type !== "binding") continue;
-      const ia = fields(field(inner, "attrpath")!, "attr");
+      const ia = attrsOf(inner);
       const name = attrName(set.unit.src, ia[0]!);
       if (name) out.entries.push({ unit: set.unit, entry: inner, keyStart: ia[0]!.start, keyEnd: ia[0]!.end, name, value: field(inner, "expression")!, nested: n, nestedIn: unit, owners });
     }

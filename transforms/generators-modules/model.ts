@@ -5,7 +5,7 @@ import type { TextEdit } from "../../src/edits.js";
 import type { FormatInfo } from "../../src/formats.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { PassContext, RawFinding } from "../../src/types.js";
-import { attrName, descendants, field, fields, unparen } from "../../src/nix/ast.js";
+import { attrName, attrsOf, descendants, field, unparen } from "../../src/nix/ast.js";
 import type { GeneratorsView } from "../../src/nix/generators.js";
 import type { FormatConfigsPlan } from "./format-configs.js";
 import { resolveName, variableName } from "../../src/nix/scope.js";
@@ -82,7 +82,7 @@ export function ownersOf(m: Migration, unit: Unit, node: SyntaxNode): readonly O
   for (let n: SyntaxNode | null = node; n; n = n.parent) {
     if (n.type !== "apply_expression") continue;
     const fn = unparen(field(n, "function")!);
-    const last = fn.type === "select_expression" ? fields(field(fn, "attrpath")!, "attr").pop() : null;
+    const last = fn.type === "select_expression" ? attrsOf(fn).pop() : null;
     const isSystem = (last && attrName(unit.src, last) === "nixosSystem") || (fn.type === "variable_expression" && variableName(unit.src, fn) === "nixosSystem");
     if (isSystem) {
       const host = [...m.hosts].find(([, v]) => v === n)?.[0];
@@ -113,7 +113,7 @@ export function allFormatsImporters(m: Migration): Owner[] {
 
 /** A select's attributes and their names (`\0dynamic` for `${…}`). */
 export function keysOf(src: string, select: SyntaxNode): { attrs: SyntaxNode[]; keys: string[] } {
-  const attrs = fields(field(select, "attrpath")!, "attr");
+  const attrs = attrsOf(select);
   return { attrs, keys: attrs.map((a) => attrName(src, a) ?? "\0dynamic") };
 }
 

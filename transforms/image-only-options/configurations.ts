@@ -2,7 +2,7 @@
 // each builds (`….config.system.build.images.<v>`).
 import type { SyntaxNode } from "../../src/parse.js";
 import type { ProjectView, RawFinding } from "../../src/types.js";
-import { attrName, descendants, entries, field, fields, named, stringValue, textOf, unparen } from "../../src/nix/ast.js";
+import { attrName, attrsOf, descendants, entries, field, fields, named, stringValue, textOf, unparen } from "../../src/nix/ast.js";
 import type { FlakeInfo } from "../../src/nix/flake.js";
 import { configurationOf, flakeConfigurations, type FoundConfiguration, type Resolved } from "../../src/nix/configurations.js";
 import type { WalkFile } from "../../src/nix/module-walk.js";
@@ -120,7 +120,7 @@ function dynamicVariants(src: string, expr: SyntaxNode | null): string[] | null 
   if (direct.known) return direct.values;
   if (n.type !== "select_expression") return null;
   const base = unparen(field(n, "expression")!);
-  const attrs = fields(field(n, "attrpath")!, "attr");
+  const attrs = attrsOf(n);
   const dflt = field(n, "default");
   if (base.type !== "attrset_expression" || attrs.length !== 1 || attrs[0]!.type !== "interpolation" || !dflt) return null;
   const key = named(attrs[0]!)[0];
@@ -130,7 +130,7 @@ function dynamicVariants(src: string, expr: SyntaxNode | null): string[] | null 
   const table = new Map<string, string>();
   for (const e of entries(base)) {
     if (e.type !== "binding") return null;
-    const k = fields(field(e, "attrpath")!, "attr");
+    const k = attrsOf(e);
     const s = stringValue(src, field(e, "expression"));
     const name = k.length === 1 ? attrName(src, k[0]!) : null;
     if (name === null || s === null) return null;

@@ -3,8 +3,7 @@
 // the ones that cannot.
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
-import { attrName, attrpathKeys, entries, field, fields, inheritedNames, isAttrset, unparen } from "../../src/nix/ast.js";
-import { applyChain } from "../../src/nix/module-walk.js";
+import { applyChain, attrName, attrpathKeys, attrsOf, entries, field, fields, inheritedNames, isAttrset, unparen } from "../../src/nix/ast.js";
 import { ALL_VARIANTS, classifyOption, renamedPath, type OptionEntry } from "../../src/variant-options.js";
 import { finding, labels, type Config, type Move, type RootCtx, type Unit } from "./model.js";
 
@@ -42,7 +41,7 @@ function scanUnit(unit: Unit): Scanner | null {
   if (shape.full) {
     for (const e of entries(shape.set)) {
       if (e.type !== "binding") continue;
-      const attrs = fields(field(e, "attrpath")!, "attr");
+      const attrs = attrsOf(e);
       if (attrName(src, attrs[0]!) !== "config") continue;
       if (attrs.length === 1) {
         for (const root of configRoots(src, field(e, "expression")!)) scan.set(root, [], { unit, root, top: null, topSkip: 0 }, false);
@@ -77,7 +76,7 @@ class Scanner {
         continue;
       }
       if (top) {
-        const first = attrName(this.src, fields(field(e, "attrpath")!, "attr")[0]!);
+        const first = attrName(this.src, attrsOf(e)[0]!);
         if (first !== null && MODULE_KEYS.has(first)) continue;
       }
       this.binding(e, 0, prefix, ctx);
@@ -97,7 +96,7 @@ class Scanner {
 
   /** One binding at `prefix` (`skip` leading attrs are not option keys, e.g. `config.`). */
   binding(e: SyntaxNode, skip: number, prefix: string[], ctx: RootCtx) {
-    const attrs = fields(field(e, "attrpath")!, "attr").slice(skip);
+    const attrs = attrsOf(e).slice(skip);
     const keys: string[] = [];
     for (const a of attrs) {
       const k = attrName(this.src, a);

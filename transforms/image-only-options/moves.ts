@@ -6,7 +6,7 @@
 import { applyEdits } from "../../src/edits.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
-import { attrKey, attrName, attrpathKeys, entries, field, fields, inheritedNames, outer, textOf, unparen } from "../../src/nix/ast.js";
+import { attrKey, attrName, attrpathKeys, attrsOf, entries, field, fields, inheritedNames, outer, textOf, unparen } from "../../src/nix/ast.js";
 import { appendToSet, indentAt, reindent, removeRange, startsLine } from "../../src/nix/layout.js";
 import type { WalkFile } from "../../src/nix/module-walk.js";
 import { detectEol, detectIndentUnit, lineEndOf } from "../../src/text.js";
@@ -74,7 +74,7 @@ function prefixInPlace(m: Move): FileEdit[] {
     const texts = m.variants.map((v, i) => `${skipText}image.modules.${attrKey(v)}.${pathText(m.newPath)} = ${valueText};${i === 0 && comment ? " " + comment : ""}`);
     return [fileEdit(file, removeRange(src, m.entry.start, m.entry.end)), insertAfter(file, top, texts)];
   }
-  const attrs = fields(field(m.entry, "attrpath")!, "attr");
+  const attrs = attrsOf(m.entry);
   const first = attrs[m.skip]!;
   const oldEnd = m.renamed ? attrs[m.skip + m.own.path.length - 1]!.end : first.start;
   const replaced = (v: string) => `image.modules.${attrKey(v)}.` + (m.renamed ? m.own.to!.join(".") : "");
@@ -205,7 +205,7 @@ function mergeTarget(unit: Unit, root: SyntaxNode, v: string): SyntaxNode | null
 /** `config.` of `config.virtualisation = …` (the first `skip` attrs and their dot). */
 function attrsText(src: string, entry: SyntaxNode, skip: number): string {
   if (skip === 0) return "";
-  const attrs = fields(field(entry, "attrpath")!, "attr");
+  const attrs = attrsOf(entry);
   return src.slice(attrs[0]!.start, attrs[skip - 1]!.end) + ".";
 }
 
@@ -231,7 +231,7 @@ function pathConflict(src: string, set: SyntaxNode, path: string[], literalValue
       if (inheritedNames(src, e).some((n) => n.name === path[0])) return e;
       continue;
     }
-    const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(src, a));
+    const keys = attrsOf(e).map((a) => attrName(src, a));
     const n = Math.min(keys.length, path.length);
     if (keys.slice(0, n).some((k, i) => k !== path[i])) continue;
     const value = field(e, "expression");

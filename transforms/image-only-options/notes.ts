@@ -2,7 +2,7 @@
 // definition, and every module the walk could not follow.
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
-import { attrName, field, fields, textOf } from "../../src/nix/ast.js";
+import { attrName, attrsOf, field, textOf } from "../../src/nix/ast.js";
 import type { ModuleWalk, UnfollowedSite, WalkFile } from "../../src/nix/module-walk.js";
 import type { UnseenConfiguration } from "./configurations.js";
 import { freeVariables, resolveName } from "../../src/nix/scope.js";
@@ -89,7 +89,7 @@ function mentionsModuleArg(src: string, value: SyntaxNode, name: string): boolea
       if (!d) continue;
       if (v === name && d.kind === "formal") return true;
       if (d.kind === "param" && ref.parent?.type === "select_expression" && ref.field === "expression") {
-        const first = fields(field(ref.parent, "attrpath")!, "attr")[0];
+        const first = attrsOf(ref.parent)[0];
         if (first && attrName(src, first) === name) return true;
       }
     }
