@@ -3,8 +3,8 @@
 import { applyEdits, mapOffsetBack, sortEdits, type TextEdit } from "./edits.js";
 import { parseNix, syntaxErrorOf, type ParsedNix } from "./parse.js";
 import { LineIndex, type LineCol } from "./text.js";
-import { RULES } from "./rules.js";
-import type { Finding, MigrateOptions, ProjectView, RawFinding, Transform } from "./types.js";
+import { ENGINE_RULES } from "./rules.js";
+import type { Finding, MigrateOptions, ProjectView, RawFinding, RuleSpec, Transform } from "./types.js";
 
 export interface SourceHost {
   /** Text of a file, or undefined when it does not exist or cannot be read. */
@@ -90,7 +90,11 @@ export function migrateProject(
     if (!s.parsed || s.parsed.text !== s.current) s.parsed = { text: s.current, result: parseNix(s.current) };
     return s.parsed.result;
   };
-  const report = (path: string, raw: RawFinding, stateBefore: TextEdit[][] | null) => {
+  const severityOf = (rule: string, pass: Transform | null): RuleSpec["severity"] => {
+    // passes' rules are checked before their findings are reported; the engine's are its own
+    return (pass ? pass.rules[rule]! : ENGINE_RULES[rule as keyof typeof ENGINE_RULES]).severity;
+  };
+  const report = (path: string, raw: RawFinding, stateBefore: TextEdit[][] | null, pass: Transform | null = null) => {
     const s = states.get(path);
     const original = s?.original ?? s?.current ?? "";
     let start = raw.start;
@@ -111,7 +115,7 @@ export function migrateProject(
     findings.push({
       path,
       rule: raw.rule,
-      severity: raw.severity ?? RULES[raw.rule]?.severity ?? "warning",
+      severity: raw.severity ?? severityOf(raw.rule, pass),
       message: raw.message,
       start: lines.position(start),
       end: lines.position(end),
@@ -182,10 +186,16 @@ export function migrateProject(
         refuse(path, s, `${pass.id}: ${(e as Error).message}`);
         continue;
       }
+      // a rule the pass does not declare is a bug in the pass (its summary and severity would be missing)
+      const undeclared = out.findings.find((f) => !Object.hasOwn(pass.rules, f.rule));
+      if (undeclared) {
+        refuse(path, s, `${pass.id}: finding with the undeclared rule ${undeclared.rule}`);
+        continue;
+      }
       // Findings refer to the texts the pass saw: map them back before committing its edits.
       for (const f of out.findings) {
         const fp = f.path ?? path;
-        report(fp, f, states.get(fp)?.steps ?? null);
+        report(fp, f, states.get(fp)?.steps ?? null, pass);
       }
       const failure = commit(path, out.edits);
       if (failure) refuse(path, s, `${pass.id}: ${failure}`);

@@ -14,6 +14,7 @@
  * files rewritten (units.ts): the primary, the module files of the flake's
  * configurations (the module walk), and other files of the run that read the formats.
  */
+import { meta } from "../generators-modules.meta.js";
 import type { PassOutput, Transform } from "../../src/types.js";
 import { generatorsView } from "../../src/nix/generators.js";
 import { applyFormatConfigs, dropFormatOptions, planFormatConfigs } from "./format-configs.js";
@@ -25,9 +26,9 @@ import { addModuleFiles, addOtherFiles, mayMigrate, nearestFlakeImportsAllFormat
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 
-export const generatorsModules: Transform = {
+export const generatorsModules: Transform<typeof meta.rules> = {
   id: "generators-modules",
-  summary: "nixos-generators' all-formats and per-format NixOS modules -> image variants",
+  ...meta,
   appliesTo: (path) => path.endsWith(".nix"),
   // a flake with the input may own module files that import nixos-generators modules
   needles: ["nixos-generators", "nixosModules", "formatConfigs", "formats."],

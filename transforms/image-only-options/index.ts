@@ -27,6 +27,7 @@
  * configurations, which variants) -> the module walk -> definitions.ts (what
  * moves) -> moves.ts (where it goes, as edits) and imports.ts -> notes.ts.
  */
+import { meta } from "../image-only-options.meta.js";
 import type { TextEdit } from "../../src/edits.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../../src/types.js";
 import { analyzeFlake, generatorsInputs, type FlakeInfo } from "../../src/nix/flake.js";
@@ -42,9 +43,9 @@ import { helperNotes, movesNotes, unfollowedNotes, unfollowedSites, unseenNotes 
 
 const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 
-export const imageOnlyOptions: Transform = {
+export const imageOnlyOptions: Transform<typeof meta.rules> = {
   id: "image-only-options",
-  summary: "variant-only options -> image.modules.<variant>; direct image-module imports removed",
+  ...meta,
   // flake.nix, and any file that builds a configuration's images itself
   appliesTo: (path) => path.endsWith(".nix"),
   needles: ["system.build.images"],
