@@ -59,12 +59,13 @@ export function resolveFilePath(project: ProjectView, fromFile: string, pathText
  * At most `limit` files are read; `complete` says whether that was all.
  */
 export function reachableFiles(source: string, root: SyntaxNode, fromFile: string, project: ProjectView, limit = 1000): Reached {
+  // the files the relative path literals of a file lead to (inside the project)
   const paths = (src: string, node: SyntaxNode, from: string) => {
     const out: string[] = [];
     for (const n of descendants(node)) {
-      if (n.type !== "path_expression") continue;
-      const p = relativePath(src, n, from);
-      if (p) out.push(p);
+      if (n.type !== "path_expression" || n.children.some((c) => c.type === "interpolation")) continue;
+      const target = resolveFilePath(project, from, textOf(src, n));
+      if ("path" in target) out.push(target.path);
     }
     return out;
   };
@@ -72,9 +73,7 @@ export function reachableFiles(source: string, root: SyntaxNode, fromFile: strin
   const seen = new Set<string>();
   const queue = paths(source, root, fromFile);
   for (let i = 0; i < queue.length; i++) {
-    let p = queue[i]!;
-    if (!project.inside(p)) continue;
-    if (project.isDirectory(p)) p = joinPath(p, "default.nix");
+    const p = queue[i]!;
     if (seen.has(p) || !p.endsWith(".nix")) continue;
     if (out.length >= limit) return { files: out, complete: false };
     seen.add(p);
