@@ -81,4 +81,24 @@ ${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
     expect(r.findings).toMatch(/error all-formats-use `formats\.mine` stays/);
     expect(r.findings).toMatch(/warning all-formats-kept/);
   });
+
+  it("leaves the formatConfigs of a configuration that defines formats itself, since its reads stay", () => {
+    const r = run({
+      "flake.nix": `{
+${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ nixos-generators.nixosModules.all-formats ./box.nix ];
+    };
+    packages.x86_64-linux.iso = self.nixosConfigurations.box.config.formats.iso;
+  };
+}
+`,
+      "box.nix": "{ config, ... }: {\n  formats.tarball = config.system.build.tarball;\n  formatConfigs.iso = { isoImage.volumeID = \"BOX\"; };\n}\n",
+    });
+    expect(r.files.has("box.nix")).toBe(false);
+    expect(r.files.get("flake.nix") ?? "").not.toMatch(/images\.iso/);
+    expect(r.findings).toMatch(/box\.nix:2:3 error all-formats-use `formats` is defined here/);
+    expect(r.findings).toMatch(/box\.nix:3:3 error all-formats-use formatConfigs\.iso stays with all-formats: nixosConfigurations\.box defines `formats`/);
+  });
 });

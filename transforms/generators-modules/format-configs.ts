@@ -13,7 +13,7 @@ import { indentAt, reindent, removeEntry, startsLine } from "../../src/nix/layou
 import { resolveFilePath } from "../../src/nix/module-graph.js";
 import { moduleShape } from "../../src/nix/module-walk.js";
 import { detectEol, lineEndOf } from "../../src/text.js";
-import { finding, ownersOf, type Migration, type Owner, type Unit } from "./model.js";
+import { finding, labels, ownersOf, type Migration, type Owner, type Unit } from "./model.js";
 import { unitFor } from "./units.js";
 
 /** One format's definition: `formatConfigs.<n> = M;`, or `<n> = M;` inside `formatConfigs = { … };` (nested). */
@@ -74,6 +74,12 @@ export function planFormatConfigs(m: Migration, units: readonly Unit[]): FormatC
       owner.blocked = true;
       out.opaqueOwners.add(owner);
     }
+  }
+  // what such a configuration's `formats.<f>` builds is not known: its reads stay, and so do their definitions
+  for (const [i, p] of out.plans.entries()) {
+    const opaque = p.fc.owners.filter((o) => out.opaqueOwners.has(o));
+    if (p.variant === null || opaque.length === 0) continue;
+    out.plans[i] = { fc: p.fc, variant: null, rule: "all-formats-use", message: `formatConfigs.${p.fc.name} stays with all-formats: ${labels(opaque)} ${opaque.length > 1 ? "define" : "defines"} \`formats\` or \`formatConfigs\` in a way this tool does not read (see there), so its reads of \`formats.<f>\` stay, and with them what they build` };
   }
   for (const p of out.plans) {
     if (p.variant === null) {
