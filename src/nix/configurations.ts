@@ -10,6 +10,9 @@ import { applyChain, attrName, attrsOf, entries, field, isAttrset, textOf, unpar
 import { resolveFilePath } from "./module-graph.js";
 import { MODULE_ARG_ROOTS, nixosSystemArgs, walkFile, type WalkFile } from "./module-walk.js";
 import { existingConfigurations, outputSets } from "./outputs.js";
+import { analyzeFlake, type FlakeInfo } from "./flake.js";
+import { outputsRoots } from "./refs.js";
+import { dirname, joinPath } from "../paths.js";
 import { resolveName, variableName } from "./scope.js";
 
 /** A `nixosSystem { … }` call (or a function given `{ modules = …; … }`) and the file it is in. */
@@ -109,4 +112,31 @@ function helperArgs(src: string, n: SyntaxNode): { args: SyntaxNode; helper: str
   if (!callee || callee === "import" || !arg || arg.type !== "attrset_expression") return null;
   const hasModules = entries(arg).some((e) => e.type === "binding" && attrsOf(e).length === 1 && attrName(src, attrsOf(e)[0]!) === "modules");
   return hasModules ? { args: arg, helper: callee } : null;
+}
+
+/** A flake.nix as the module walk reads it: the file (its outputs' formals are the inputs) and its outputs. */
+export interface FlakeFile {
+  readonly file: WalkFile;
+  readonly info: FlakeInfo;
+  readonly outputsBody: SyntaxNode;
+}
+
+/**
+ * The flake a file belongs to: the nearest flake.nix at or above it (a file named flake.nix is its own),
+ * when it parses and has outputs. Null when there is none, or when the nearest one does not qualify.
+ */
+export function nearestFlake(project: ProjectView, path: string): FlakeFile | null {
+  for (let dir = dirname(path), i = 0; i < 64; i++) {
+    const candidate = joinPath(dir, "flake.nix");
+    if (project.inside(candidate) && project.read(candidate) !== undefined) {
+      const parsed = project.parse(candidate);
+      const info = parsed && !parsed.error ? analyzeFlake(parsed.source, parsed.root) : null;
+      if (!parsed || !info?.outputs) return null;
+      return { file: walkFile(candidate, parsed.source, parsed.root, outputsRoots(info.outputs.fn), true), info, outputsBody: info.outputs.body };
+    }
+    const up = dirname(dir);
+    if (up === dir || dir === ".") break;
+    dir = up;
+  }
+  return null;
 }

@@ -21,6 +21,7 @@ import { applyChain, attrName, attrpathKeys, attrsOf, calleeName, entries, field
 import { stringRanges } from "./layout.js";
 import { resolveFilePath } from "./module-graph.js";
 import { outputSets } from "./outputs.js";
+import { throughSelf } from "./generators.js";
 import { evalName, evalRef, type InputRef, type RefRoots } from "./refs.js";
 import { resolveName, variableName, type Definition } from "./scope.js";
 
@@ -275,11 +276,14 @@ class Walker<C extends Configuration> {
             return this.unfollow(file, n, c, `\`${name}\` is a function argument`);
           }
         }
-        const ref = evalRef(src, n, file.roots);
+        // `self.inputs.x…` is input x
+        const ref = throughSelf(evalRef(src, n, file.roots));
         if (ref && ref.input !== null) {
           if (ref.input === "self" && ref.path[0] === "nixosModules" && ref.path.length === 2) {
-            // in a module file, `self` (or `inputs.self`) is the flake's only when the configuration passes it so
-            const own = file.isFlake ? ref : evalRef(src, n, this.passedArgs(c));
+            // `self` (or `inputs.self`) is the flake's in flake.nix and in the file that builds the configuration
+            // (a flake-parts module, a file the flake imports with its inputs); in a module file only when the
+            // configuration passes it so
+            const own = file.isFlake || file.path === c.file.path ? ref : evalRef(src, n, this.passedArgs(c));
             const value = own?.input === "self" ? this.ownNixosModule(ref.path[1]!) : null;
             // (into flake.nix: what a pass may remove there is the module's definition, not the reference)
             if (value) return [file.isFlake ? then(value) : then(value, this.options.flake!.file, value)];

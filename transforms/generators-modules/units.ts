@@ -5,8 +5,7 @@ import type { PassContext, ProjectView } from "../../src/types.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import { descendants, unparen } from "../../src/nix/ast.js";
 import { generatorsView } from "../../src/nix/generators.js";
-import { analyzeFlake } from "../../src/nix/flake.js";
-import { flakeConfigurations, type FoundConfiguration } from "../../src/nix/configurations.js";
+import { flakeConfigurations, nearestFlake, type FoundConfiguration } from "../../src/nix/configurations.js";
 import { nixosSystemArgs, walkFile, walkModules, type WalkFile } from "../../src/nix/module-walk.js";
 import { existingConfigurations, outputSets } from "../../src/nix/outputs.js";
 import { outputsRoots } from "../../src/nix/refs.js";
@@ -107,24 +106,13 @@ export function addModuleFiles(m: Migration, primary: Unit) {
  * formats it saw; the file's own run must not decide again without them.
  */
 export function reachedFromFlake(ctx: PassContext): boolean {
-  const given = new Set(ctx.project.given());
-  for (let dir = dirname(ctx.path), i = 0; i < 32; i++) {
-    const path = joinPath(dir, "flake.nix");
-    const parsed = given.has(path) ? ctx.project.parse(path) : undefined;
-    const flake = parsed && !parsed.error ? analyzeFlake(parsed.source, parsed.root) : null;
-    if (parsed && flake?.outputs) {
-      const file = walkFile(path, parsed.source, parsed.root, outputsRoots(flake.outputs.fn), true);
-      const hosts = flakeConfigurationsOf(ctx.project, file, flake.outputs.body, new Map());
-      if (hosts.some((h) => h.found.file.path === ctx.path)) return true;
-      const configs = hosts.map((h) => ({ file: h.found.file, args: h.found.args }));
-      const walk = walkModules(configs, { project: ctx.project, flake: { file, outputsBody: flake.outputs.body }, matters: (t) => t === ctx.text });
-      return walk.units.has(ctx.path);
-    }
-    const up = dirname(dir);
-    if (up === dir || ctx.project.read(path) !== undefined) break;
-    dir = up;
-  }
-  return false;
+  const flake = nearestFlake(ctx.project, ctx.path);
+  if (!flake || !ctx.project.given().includes(flake.file.path)) return false;
+  const hosts = flakeConfigurationsOf(ctx.project, flake.file, flake.outputsBody, new Map());
+  if (hosts.some((h) => h.found.file.path === ctx.path)) return true;
+  const configs = hosts.map((h) => ({ file: h.found.file, args: h.found.args }));
+  const walk = walkModules(configs, { project: ctx.project, flake, matters: (t) => t === ctx.text });
+  return walk.units.has(ctx.path);
 }
 
 /**

@@ -31,6 +31,7 @@ import { meta } from "../image-only-options.meta.js";
 import type { TextEdit } from "../../src/edits.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../../src/types.js";
 import { analyzeFlake, generatorsInputs, type FlakeInfo } from "../../src/nix/flake.js";
+import { nearestFlake } from "../../src/nix/configurations.js";
 import { MODULE_ARG_ROOTS, walkFile, walkModules } from "../../src/nix/module-walk.js";
 import { outputsRoots } from "../../src/nix/refs.js";
 import { mayDefineImageOptions } from "../../src/variant-options.js";
@@ -65,8 +66,11 @@ function migrate(ctx: PassContext, flake: FlakeInfo | null): PassOutput {
     : walkFile(ctx.path, ctx.text, ctx.file!.root, MODULE_ARG_ROOTS, false);
   const found = findConfigurations(ctx.project, file, flake);
   if (found.configs.length === 0 && found.unseen.length === 0) return NO_OUTPUT;
-  const walk = walkModules(found.configs, { project: ctx.project, flake: flake ? { file, outputsBody: flake.outputs!.body } : null, matters: mayDefineImageOptions });
-  const generatorsNames = new Set(["nixos-generators", ...(flake ? generatorsInputs(flake).map((i) => i.name) : [])]);
+  // a file that builds configurations itself belongs to the flake above it (for `self.nixosModules.<x>`)
+  const own = flake ? { file, outputsBody: flake.outputs!.body } : nearestFlake(ctx.project, ctx.path);
+  const walk = walkModules(found.configs, { project: ctx.project, flake: own, matters: mayDefineImageOptions });
+  const info = flake ?? (own && "info" in own ? own.info : null);
+  const generatorsNames = new Set(["nixos-generators", ...(info ? generatorsInputs(info).map((i) => i.name) : [])]);
   const definitions = classifyDefinitions(walk.units.values());
   const moves = placeMoves(definitions.moves);
   const imports = rewriteImports(imageImports(walk));
