@@ -321,7 +321,13 @@ class InputRemoval {
     const { files, complete } = reachableFiles(this.src, this.ctx.file!.root, this.ctx.path, this.ctx.project);
     if (!files.length) return null;
     const users: { path: string; line: number }[] = [];
-    for (const f of files) {
+    // and the other files of this run (modules loaded by directory listings are in the run, not reachable by paths)
+    const reached = new Set(files.map((f) => f.path));
+    const others = this.ctx.project.given().filter((p) => p !== this.ctx.path && p.endsWith(".nix") && !reached.has(p) && this.ctx.project.read(p)?.includes(G));
+    for (const f of [...files, ...others.flatMap((path) => {
+      const parsed = this.ctx.project.parse(path);
+      return parsed ? [{ path, source: parsed.source, parsed }] : [];
+    })]) {
       if (!f.source.includes(G)) continue;
       const use = usesOfInput(f.path, f.source, f.parsed, G, this.ctx);
       if (!use) continue;
