@@ -101,4 +101,24 @@ ${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
     expect(r.findings).toMatch(/box\.nix:2:3 error all-formats-use `formats` is defined here/);
     expect(r.findings).toMatch(/box\.nix:3:3 error all-formats-use formatConfigs\.iso stays with all-formats: nixosConfigurations\.box defines `formats`/);
   });
+
+  it("keeps the input while a file of the run that no path leads to still uses it (unused-generators-input)", () => {
+    const r = run({
+      "flake.nix": `{
+${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }@inputs: {
+    # hosts loaded by listing a directory: no relative path leads to hosts/box.nix
+    nixosConfigurations = builtins.mapAttrs (name: _: nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      specialArgs = { inherit inputs; };
+      modules = [ ./common.nix (./hosts + "/\${name}") ];
+    }) (builtins.readDir ./hosts);
+  };
+}
+`,
+      "common.nix": "{ services.openssh.enable = true; }\n",
+      "hosts/box/default.nix": "{ inputs, config, ... }: {\n  imports = [ inputs.nixos-generators.nixosModules.all-formats ];\n  formats.custom = config.system.build.toplevel;\n}\n",
+    });
+    expect(r.files.has("flake.nix")).toBe(false);
+    expect(r.findings).toMatch(/hosts\/box\/default\.nix:2:\d+ warning generators-input-kept `nixos-generators` is still used here/);
+  });
 });
