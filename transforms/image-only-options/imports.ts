@@ -4,8 +4,10 @@
 // `system.build.images` off on nixpkgs 25.05. Removed when the variant
 // imports the module itself, moved into `image.modules.<v>.imports` when it
 // adds more (installer profiles), flagged otherwise.
-import { attrKey, textOf } from "../../src/nix/ast.js";
-import { removeRange } from "../../src/nix/layout.js";
+import type { TextEdit } from "../../src/edits.js";
+import type { SyntaxNode } from "../../src/parse.js";
+import { attrKey, attrpathKeys, field, fields, outer, textOf } from "../../src/nix/ast.js";
+import { removeEntry, removeRange } from "../../src/nix/layout.js";
 import type { ModuleWalk } from "../../src/nix/module-walk.js";
 import { imageModule } from "../../src/variant-options.js";
 import { variantsOf } from "./definitions.js";
@@ -38,7 +40,7 @@ export function rewriteImports(sites: readonly ImportSite[]): Changes {
     }
     const lossless = targets.every((v) => site.info.includedBy.includes(v));
     if (lossless) {
-      out.edits.push(fileEdit(site.file, removeRange(src, site.element.start, site.element.end)));
+      out.edits.push(fileEdit(site.file, removeElement(src, site.element)));
       out.findings.push(finding(site.file, site.node, "image-module-import-removed",
         `removed the import of \`${site.display}\`: images.${targets.join(" and images.")} import${targets.length > 1 ? "" : "s"} it already, and with it in ${labels(site.configs)} \`system.build.images\` would not exist on nixpkgs 25.05`));
     } else {
@@ -52,4 +54,12 @@ export function rewriteImports(sites: readonly ImportSite[]): Changes {
     }
   }
   return out;
+}
+
+/** Removes a list element, and an `imports = [ … ];` it leaves empty. */
+function removeElement(src: string, element: SyntaxNode): TextEdit {
+  const list = outer(element).parent;
+  const binding = list?.type === "list_expression" && list.field === "expression" && list.parent?.type === "binding" ? list.parent : null;
+  if (binding && fields(list!, "element").length === 1 && attrpathKeys(src, field(binding, "attrpath"))?.join(".") === "imports") return removeEntry(src, binding);
+  return removeRange(src, outer(element).start, outer(element).end);
 }
