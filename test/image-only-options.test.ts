@@ -80,6 +80,15 @@ describe("image-only-options", () => {
     expect(r.files.size).toBe(0);
   });
 
+  it("follows a module that a file's function returns (`import ./m.nix flakeContext`)", () => {
+    const r = run({
+      "flake.nix": HEAD.replace("./pve.nix", "(import ./pve.nix { inherit self; })"),
+      "pve.nix": "{ self }:\n{ config, ... }: {\n  proxmox.qemuConf.cores = 4;\n}\n",
+    });
+    expect(r.files.get("pve.nix")).toBe("{ self }:\n{ config, ... }: {\n  image.modules.proxmox.proxmox.qemuConf.cores = 4;\n}\n");
+    expect(r.findings).not.toMatch(/module-not-followed/);
+  });
+
   it("does nothing for a flake that builds no images", () => {
     const r = run({
       "flake.nix": HEAD.replace(/\n    packages[^\n]*/, ""),

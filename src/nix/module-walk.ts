@@ -259,6 +259,11 @@ class Walker<C extends Configuration> {
       case "apply_expression": {
         const { callee, args } = applyChain(src, n);
         if (callee === "import" && args.length === 1) return [then(args[0]!)];
+        // `import ./m.nix flakeContext`: the module is what the file's function returns
+        const path = callee === "import" ? unparen(args[0]!) : null;
+        if (path?.type === "path_expression" && !path.children.some((x) => x.type === "interpolation")) {
+          return this.enterFile(file, n, textOf(src, path), c, visited, args.length - 1);
+        }
         return this.unfollow(file, n, c, "it is the result of a function call");
       }
       case "variable_expression":
@@ -386,7 +391,8 @@ class Walker<C extends Configuration> {
     return null;
   }
 
-  private enterFile(from: WalkFile, node: SyntaxNode, pathText: string, c: C, visited: Set<string>): Work[] {
+  /** A module file (`applied`: the file is a function given that many arguments, whose result is the module). */
+  private enterFile(from: WalkFile, node: SyntaxNode, pathText: string, c: C, visited: Set<string>, applied = 0): Work[] {
     const project = this.options.project;
     const target = resolveFilePath(project, from.path, pathText);
     if ("reason" in target) return this.unfollow(from, node, c, target.reason);
@@ -402,9 +408,14 @@ class Walker<C extends Configuration> {
       if (text === undefined) return [];
       return this.unfollow(from, node, c, "the file does not parse");
     }
-    const expr = field(file.root, "expression");
+    let expr = field(file.root, "expression");
     if (!expr) return [];
-    return this.enterUnit(file, expr, path, c, visited, null);
+    for (let i = 0; i < applied; i++) {
+      const fn = unparen(expr);
+      if (fn.type !== "function_expression") return this.unfollow(from, node, c, `${pathText} is not a function of the arguments it is given here`);
+      expr = field(fn, "body")!;
+    }
+    return this.enterUnit(file, expr, applied ? `${path}@${expr.start}` : path, c, visited, null);
   }
 
   private enterUnit(file: WalkFile, expr: SyntaxNode, key: string, c: C, visited: Set<string>, listOf: C | null): Work[] {

@@ -88,15 +88,22 @@ export function addModuleFiles(m: Migration, primary: Unit) {
   const matters = (text: string) => text.includes(primary.view.name) || text.includes("nixos-generators") || text.includes("format") || text.includes("build");
   const walk = walkModules(configs, { project: m.ctx.project, flake: { file, outputsBody: primary.view.flake!.outputs!.body }, matters });
   for (const site of walk.inputModules.values()) if (site.file.isFlake) m.inputModules.set(`${site.file.path}@${site.node.start}`, [...site.configs].map((c) => c.owner));
+  // a module file (also one whose function's result is the module: `import ./m.nix args`) is one unit
+  const files = new Map<string, { file: WalkFile; owners: Set<Owner> }>();
   for (const unit of walk.units.values()) {
     const owners = [...unit.configs].map((c) => c.owner);
     if (unit.file.isFlake) {
       if (unit.key !== unit.file.path) m.inlineModules.push({ node: unit.expr, owners });
       continue;
     }
-    if (unit.key !== unit.file.path || !matters(unit.file.src)) continue;
-    const view = generatorsView(unit.file.src, unit.file.root, unit.file.path, m.ctx.project);
-    if (view) m.units.push({ kind: "module", path: unit.file.path, src: unit.file.src, root: unit.file.root, view, owners, edits: [] });
+    const known = files.get(unit.file.path);
+    if (known) for (const o of owners) known.owners.add(o);
+    else files.set(unit.file.path, { file: unit.file, owners: new Set(owners) });
+  }
+  for (const { file: f, owners } of files.values()) {
+    if (!matters(f.src) || m.units.some((u) => u.path === f.path)) continue;
+    const view = generatorsView(f.src, f.root, f.path, m.ctx.project);
+    if (view) m.units.push({ kind: "module", path: f.path, src: f.src, root: f.root, view, owners: [...owners], edits: [] });
   }
 }
 
