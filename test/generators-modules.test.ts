@@ -121,4 +121,21 @@ ${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }@inputs: {
     expect(r.files.has("flake.nix")).toBe(false);
     expect(r.findings).toMatch(/hosts\/box\/default\.nix:2:\d+ warning generators-input-kept `nixos-generators` is still used here/);
   });
+
+  it("renames an empty formatConfigs set with the import it belongs to (its formats commented out)", () => {
+    const r = run({
+      "flake.nix": `{
+${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ nixos-generators.nixosModules.all-formats ./box.nix ];
+    };
+  };
+}
+`,
+      "box.nix": "{ ... }: {\n  formatConfigs = {\n    # iso = { };\n  };\n}\n",
+    });
+    expect(r.files.get("box.nix")).toBe("{ ... }: {\n  image.modules = {\n    # iso = { };\n  };\n}\n");
+    expect(r.findings).toMatch(/all-formats-removed/);
+  });
 });

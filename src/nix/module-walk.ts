@@ -254,6 +254,13 @@ class Walker<C extends Configuration> {
         if (operatorOf(n) === "+" && l.type === "path_expression" && !l.children.some((x) => x.type === "interpolation") && rs !== null) {
           return this.enterFile(file, n, textOf(src, l) + rs, c, visited);
         }
+        // self + /nixos/profiles/x (inputs.self too): a path from the flake's root
+        const r = unparen(field(n, "right")!);
+        const tail = r.type === "path_expression" && !r.children.some((x) => x.type === "interpolation") ? textOf(src, r) : rs;
+        const flake = this.options.flake;
+        if (operatorOf(n) === "+" && flake && tail?.startsWith("/") && this.isFlakeSelf(file, l, c)) {
+          return this.enterFile(file, n, "." + tail, c, visited, 0, flake.file);
+        }
         break;
       }
       case "apply_expression": {
@@ -288,7 +295,7 @@ class Walker<C extends Configuration> {
             // `self` (or `inputs.self`) is the flake's in flake.nix and in the file that builds the configuration
             // (a flake-parts module, a file the flake imports with its inputs); in a module file only when the
             // configuration passes it so
-            const own = file.isFlake || file.path === c.file.path ? ref : evalRef(src, n, this.passedArgs(c));
+            const own = file.isFlake || file.path === c.file.path ? ref : throughSelf(evalRef(src, n, this.passedArgs(c)));
             const value = own?.input === "self" ? this.ownNixosModule(ref.path[1]!) : null;
             // (into flake.nix: what a pass may remove there is the module's definition, not the reference)
             if (value) return [file.isFlake ? then(value) : then(value, this.options.flake!.file, value)];
@@ -391,10 +398,19 @@ class Walker<C extends Configuration> {
     return null;
   }
 
-  /** A module file (`applied`: the file is a function given that many arguments, whose result is the module). */
-  private enterFile(from: WalkFile, node: SyntaxNode, pathText: string, c: C, visited: Set<string>, applied = 0): Work[] {
+  /** `self` (or `inputs.self`) here is the flake's: in flake.nix, in the configuration's own file, or passed so. */
+  private isFlakeSelf(file: WalkFile, n: SyntaxNode, c: C): boolean {
+    const own = file.isFlake || file.path === c.file.path ? evalRef(file.src, n, file.roots) : evalRef(file.src, n, this.passedArgs(c));
+    return own?.input === "self" && own.path.length === 0;
+  }
+
+  /**
+   * A module file (`applied`: the file is a function given that many arguments, whose result is the module;
+   * `base`: the file the path is relative to, when not the one it is written in).
+   */
+  private enterFile(from: WalkFile, node: SyntaxNode, pathText: string, c: C, visited: Set<string>, applied = 0, base: WalkFile = from): Work[] {
     const project = this.options.project;
-    const target = resolveFilePath(project, from.path, pathText);
+    const target = resolveFilePath(project, base.path, pathText);
     if ("reason" in target) return this.unfollow(from, node, c, target.reason);
     const path = target.path;
     // most module files import nothing and do not matter to the caller: not worth parsing

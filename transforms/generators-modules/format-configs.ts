@@ -47,6 +47,8 @@ export interface FormatConfigsPlan {
   readonly custom: Set<string>;
   /** Configurations whose formats are defined in a way this pass does not read: none of their reads can go. */
   readonly opaqueOwners: Set<Owner>;
+  /** `formatConfigs = { };`: renamed like a set with formats. */
+  readonly empty: { unit: Unit; node: SyntaxNode }[];
 }
 
 const OPAQUE = "`formatConfigs` is defined here as a whole by an expression this tool does not read, so the all-formats import stays; write `image.modules.<variant> = …;` for each format by hand (`nixgen-migrate --list-formats` names the variants), then run again";
@@ -55,10 +57,11 @@ const FORMATS_DEFINED = "`formats` is defined here: all-formats' `formats` optio
 
 /** Plans every unit's `formatConfigs` (and finds `formats` definitions). Blocks the configurations whose definitions stay. */
 export function planFormatConfigs(m: Migration, units: readonly Unit[]): FormatConfigsPlan {
-  const out: FormatConfigsPlan = { plans: [], opaque: [], kept: new Set(), custom: new Set(), opaqueOwners: new Set() };
+  const out: FormatConfigsPlan = { plans: [], opaque: [], kept: new Set(), custom: new Set(), opaqueOwners: new Set(), empty: [] };
   for (const unit of units) {
     const found = formatConfigEntries(m, unit);
     for (const node of found.opaque) out.opaque.push({ unit, node, message: OPAQUE });
+    for (const node of found.empty) out.empty.push({ unit, node });
     for (const node of formatsDefinitions(unit)) out.opaque.push({ unit, node, message: FORMATS_DEFINED });
     const plans = found.entries.map(plan);
     // a `formatConfigs = { … }` of another file renames its keys there: all of them go, or none
@@ -93,6 +96,10 @@ export function planFormatConfigs(m: Migration, units: readonly Unit[]): FormatC
 /** Writes the plan: `image.modules.<variant>` where the definitions go, findings where they stay. */
 export function applyFormatConfigs(m: Migration, plan: FormatConfigsPlan) {
   for (const o of plan.opaque) finding(m, o.unit, o.node, "all-formats-use", o.message);
+  for (const { unit, node } of plan.empty) {
+    const attr = attrsOf(node).find((a) => attrName(unit.src, a) === "formatConfigs")!;
+    unit.edits.push({ start: attr.start, end: attr.end, text: "image.modules" });
+  }
   const renamedParents = new Set<SyntaxNode>();
   for (const p of plan.plans) {
     const { fc } = p;
@@ -141,9 +148,9 @@ function plan(fc: FormatConfig): Plan {
 }
 
 /** `formatConfigs.<n> = M;`, `formatConfigs = { <n> = M; };` and `formatConfigs = import ./f.nix;` (f.nix a set). */
-function formatConfigEntries(m: Migration, unit: Unit): { entries: FormatConfig[]; opaque: SyntaxNode[] } {
+function formatConfigEntries(m: Migration, unit: Unit): { entries: FormatConfig[]; opaque: SyntaxNode[]; empty: SyntaxNode[] } {
   const src = unit.src;
-  const out: { entries: FormatConfig[]; opaque: SyntaxNode[] } = { entries: [], opaque: [] };
+  const out: { entries: FormatConfig[]; opaque: SyntaxNode[]; empty: SyntaxNode[] } = { entries: [], opaque: [], empty: [] };
   for (const n of descendants(unit.root)) {
     if (n.type !== "binding") continue;
     const attrs = attrsOf(n);
@@ -162,6 +169,8 @@ function formatConfigEntries(m: Migration, unit: Unit): { entries: FormatConfig[
       out.opaque.push(n);
       continue;
     }
+    // `formatConfigs = { };` (its formats commented out): the name still goes with all-formats
+    if (set.unit === unit && !entries(set.node).length) out.empty.push(n);
     for (const inner of entries(set.node)) {
       if (inner.type !== "binding") continue;
       const ia = attrsOf(inner);

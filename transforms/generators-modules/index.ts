@@ -44,8 +44,9 @@ export const generatorsModules: Transform<typeof meta.rules> = {
       addModuleFiles(m, primary);
     }
     for (const u of m.units) collectImports(m, u);
+    // the other files of the run that read or define what all-formats declares are decided with its import
     const importers = allFormatsImporters(m);
-    if (view.flake?.outputs && importers.length) for (const u of addOtherFiles(m, importers)) collectImports(m, u);
+    if (importers.length) for (const u of addOtherFiles(m, importers)) collectImports(m, u);
     // a module file whose flake imports all-formats elsewhere
     const usesAllFormats = allFormatsImporters(m).length > 0 || (!view.flake && nearestFlakeImportsAllFormats(ctx));
     if (usesAllFormats) {
