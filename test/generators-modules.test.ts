@@ -138,4 +138,22 @@ ${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
     expect(r.files.get("box.nix")).toBe("{ ... }: {\n  image.modules = {\n    # iso = { };\n  };\n}\n");
     expect(r.findings).toMatch(/all-formats-removed/);
   });
+
+  it("says a format module it cannot remove stays, and leaves the reads of what it builds", () => {
+    const r = run({
+      "flake.nix": `{
+${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
+    nixosConfigurations.disk = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./configuration.nix ] ++ nixpkgs.lib.singleton nixos-generators.nixosModules.raw-efi;
+    };
+    packages.x86_64-linux.disk = self.nixosConfigurations.disk.config.system.build.raw;
+  };
+}
+`,
+    });
+    expect(r.files.has("flake.nix")).toBe(false);
+    expect(r.findings).toMatch(/error generators-module .*so it stays/);
+    expect(r.findings).not.toMatch(/format-module-removed/);
+  });
 });

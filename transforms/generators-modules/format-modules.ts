@@ -20,9 +20,9 @@ interface FormatRead {
   readonly option: "formatAttr" | "fileExtension" | "build";
 }
 
-/** Format modules (with a variant) imported into any of these configurations. */
+/** Format modules (with a variant, that this pass can remove) imported into any of these configurations. */
 function formatModulesOf(m: Migration, owners: readonly Owner[]): ImportSite[] {
-  return m.imports.filter((i) => i.name !== "all-formats" && i.info?.variant && i.owners.some((o) => owners.includes(o)));
+  return m.imports.filter((i) => i.name !== "all-formats" && i.info?.variant && i.inList && i.owners.some((o) => owners.includes(o)));
 }
 
 /** The reads in one file. */

@@ -13,7 +13,8 @@ export function collectImports(m: Migration, unit: Unit) {
   for (const { node, ref } of generatorsReferences(unit.view, unit.root)) {
     if (ref.path[0] !== "nixosModules" || ref.path.length !== 2) continue;
     const name = ref.path[1]!;
-    m.imports.push({ node, unit, owners: ownersOf(m, unit, node), name, info: name === "all-formats" ? undefined : lookupFormat(name) });
+    const inList = outer(node).parent?.type === "list_expression";
+    m.imports.push({ node, unit, owners: ownersOf(m, unit, node), name, info: name === "all-formats" ? undefined : lookupFormat(name), inList });
   }
 }
 
@@ -29,7 +30,7 @@ function removeAllFormats(m: Migration, { node, unit, owners }: ImportSite) {
     finding(m, unit, node, "all-formats-kept", `the all-formats import stays in ${labels(owners)}: some of its uses cannot be migrated (see the other findings)`);
     return;
   }
-  removeListElement(m, unit, node);
+  if (!removeListElement(m, unit, node)) return;
   finding(m, unit, node, "all-formats-removed",
     `all-formats removed from ${labels(owners)}: its images are \`config.system.build.images.<variant>\` now; each is the builder's full output (nixos-generators' \`formats.<f>\` was a directory with one symlink): use \`.passthru.filePath\` to find the file` +
       (aloneInRun(m.ctx) ? "; no other file of this run reads `config.formats.<f>` or defines `formatConfigs`: files that do (outputs split into files, modules loaded another way) must be migrated in the same run (`nixgen-migrate .` includes them), or changed by hand" : ""));
@@ -48,26 +49,27 @@ function removeFormatModule(m: Migration, { node, unit, owners, name, info }: Im
     finding(m, unit, node, "format-module-kept", `nixosModules.${name} stays in ${labels(owners.filter((o) => o.keepFormatModules))}: what it defines (\`formatAttr\`/\`fileExtension\`) is read in a way that has no upstream equivalent (see the format-option errors); replace those reads, then run again`);
     return;
   }
-  removeListElement(m, unit, node);
+  if (!removeListElement(m, unit, node)) return;
   finding(m, unit, node, "format-module-removed",
     `nixosModules.${name} removed from ${labels(owners)}: left in, it would define system.build.image and switch system.build.images off; ` +
     `the ${info.variant} image is \`config.system.build.images.${info.variant}\`, and the configuration itself no longer includes the ${name} settings` +
     (info.difference ? `; upstream differs: ${info.difference}` : ""));
 }
 
-/** Removes a list element (an import), and an `imports = [ ];` left empty. */
-function removeListElement(m: Migration, unit: Unit, node: SyntaxNode) {
+/** Removes a list element (an import), and an `imports = [ ];` left empty; false (reported) when it is not one. */
+function removeListElement(m: Migration, unit: Unit, node: SyntaxNode): boolean {
   const el = outer(node);
   const list = el.parent;
   if (list?.type !== "list_expression") {
-    finding(m, unit, node, "generators-module", "this nixos-generators module is not an element of a `modules`/`imports` list; remove it by hand");
-    return;
+    finding(m, unit, node, "generators-module", "this nixos-generators module is not an element of a `modules`/`imports` list, so it stays; remove it by hand (and whatever refers to it), then build `config.system.build.images.<variant>` of the configuration");
+    return false;
   }
   const elems = fields(list, "element");
   const binding = list.parent?.type === "binding" && list.field === "expression" ? list.parent : null;
   if (elems.length === 1 && binding && attrpathKeys(unit.src, field(binding, "attrpath"))?.join(".") === "imports") {
     unit.edits.push(removeEntry(unit.src, binding));
-    return;
+    return true;
   }
   unit.edits.push(removeRange(unit.src, el.start, el.end));
+  return true;
 }

@@ -28,6 +28,8 @@ export interface ImportSite {
   /** `all-formats`, or a format's name. */
   readonly name: string;
   readonly info: FormatInfo | undefined;
+  /** An element of a `modules`/`imports` list: what the pass can remove. */
+  readonly inList: boolean;
 }
 
 /** One file being rewritten: the primary, or a module file of one of its configurations. */
