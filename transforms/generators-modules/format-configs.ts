@@ -169,8 +169,8 @@ function formatConfigEntries(m: Migration, unit: Unit): { entries: FormatConfig[
       out.opaque.push(n);
       continue;
     }
-    // `formatConfigs = { };` (its formats commented out): the name still goes with all-formats
-    if (set.unit === unit && !entries(set.node).length) out.empty.push(n);
+    // `formatConfigs = { };` (its formats commented out), here or in the file it imports: the name still goes with all-formats
+    if (!entries(set.node).length) out.empty.push(n);
     for (const inner of entries(set.node)) {
       if (inner.type !== "binding") continue;
       const ia = attrsOf(inner);
