@@ -14,6 +14,7 @@ import { resolveFilePath } from "../../src/nix/module-graph.js";
 import { moduleShape } from "../../src/nix/module-walk.js";
 import { detectEol, lineEndOf } from "../../src/text.js";
 import { finding, labels, ownersOf, type Migration, type Owner, type Unit } from "./model.js";
+import type { UnfollowedRead } from "./formats-reads.js";
 import { unitFor } from "./units.js";
 
 /** One format's definition: `formatConfigs.<n> = M;`, or `<n> = M;` inside `formatConfigs = { … };` (nested). */
@@ -91,6 +92,24 @@ export function planFormatConfigs(m: Migration, units: readonly Unit[]): FormatC
     } else if (!lookupFormat(p.fc.name)) out.custom.add(p.fc.name);
   }
   return out;
+}
+
+/**
+ * Reads of `config.formats.<f>` that stay (their configuration is not known) still build format f
+ * through all-formats, with its `formatConfigs.<f>`: that definition stays with them (every
+ * definition when the format read is not literal). Before the followed reads are decided.
+ */
+export function keepDefinitionsOfReads(plan: FormatConfigsPlan, reads: readonly UnfollowedRead[]) {
+  if (!reads.length) return;
+  for (const [i, p] of plan.plans.entries()) {
+    if (p.variant === null) continue;
+    const read = reads.find((r) => r.format === null || r.format === p.fc.name);
+    if (!read) continue;
+    const line = read.unit.src.slice(0, read.node.start).split("\n").length;
+    plan.plans[i] = { fc: p.fc, variant: null, rule: "all-formats-use", message: `formatConfigs.${p.fc.name} stays with all-formats: \`config.formats${read.format === null ? "" : `.${read.format}`}\` is read at ${read.unit.path}:${line} through something this tool does not follow, and that image still comes from all-formats with this definition; change that read by hand, then run again` };
+    plan.kept.add(p.fc.name);
+    for (const owner of p.fc.owners) owner.blocked = true;
+  }
 }
 
 /** Writes the plan: `image.modules.<variant>` where the definitions go, findings where they stay. */

@@ -37,10 +37,11 @@ export function rewriteFormatsUses(m: Migration, unit: Unit) {
  * binding, a function argument): left as it is, it would break once the import goes, so every
  * all-formats import stays until it is changed by hand.
  */
-export function reportUnfollowedFormatsReads(m: Migration, unit: Unit) {
+export function reportUnfollowedFormatsReads(m: Migration, unit: Unit): UnfollowedRead[] {
   // only where an import may be removed (a module file's own run under such a flake decides nothing)
   const importers = allFormatsImporters(m);
-  if (importers.length === 0) return;
+  if (importers.length === 0) return [];
+  const out: UnfollowedRead[] = [];
   for (const node of descendants(unit.root)) {
     if (node.type !== "select_expression") continue;
     const { keys } = keysOf(unit.src, node);
@@ -48,7 +49,17 @@ export function reportUnfollowedFormatsReads(m: Migration, unit: Unit) {
     if (at < 0 || ownersOfConfigPath(m, unit, node, keys)) continue;
     finding(m, unit, node, "all-formats-use", "a configuration's `config.formats` is read here through something this tool does not follow; change it to `config.system.build.images.<variant>` by hand (`nixgen-migrate --list-formats`), then run again: until then the all-formats import stays");
     for (const owner of importers) owner.blocked = true;
+    const name = keys[at + 2];
+    out.push({ unit, node, format: name === undefined || name === "\0dynamic" ? null : name });
   }
+  return out;
+}
+
+/** A read of `config.formats` whose configuration is not known: `format` null when not literal (or the whole set). */
+export interface UnfollowedRead {
+  readonly unit: Unit;
+  readonly node: SyntaxNode;
+  readonly format: string | null;
 }
 
 /** `system.build.images.<v>` (or `.${…}`) for a `formats` key; null (reported) when not mappable. */

@@ -17,7 +17,7 @@
 import { meta } from "../generators-modules.meta.js";
 import type { PassOutput, Transform } from "../../src/types.js";
 import { generatorsView } from "../../src/nix/generators.js";
-import { applyFormatConfigs, dropFormatOptions, planFormatConfigs } from "./format-configs.js";
+import { applyFormatConfigs, dropFormatOptions, keepDefinitionsOfReads, planFormatConfigs } from "./format-configs.js";
 import { formatModuleReads, rewriteFormatModuleReads } from "./format-modules.js";
 import { reportUnfollowedFormatsReads, rewriteFormatsUses } from "./formats-reads.js";
 import { collectImports, removeImports } from "./imports.js";
@@ -47,14 +47,13 @@ export const generatorsModules: Transform<typeof meta.rules> = {
     // the other files of the run that read or define what all-formats declares are decided with its import
     const importers = allFormatsImporters(m);
     if (importers.length) for (const u of addOtherFiles(m, importers)) collectImports(m, u);
-    // a module file whose flake imports all-formats elsewhere
-    const usesAllFormats = allFormatsImporters(m).length > 0 || (!view.flake && nearestFlakeImportsAllFormats(ctx));
+    // a module file whose flake imports all-formats elsewhere; one that the flake's run (in this
+    // run) reaches was decided there, with the reads of every file: its own run has fewer
+    const usesAllFormats = allFormatsImporters(m).length > 0 || (!view.flake && nearestFlakeImportsAllFormats(ctx) && !reachedFromFlake(ctx));
     if (usesAllFormats) {
       m.formatConfigs = planFormatConfigs(m, m.units);
-      for (const u of m.units) {
-        rewriteFormatsUses(m, u);
-        reportUnfollowedFormatsReads(m, u);
-      }
+      keepDefinitionsOfReads(m.formatConfigs, m.units.flatMap((u) => reportUnfollowedFormatsReads(m, u)));
+      for (const u of m.units) rewriteFormatsUses(m, u);
       applyFormatConfigs(m, m.formatConfigs);
       dropFormatOptions(m, m.formatConfigs);
     }
