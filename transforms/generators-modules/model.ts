@@ -82,14 +82,8 @@ export function owner(m: Migration, key: SyntaxNode, label: string): Owner {
 export function ownersOf(m: Migration, unit: Unit, node: SyntaxNode): readonly Owner[] {
   if (unit.owners) return unit.owners;
   for (let n: SyntaxNode | null = node; n; n = n.parent) {
-    if (n.type !== "apply_expression") continue;
-    const fn = unparen(field(n, "function")!);
-    const last = fn.type === "select_expression" ? attrsOf(fn).pop() : null;
-    const isSystem = (last && attrName(unit.src, last) === "nixosSystem") || (fn.type === "variable_expression" && variableName(unit.src, fn) === "nixosSystem");
-    if (isSystem) {
-      const host = [...m.hosts].find(([, v]) => v === n)?.[0];
-      return [owner(m, n, host ? `nixosConfigurations.${host}` : "the configuration")];
-    }
+    const call = systemCallOwner(m, unit, n);
+    if (call) return [call];
   }
   const met = m.inputModules.get(`${unit.path}@${node.start}`);
   if (met) return met;
@@ -119,6 +113,17 @@ export function keysOf(src: string, select: SyntaxNode): { attrs: SyntaxNode[]; 
   return { attrs, keys: attrs.map((a) => attrName(src, a) ?? "\0dynamic") };
 }
 
+/** The configuration a `nixosSystem { … }` call builds; null for any other node. */
+function systemCallOwner(m: Migration, unit: Unit, n: SyntaxNode): Owner | null {
+  if (n.type !== "apply_expression") return null;
+  const fn = unparen(field(n, "function")!);
+  const last = fn.type === "select_expression" ? attrsOf(fn).pop() : null;
+  const isSystem = (last && attrName(unit.src, last) === "nixosSystem") || (fn.type === "variable_expression" && variableName(unit.src, fn) === "nixosSystem");
+  if (!isSystem) return null;
+  const host = [...m.hosts].find(([, v]) => v === n)?.[0];
+  return owner(m, n, host ? `nixosConfigurations.${host}` : "the configuration");
+}
+
 /** Owner for a select like `self.nixosConfigurations.<h>.config…` (keys after the base). */
 export function ownersOfConfigPath(m: Migration, unit: Unit, select: SyntaxNode, keys: string[]): { owners: readonly Owner[]; configAt: number } | null {
   const src = unit.src;
@@ -135,7 +140,7 @@ export function ownersOfConfigPath(m: Migration, unit: Unit, select: SyntaxNode,
     const d = resolveName(src, base, "config").definition;
     if (d?.kind === "formal") return { owners: ownersOf(m, unit, select), configAt: -1 };
   }
-  // `host.config.…` where `host = ….nixosConfigurations.<host>;` (a let or rec binding)
+  // `host.config.…` where `host = ….nixosConfigurations.<host>;` or a nixosSystem call (a let or rec binding)
   const alias = base.type === "variable_expression" && keys[0] === "config" ? variableName(src, base) : null;
   if (alias !== null) {
     const d = resolveName(src, base, alias).definition;
@@ -145,6 +150,9 @@ export function ownersOfConfigPath(m: Migration, unit: Unit, select: SyntaxNode,
       const call = valueKeys.at(-2) === "nixosConfigurations" ? m.hosts.get(valueKeys.at(-1) ?? "") : undefined;
       if (call) return { owners: [owner(m, call, `nixosConfigurations.${valueKeys.at(-1)}`)], configAt: 0 };
     }
+    // `host = nixpkgs.lib.nixosSystem { … };` (a configuration built outside flake.nix's outputs, or before them)
+    const call = value ? systemCallOwner(m, unit, value) : null;
+    if (call) return { owners: [call], configAt: 0 };
   }
   // `(nixosSystem { … }).config…`
   if (base.type === "apply_expression" && keys[0] === "config") return { owners: ownersOf(m, unit, base), configAt: 0 };
