@@ -3,7 +3,7 @@
 // when its format has a variant).
 import { lookupFormat } from "../../src/formats.js";
 import type { SyntaxNode } from "../../src/parse.js";
-import { attrpathKeys, field, fields, outer } from "../../src/nix/ast.js";
+import { attrpathKeys, field, fields, operatorOf, outer } from "../../src/nix/ast.js";
 import { generatorsReferences } from "../../src/nix/generators.js";
 import { removeEntry, removeRange } from "../../src/nix/layout.js";
 import { finding, labels, ownersOf, type ImportSite, type Migration, type Unit } from "./model.js";
@@ -69,6 +69,19 @@ function removeListElement(m: Migration, unit: Unit, node: SyntaxNode): boolean 
   if (elems.length === 1 && binding && attrpathKeys(unit.src, field(binding, "attrpath"))?.join(".") === "imports") {
     unit.edits.push(removeEntry(unit.src, binding));
     return true;
+  }
+  // `[ the-module ] ++ rest` (or `rest ++ [ the-module ]`): the list and its `++` go, not only the element
+  const concat = list.parent;
+  if (elems.length === 1 && concat?.type === "binary_expression" && operatorOf(concat) === "++") {
+    const left = field(concat, "left")!;
+    const right = field(concat, "right")!;
+    const edit = left.start === list.start && left.end === list.end ? { start: list.start, end: right.start, text: "" } : { start: left.end, end: list.end, text: "" };
+    // only `++` and spaces between them (a comment there stays, with the empty list)
+    const between = left.start === list.start ? unit.src.slice(list.end, right.start) : unit.src.slice(left.end, list.start);
+    if (/^\s*\+\+\s*$/.test(between)) {
+      unit.edits.push(edit);
+      return true;
+    }
   }
   unit.edits.push(removeRange(unit.src, el.start, el.end));
   return true;
