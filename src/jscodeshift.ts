@@ -19,13 +19,18 @@
 // - Options: --host=NAME, --parity, --allow-old-nixpkgs (jscodeshift hands
 //   unknown flags to the transform).
 // - A pass that also edits other files (a flake's module files) writes them
-//   itself unless --dry; with --dry they are reported.
-import { readFileSync, writeFileSync, renameSync, statSync, existsSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+//   itself unless --dry, atomically and only inside the repository, as the
+//   CLI does (src/cli/files.ts, write-file.ts); with --dry they are reported.
+import { relative, resolve, sep } from "node:path";
 import { init } from "./index.js";
 import { mayApply, migrateProject } from "./engine.js";
 import type { MigrateOptions, Transform } from "./types.js";
 import { TRANSFORMS } from "../transforms/index.js";
+import { Boundary, checkText, projectRootOf } from "./cli/files.js";
+import { JobHost } from "./cli/work.js";
+import { writeFileAtomic } from "./cli/write-file.js";
+import { formatFinding } from "./report/text.js";
+import { quotePath } from "./report/escape.js";
 
 export { TRANSFORMS };
 
@@ -40,23 +45,6 @@ export interface JscodeshiftApi {
 
 export type JscodeshiftTransform = (file: FileInfo, api: JscodeshiftApi, options?: Record<string, unknown>) => Promise<string | undefined>;
 
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-function readText(p: string): string | undefined {
-  try {
-    return decoder.decode(readFileSync(p));
-  } catch {
-    return undefined;
-  }
-}
-
-function gitRoot(dir: string): string {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, ".git"))) return d;
-    if (dirname(d) === d) return dir;
-  }
-}
-
 function flag(options: Record<string, unknown>, ...names: string[]): unknown {
   for (const n of names) if (options[n] !== undefined) return options[n];
   return undefined;
@@ -66,6 +54,13 @@ function truthy(v: unknown): boolean {
   return v === true || v === "true" || v === 1 || v === "1";
 }
 
+/**
+ * Reads and writes like the CLI: the text jscodeshift hands over is checked as
+ * the CLI checks what it reads (no NUL bytes, a size bound: jscodeshift's own
+ * read decodes anything), the module files its flake's passes follow only inside the
+ * repository, and the other files a migration changes are written atomically
+ * (mode and owner kept), also only inside the repository.
+ */
 export function toJscodeshift(passes: readonly Transform[]): JscodeshiftTransform {
   return async (file, api, options = {}) => {
     const cwd = process.cwd();
@@ -80,47 +75,25 @@ export function toJscodeshift(passes: readonly Transform[]): JscodeshiftTransfor
       parity: truthy(flag(options, "parity")),
       allowOldNixpkgs: truthy(flag(options, "allow-old-nixpkgs", "allowOldNixpkgs")),
     };
-    const root = gitRoot(dirname(abs));
-    const at = (p: string) => resolve(cwd, p);
-    const result = migrateProject(
-      [path],
-      {
-        read: (p) => (p === path ? file.source : readText(at(p))),
-        isDirectory: (p) => {
-          try {
-            return statSync(at(p)).isDirectory();
-          } catch {
-            return false;
-          }
-        },
-        inside: (p) => {
-          const a = at(p);
-          return a === root || a.startsWith(root.endsWith(sep) ? root : root + sep);
-        },
-      },
-      migrateOptions,
-      passes,
-    );
-    for (const f of result.findings) api.report?.(`${f.path}:${f.start.line}:${f.start.column} ${f.severity} ${f.rule} ${f.message}`);
+    const boundary = Boundary.of([projectRootOf(abs)]);
+    const disk = new JobHost({ cwd, options: migrateOptions, namedDirs: [] }, boundary, new Set([path]), [path]);
+    // the text jscodeshift read (or a caller gave), with the checks the CLI makes of what it reads:
+    // a binary or oversized file throws, which jscodeshift counts as an error
+    disk.provide(path, checkText(path, file.source));
+    const result = migrateProject([path], disk, migrateOptions, passes);
+    for (const f of result.findings) api.report?.(formatFinding(f));
+    for (const [p, real] of disk.escapes) api.report?.(`${quotePath(p)}: leads to ${real} through a symbolic link, outside the repository: not read or changed`);
     const own = result.files.find((f) => f.path === path)!;
+    if (own.refused?.kind === "unparsed") return undefined;
     if (own.refused) throw new Error(`${path}: not migrated: ${own.refused.message}`);
     for (const other of result.files) {
       if (other.path === path || !other.changed) continue;
       if (options.dry) {
-        api.report?.(`${other.path}: would also be changed by this migration (run without --dry, or use the nixgen-migrate CLI to see the diff)`);
+        api.report?.(`${quotePath(other.path)}: would also be changed by this migration (run without --dry, or use the nixgen-migrate CLI to see the diff)`);
         continue;
       }
-      const target = at(other.path);
-      const tmp = `${target}.nixgen-migrate-${process.pid}.tmp`;
-      let mode = 0o644;
-      try {
-        mode = statSync(target).mode & 0o7777;
-      } catch {
-        // a new file
-      }
-      writeFileSync(tmp, other.after, { mode });
-      renameSync(tmp, target);
-      api.report?.(`${other.path}: changed as part of this migration`);
+      await writeFileAtomic(other.path, resolve(cwd, other.path), other.after, other.before, boundary);
+      api.report?.(`${quotePath(other.path)}: changed as part of this migration`);
     }
     return own.changed ? own.after : file.source;
   };

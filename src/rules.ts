@@ -12,12 +12,44 @@ export const ENGINE_RULES = {
       "flake it belongs to when it mentions nixos-generators. Fix it so that `nix-instantiate --parse <file>` accepts it, " +
       "then run again. The parser does not know Nix's experimental pipe operators `|>` and `<|`.",
   },
+  "unparsed-file": {
+    severity: "note",
+    summary: "A file that does not mention nixos-generators does not parse; it was left as it is.",
+    explanation:
+      "The parser did not accept the file (most often Nix's experimental pipe operators `|>` and `<|`, which it does " +
+      "not know), and the file never mentions nixos-generators, so there is nothing in it to migrate: it was left as it " +
+      "is and the run does not fail. A module that sets image options (`isoImage.*`, `sdImage.*` …) is not checked for " +
+      "them: move those into `image.modules.<variant>` by hand if it has any.",
+  },
   "internal-error": {
     severity: "error",
     summary: "The migration produced invalid output; nothing was changed.",
     explanation:
       "A pass failed or produced text that does not parse, so the file (and every file changed on its behalf) was left as it " +
       "was. This is a bug in nixgen-migrate: please report it with the file at the project's issue tracker.",
+  },
+  "file-unreadable": {
+    severity: "error",
+    summary: "A file the migration needs is there but cannot be read; nothing of the flake was changed.",
+    explanation:
+      "A file of the flake (a module it imports, flake.lock) exists but could not be read: permissions, an I/O error, " +
+      "invalid UTF-8, a NUL byte, or more than the size bound. Nothing of the flake was changed, because a migration " +
+      "that skipped the file could leave it using what was removed. Make the file readable (or remove the import) and run again.",
+  },
+  "flake-not-migrated": {
+    severity: "error",
+    summary: "Not migrated because a file it goes with (its flake, a file of its flake) could not be; nothing of either was changed.",
+    explanation:
+      "A flake and its module files are migrated together or not at all. Another file of this flake has an error " +
+      "(named in the finding): fix that one, then run again. Nothing in this file was changed.",
+  },
+  "outside-repository": {
+    severity: "warning",
+    summary: "A path leads out of the repository through a symbolic link; it was neither read nor changed.",
+    explanation:
+      "The path resolves (after following symbolic links) to a place outside the repository root, so it was neither read " +
+      "nor written: a run never touches files outside the repository it was started in. If the file is yours, migrate it " +
+      "by naming it on the command line from its own repository, or replace the link by the file.",
   },
 } as const satisfies Record<string, RuleSpec>;
 

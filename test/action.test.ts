@@ -111,7 +111,9 @@ describe(".pre-commit-hooks.yaml", () => {
       expect(h.entry).toBe(Object.keys(pkg.bin)[0]);
       expect(h.require_serial).toBe(true);
       expect(h.pass_filenames).not.toBe(false);
-      for (const a of h.args) expect(Object.keys(OPTIONS)).toContain(a.replace(/^--/, ""));
+      // options, then `--`: the file names pre-commit appends are never read as options
+      expect(h.args.at(-1)).toBe("--");
+      for (const a of h.args.slice(0, -1)) expect(Object.keys(OPTIONS)).toContain(a.replace(/^--/, ""));
     }
     expect(hooks[0].types).toEqual(["nix"]);
   });

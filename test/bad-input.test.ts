@@ -142,6 +142,28 @@ describe("bad input through the CLI: one line, the documented exit code, nothing
     expect(readFileSync(join(dir, "b", "flake.nix"), "utf8")).toBe(MIGRATED);
   });
 
+  it.runIf(!isRoot || canDropPrivileges)("a module file that is there but cannot be read is not taken for a missing one: the flake is refused, exit 2", () => {
+    const flake = EXAMPLE.replace("modules = [ ./configuration.nix ];\n        format = \"vmware\"", "modules = [ ./vm.nix ];\n        format = \"vmware\"");
+    expect(flake).not.toBe(EXAMPLE);
+    const dir = project({ "flake.nix": flake, "vm.nix": "{ ... }: { virtualisation.vmware.guest.enable = true; }\n" });
+    chmodSync(join(dir, "vm.nix"), 0o000);
+    handOver(dir, ["flake.nix", "vm.nix"]);
+    const r = run(dir, ["--write", "flake.nix"], { as: "unprivileged" });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^flake\.nix:1:1 error file-unreadable vm\.nix: permission denied: the migration needs this file, so nothing of it was migrated; make it readable and run again$/m);
+    expect(r.stdout).not.toMatch(/migrated-call/);
+    expect(r.changed).toEqual([]);
+  });
+
+  it("a module file that is not UTF-8 refuses the flake (it was read as missing before)", () => {
+    const flake = EXAMPLE.replace("modules = [ ./configuration.nix ];\n        format = \"vmware\"", "modules = [ ./vm.nix ];\n        format = \"vmware\"");
+    const dir = project({ "flake.nix": flake, "vm.nix": Buffer.from("# caf\xe9\n{ ... }: { }\n", "latin1") });
+    const r = run(dir, ["--write", "flake.nix"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^flake\.nix:1:1 error file-unreadable vm\.nix: is not valid UTF-8 \(first bad byte at offset 5\)/m);
+    expect(r.changed).toEqual([]);
+  });
+
   it.runIf(!isRoot || canDropPrivileges)("a read-only directory: the write fails with exit 2, the file and the directory are as before, no temp file", () => {
     const dir = project({ "ro/flake.nix": EXAMPLE });
     handOver(dir, ["ro/flake.nix"]); // the file is writable by the user, its directory is not

@@ -9,6 +9,7 @@ import { SARIF_SUBSET, validate } from "./helpers/schema.js";
 import { stepSummary, SUMMARY_LIMIT } from "../src/report/github.js";
 import { RULES } from "../src/rules.js";
 import type { ReportData } from "../src/report/data.js";
+import { workflowCommands } from "./helpers/workflow-commands.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example");
 const EXAMPLE = readFileSync(join(FIXTURE, "input.nix"), "utf8");
@@ -70,8 +71,9 @@ describe("--format github", () => {
     const r = cli(["--format", "github", "."], { cwd: dir, env: { GITHUB_STEP_SUMMARY: summary } });
     expect(r.code).toBe(1);
     const out = r.stdout;
-    expect(out).toMatch(/^::group::nixgen-migrate: diff of 2 files\ndiff --git a\/a,b:c\/flake\.nix/);
-    expect(out).toContain("::endgroup::\n");
+    expect(out).toMatch(/^::group::nixgen-migrate: diff of 2 files\n::stop-commands::(nixgen-migrate-[0-9a-f-]{36})\ndiff --git a\/a,b:c\/flake\.nix/);
+    const token = /::stop-commands::(\S+)/.exec(out)![1]!;
+    expect(out).toContain(`\n::${token}::\n::endgroup::\n`);
     expect(out).toMatch(/^::warning file=a%2Cb%3Ac\/flake\.nix,line=3,title=needs-migration::a,b:c\/flake\.nix still uses nixos-generators/m);
     expect(out).toMatch(/^::notice file=a%2Cb%3Ac\/flake\.nix,line=9,col=16,endLine=13,endColumn=8,title=migrated-call::nixosGenerate \(format vmware\)/m);
     expect(out).toMatch(/^::error file=d\/flake\.nix,line=17,col=9,endLine=17,endColumn=\d+,title=unsupported-format::format "docker"/m);
@@ -120,6 +122,74 @@ describe("--format github", () => {
     expect(md).toMatch(/\n```\n\n<\/details>\n/);
     expect(md).not.toContain("\uFFFD");
     expect(SUMMARY_LIMIT).toBeLessThan(1024 * 1024);
+  });
+});
+
+describe("workflow commands in a flake never reach the GitHub Actions runner", () => {
+  // ` ::cmd` on a context line of the diff (the runner trims it), `##[cmd]` anywhere, in a file's text and in its path
+  const MALICIOUS = EXAMPLE.replace("{\n", "{  # ##[error]spoofed ##[add-mask]secret1\n").replace(
+    "  outputs = {",
+    "  description = ''\n::add-mask::secret2\n  ::set-env name=PATH::/evil\n::stop-commands::abc\n'';\n  outputs = {",
+  );
+  const OURS = new Set(["group", "endgroup", "stop-commands", "warning", "notice", "error"]);
+
+  it("the fixture is what it claims: a runner takes commands from its raw diff", () => {
+    const dir = project({ "flake.nix": MALICIOUS });
+    const raw = cli([], { cwd: dir, env: { GITHUB_ACTIONS: undefined } });
+    expect(raw.code).toBe(1);
+    const names = workflowCommands(raw.stdout).map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(["error", "add-mask", "set-env", "stop-commands"]));
+  });
+
+  it("--format github: the diff and the errors are printed with commands off; only our annotations and groups are commands", () => {
+    // a file that does not parse (a finding) and one that is not UTF-8 (an error), in a directory named like commands
+    const bad = "::add-mask::x ##[error]y";
+    const dir = project({ "flake.nix": MALICIOUS, [`${bad}/flake.nix`]: "{ a = ; } # nixosGenerate\n", [`${bad}/b.nix`]: Buffer.from("# nixosGenerate \xff\n", "latin1") });
+    const r = cli(["--format", "github", "."], { cwd: dir, env: { GITHUB_STEP_SUMMARY: undefined } });
+    expect(r.code).toBe(2);
+    // the runner reads both streams in no fixed order
+    for (const output of [r.stdout + r.stderr, r.stderr + r.stdout]) {
+      const commands = workflowCommands(output);
+      const tokens = new Set(commands.filter((c) => c.name === "stop-commands").map((c) => c.data));
+      expect(tokens.size).toBe(2); // the diff, and the errors
+      for (const c of commands) {
+        if (tokens.has(c.name)) continue;
+        expect(OURS, `${c.name} from line ${c.line}`).toContain(c.name);
+        // every annotation is one of ours: a title, and a file that exists
+        if (["warning", "notice", "error"].includes(c.name)) {
+          expect(c.properties.title, c.data).toMatch(/^[a-z-]+$/);
+          expect(["flake.nix", `${bad}/flake.nix`, `${bad}/b.nix`]).toContain(c.properties.file);
+        }
+      }
+      expect(commands.filter((c) => c.name === "error" && c.properties.title === "syntax-error").map((c) => c.properties.file)).toEqual([`${bad}/flake.nix`]);
+      expect(commands.filter((c) => c.name === "error" && c.properties.title === "nixgen-migrate").map((c) => c.properties.file)).toEqual([`${bad}/b.nix`]);
+    }
+    // the secrets were printed, as text
+    expect(r.stdout).toContain("::add-mask::secret2");
+  });
+
+  it("text in GitHub Actions: a report holding a command is printed with commands off; elsewhere it is an exact patch", () => {
+    const dir = project({ "flake.nix": MALICIOUS });
+    const r = cli([], { cwd: dir, env: { GITHUB_ACTIONS: "true" } });
+    expect(r.code).toBe(1);
+    const commands = workflowCommands(r.stdout + r.stderr);
+    expect(commands.map((c) => c.name)).toEqual(["stop-commands", commands[0]!.data]);
+    // a clean report is left as it is
+    const clean = cli([], { cwd: project({ "flake.nix": EXAMPLE }), env: { GITHUB_ACTIONS: "true" } });
+    expect(clean.stdout).not.toContain("::stop-commands::");
+    const plain = cli([], { cwd: dir, env: { GITHUB_ACTIONS: undefined } });
+    expect(plain.stdout.startsWith("diff --git a/flake.nix b/flake.nix\n")).toBe(true);
+  });
+
+  it("json and sarif: `##[` is written as `#\\u0023[` (the same JSON), and no line starts with `::`", () => {
+    const dir = project({ "flake.nix": MALICIOUS });
+    for (const format of ["json", "sarif"]) {
+      const r = cli(["--format", format], { cwd: dir });
+      expect(workflowCommands(r.stdout), format).toEqual([]);
+      expect(JSON.parse(r.stdout)).toBeTruthy();
+    }
+    // the diff in the JSON still says `##[`
+    expect(JSON.parse(cli(["--format", "json"], { cwd: dir }).stdout)[0].diff).toContain("##[add-mask]secret1");
   });
 });
 
@@ -178,7 +248,7 @@ describe("start-up cost", () => {
     const code = [...loaded.values()].join("\n");
     expect(code).not.toContain("GITHUB_STEP_SUMMARY");
     expect(code).not.toContain("string-width");
-    // the CLI, the engine and the passes; yargs alone would add ~210 kB
-    expect(Buffer.byteLength(code)).toBeLessThan(400_000);
+    // the CLI, the engine and the passes with their rules' explanations; yargs alone would add ~210 kB
+    expect(Buffer.byteLength(code)).toBeLessThan(460_000);
   });
 });

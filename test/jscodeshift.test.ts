@@ -1,7 +1,7 @@
 // The jscodeshift entry points with the real jscodeshift CLI (devDependency):
 // dry runs with --print, a real write, options, skips and errors.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { tempProjects } from "./helpers/cli.js";
 import { REPO, cleanEnv, run } from "./helpers/repo.js";
@@ -55,5 +55,22 @@ describe("jscodeshift -t dist/jscodeshift/<pass>.cjs", () => {
     expect(r.stdout).toContain("nixosConfigurations.lab = nixpkgs.lib.nixosSystem {");
     expect(r.stdout + r.stderr).toMatch(/broken\/flake\.nix.*not migrated: .*syntax|ERR broken\/flake\.nix/);
     expect(r.stdout).toMatch(/^1 errors$/m);
+  });
+
+  it("reads and writes as the CLI does: a binary file is an error, a module out of the repository is left alone", () => {
+    const dir = project({ "bin/flake.nix": Buffer.from("{ nixosGenerate = 1; }\0\0\n"), "ok/flake.nix": EXAMPLE });
+    const r = jscodeshift(["-t", ALL, "--extensions=nix", "--run-in-band", "--fail-on-error", "."], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/bin\/flake\.nix.*is a binary file \(it contains NUL bytes\)/);
+    expect(readFileSync(join(dir, "ok/flake.nix"), "utf8")).toBe(MIGRATED);
+    // a module the flake's configuration imports that is a link out of the repository
+    const outside = project({ "pve.nix": "{ proxmox.qemuConf.cores = 4; }\n" });
+    const flake = EXAMPLE.replace('format = "vmware";', 'format = "proxmox";').replace("modules = [ ./configuration.nix ];\n        format = \"proxmox\"", "modules = [ ./pve.nix ];\n        format = \"proxmox\"");
+    const linked = project({ "flake.nix": flake, ".git/HEAD": "" });
+    symlinkSync(join(outside, "pve.nix"), join(linked, "pve.nix"));
+    const l = jscodeshift(["-t", ALL, "--extensions=nix", "--run-in-band", "flake.nix"], linked);
+    expect(l.code, l.stderr).toBe(0);
+    expect(l.stdout).toMatch(/REP flake\.nix pve\.nix: leads to .*pve\.nix through a symbolic link, outside the repository/);
+    expect(readFileSync(join(outside, "pve.nix"), "utf8")).toBe("{ proxmox.qemuConf.cores = 4; }\n");
   });
 });

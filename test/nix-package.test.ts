@@ -271,7 +271,7 @@ describe("the README's git-hooks.nix example", () => {
   it("evaluates to one hook that runs the package's bin with --write, in one process, on .nix files", () => {
     const p = flake.packages["x86_64-linux"].default;
     expect(hooks).toHaveLength(1);
-    expect(hooks[0]).toMatchObject({ id: "nixgen-migrate", entry: `${p.path}/bin/${p.meta.mainProgram} --write`, pass_filenames: true });
+    expect(hooks[0]).toMatchObject({ id: "nixgen-migrate", entry: `${p.path}/bin/${p.meta.mainProgram} --write --`, pass_filenames: true });
     // as the pre-commit hook of this repository: one process gets all the files (a flake and its module files)
     const yaml = readFileSync(join(REPO, ".pre-commit-hooks.yaml"), "utf8");
     expect(/- id: nixgen-migrate\n(?:  .*\n)*?  require_serial: true/.test(yaml)).toBe(true);

@@ -3,7 +3,7 @@
 // pre-commit installs it like any node hook (npm install, which builds dist/
 // in `prepare`, then npm pack and a global install into its own environment).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanEnv, run, snapshotRepo, tempDir } from "./helpers/repo.js";
 
@@ -61,12 +61,36 @@ describe("pre-commit hooks", () => {
   }, 600_000);
 
   it("args: [--check] only reports", () => {
-    const dir = userRepo("check", { "flake.nix": EXAMPLE }, ["nixgen-migrate"], ["--check"]);
+    const dir = userRepo("check", { "flake.nix": EXAMPLE }, ["nixgen-migrate"], ["--check", "--"]);
     const r = run("pre-commit", ["run", "--all-files"], { cwd: dir, env });
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain("files were modified");
     expect(r.stdout).toMatch(/^flake\.nix$/m);
     expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(EXAMPLE);
+  }, 600_000);
+
+  it("a tracked file named like an option (-x.nix) is a file: `--` comes before the file names", () => {
+    const dir = userRepo("dash", { "-x.nix": EXAMPLE, "configuration.nix": "{ ... }: { }\n" }, ["nixgen-migrate"]);
+    const r = run("pre-commit", ["run", "--all-files"], { cwd: dir, env });
+    expect(r.stdout).not.toMatch(/Unknown argument|unknown option/i);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).toContain("- files were modified by this hook");
+    expect(readFileSync(join(dir, "-x.nix"), "utf8")).not.toBe(EXAMPLE);
+  }, 600_000);
+
+  it("a module that is a symbolic link out of the repository is neither read nor written", () => {
+    const outside = join(tmp.dir, "outside");
+    mkdirSync(outside, { recursive: true });
+    const module = "{ ... }: { proxmox.qemuConf.cores = 4; }\n";
+    writeFileSync(join(outside, "pve.nix"), module);
+    const flake = EXAMPLE.replace('format = "vmware";', 'format = "proxmox";').replace("modules = [ ./configuration.nix ];\n        format = \"proxmox\"", "modules = [ ./pve.nix ];\n        format = \"proxmox\"");
+    const dir = userRepo("linked", { "flake.nix": flake, "configuration.nix": "{ ... }: { }\n" }, ["nixgen-migrate"]);
+    symlinkSync(join(outside, "pve.nix"), join(dir, "pve.nix"));
+    run("git", ["add", "-A"], { cwd: dir });
+    const r = run("pre-commit", ["run", "--all-files", "--verbose"], { cwd: dir, env });
+    expect(r.stdout).toMatch(/pve\.nix:1:1 warning outside-repository pve\.nix leads to .*outside\/pve\.nix through a symbolic link/);
+    expect(readFileSync(join(outside, "pve.nix"), "utf8")).toBe(module);
+    expect(readdirSync(outside)).toEqual(["pve.nix"]);
   }, 600_000);
 
   it("nixgen-migrate-scripts gets scripts, docs and CI files, and leaves Nix files to the other hook", () => {

@@ -90,3 +90,71 @@ async function explainWithYargs(argv: string[], version: () => string, nodeMessa
   const c = conflict(Object.fromEntries(argv.filter((a) => a.startsWith("--")).map((a) => [a.slice(2), true])));
   return { kind: "usage-error", message: c ?? nodeMessage ?? "invalid arguments" };
 }
+
+export type Format = "text" | "json" | "github" | "sarif";
+
+/** The command line as the run uses it. */
+export interface Args {
+  paths: string[];
+  write: boolean;
+  check: boolean;
+  /** -z: --check prints NUL-terminated paths as they are. */
+  nulSeparated: boolean;
+  stdin: boolean;
+  stdinFilepath?: string;
+  host?: string;
+  parity: boolean;
+  allowOldNixpkgs: boolean;
+  listFormats: boolean;
+  color?: boolean;
+  format: Format;
+  /** Worker threads; "auto" decides by the amount of work. */
+  jobs: number | "auto";
+  ignorePaths: string[];
+  gitignore: boolean;
+}
+
+export type Resolved = { kind: "args"; args: Args; notes: string[] } | { kind: "output"; text: string } | { kind: "usage-error"; message: string };
+
+/**
+ * The command line checked and completed: `-j` above the number of CPUs is
+ * lowered to it (with a note: thousands of threads exhaust memory, not speed
+ * anything up).
+ */
+export async function resolveArgs(argv: string[], version: () => string, cpus: number): Promise<Resolved> {
+  const outcome = await parseCommandLine(argv, version);
+  if (outcome.kind !== "args") return outcome;
+  const a = outcome.args;
+  const notes: string[] = [];
+  let jobs: number | "auto" = "auto";
+  if (a.jobs !== undefined && a.jobs !== "auto") {
+    if (!/^[1-9][0-9]{0,3}$/.test(a.jobs)) return { kind: "usage-error", message: `--jobs ${JSON.stringify(a.jobs)} must be a positive number or auto` };
+    jobs = Number(a.jobs);
+    if (jobs > cpus) {
+      notes.push(`-j ${jobs} is more than the ${cpus} CPU${cpus === 1 ? "" : "s"} of this machine; using ${cpus}`);
+      jobs = cpus;
+    }
+  }
+  if (a.null && !a.check) return { kind: "usage-error", message: "-z/--null applies to --check's list of paths" };
+  return {
+    kind: "args",
+    notes,
+    args: {
+      paths: a.paths,
+      write: !!a.write,
+      check: !!a.check,
+      nulSeparated: !!a.null,
+      stdin: !!a.stdin || a.paths.includes("-"),
+      stdinFilepath: a["stdin-filepath"],
+      host: a.host,
+      parity: !!a.parity,
+      allowOldNixpkgs: !!a["allow-old-nixpkgs"],
+      listFormats: !!a["list-formats"],
+      color: a["no-color"] ? false : a.color ? true : undefined,
+      format: (a.format ?? "text") as Format,
+      jobs,
+      ignorePaths: a["ignore-path"] ?? [],
+      gitignore: !a["no-gitignore"],
+    },
+  };
+}

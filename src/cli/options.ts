@@ -21,8 +21,9 @@ export interface OptionSpec {
 export const OPTIONS = {
   write: { type: "boolean", short: "w", describe: "write the migrated files (atomically; only files that change)", conflicts: ["check"] },
   check: { type: "boolean", describe: "print only the paths that need migrating, no diff (exit 1 if any); errors and warnings go to stderr" },
+  null: { type: "boolean", short: "z", describe: "with --check, end each path with NUL instead of a newline and print it as it is (for xargs -0); without -z a path with a newline, a tab, a quote, a backslash or a control character is quoted like git does" },
   format: { type: "string", value: "FORMAT", choices: ["text", "json", "github", "sarif"], default: "text", describe: "output: text (diff + findings), json (one object per file), github (workflow annotations + step summary), sarif (2.1.0, for code scanning)" },
-  jobs: { type: "string", short: "j", value: "N", describe: "worker threads: a number, or auto (default: threads only when there is enough work to pay for them)" },
+  jobs: { type: "string", short: "j", value: "N", describe: "worker threads: a number (at most the number of CPUs), or auto (default: threads only when there is enough work to pay for them)" },
   "ignore-path": { type: "string", value: "FILE", multiple: true, describe: "an extra ignore file in .gitignore syntax, relative to its directory (repeatable)" },
   "no-gitignore": { type: "boolean", describe: "do not read .gitignore files when walking directories (.git, node_modules and result symlinks are still skipped)" },
   stdin: { type: "boolean", describe: "read one file from stdin and print the migrated text (same as the path -)" },
@@ -43,6 +44,7 @@ export const EXAMPLES: readonly [string, string][] = [
   ["$0", "show the migration of ./flake.nix as a diff (nothing is written)"],
   ["$0 ./flake.nix --write", "migrate ./flake.nix in place"],
   ["$0 --check flake.nix", "list files that still need migrating (exit 1 if any)"],
+  ["$0 --check -z . | xargs -0 -r $0 --write --", "migrate what --check lists (NUL-separated: any file name)"],
   ["$0 .", "walk the repository (respecting .gitignore) and show every migration"],
   ["$0 . --format github", "annotations and a step summary in a GitHub Actions job"],
   ["$0 --host myhost flake.nix", "name the new nixosConfiguration"],

@@ -1,17 +1,13 @@
 // A worker thread: runs prefilter chunks and migration jobs for the main thread.
 import { parentPort, workerData } from "node:worker_threads";
 import { init } from "../index.js";
-import { prefilter, runJob } from "./work.js";
-import type { MigrateOptions } from "../types.js";
+import { prefilter, runJob, type JobSetup } from "./work.js";
 
 export type WorkerRequest =
   | { id: number; kind: "filter"; entries: { path: string; abs: string }[] }
-  | { id: number; kind: "migrate"; paths: string[] };
+  | { id: number; kind: "migrate"; paths: string[]; explicit: string[] };
 
-export interface WorkerSetup {
-  cwd: string;
-  options: MigrateOptions;
-}
+export type WorkerSetup = JobSetup;
 
 const setup = workerData as WorkerSetup;
 // the parser loads while the first prefilter chunks are read
@@ -23,7 +19,7 @@ parentPort!.on("message", async (req: WorkerRequest) => {
       parentPort!.postMessage({ id: req.id, ok: true, value: prefilter(req.entries, false) });
     } else {
       await ready;
-      parentPort!.postMessage({ id: req.id, ok: true, value: runJob(req.paths, setup.cwd, setup.options) });
+      parentPort!.postMessage({ id: req.id, ok: true, value: runJob(req.paths, req.explicit, setup) });
     }
   } catch (e) {
     parentPort!.postMessage({ id: req.id, ok: false, error: (e as Error).stack ?? String(e) });

@@ -1,13 +1,14 @@
 // What every reporter gets: the outcome of a whole run.
 import type { FileResult } from "../engine.js";
 import type { Finding } from "../types.js";
+import { nixgenMigrateCommand } from "./escape.js";
 
 export interface ReportData {
   /** Files looked at (given, or found by the walk and not skipped by the prefilter) and files changed on their behalf; sorted by path. */
   readonly files: FileResult[];
   /** Sorted by path and position. */
   readonly findings: Finding[];
-  /** Files that could not be read or written (exit code 2). */
+  /** Files that could not be read or written (exit code 2). Not yet printed anywhere (each format prints them its way). */
   readonly errors: { path: string; message: string }[];
   readonly mode: "dry" | "check" | "write";
   /** Paths written by --write. */
@@ -56,7 +57,7 @@ export const NEEDS_MIGRATION = {
 } as const;
 
 export function needsMigrationMessage(path: string): string {
-  return `${path} still uses nixos-generators; run \`nixgen-migrate --write ${path}\` to migrate it (or apply the diff in the job summary)`;
+  return `${path} still uses nixos-generators; run \`${nixgenMigrateCommand("--write", path)}\` to migrate it (or apply the diff in the job summary)`;
 }
 
 /** 1-based line of the first difference between two texts (in `before`). */
@@ -67,4 +68,13 @@ export function firstChangedLine(before: string, after: string): number {
   let line = 1;
   for (let k = before.indexOf("\n"); k >= 0 && k < i; k = before.indexOf("\n", k + 1)) line++;
   return line;
+}
+
+/**
+ * JSON text in which no line holds a GitHub Actions workflow command: `##[` is
+ * read as one anywhere in a line (a JSON line never starts with `::`), and in
+ * JSON it can only stand in a string, where `\u0023` is the same `#`.
+ */
+export function inertJson(json: string): string {
+  return json.includes("##[") ? json.replaceAll("##[", "#\\u0023[") : json;
 }

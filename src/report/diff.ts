@@ -6,6 +6,7 @@
 // migration changes many separate places of a file, and one Myers run over the
 // whole file costs O(N·D): ~200 ms on a 100-call flake, ~10 ms this way.
 import { diffArrays } from "diff";
+import { quotePath } from "./escape.js";
 
 export interface DiffColors {
   header(s: string): string;
@@ -18,11 +19,7 @@ const plain: DiffColors = { header: (s) => s, hunk: (s) => s, added: (s) => s, r
 const CONTEXT = 3;
 
 /** git quotes paths with special characters; plain paths stay as they are. */
-function gitPath(prefix: string, path: string): string {
-  const p = prefix + path;
-  if (!/[\t\n"\\]/.test(p)) return p;
-  return '"' + p.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\t/g, "\\t").replace(/\n/g, "\\n") + '"';
-}
+const gitPath = (prefix: string, path: string) => quotePath(prefix + path);
 
 /** Lines with their "\n" (the last one may lack it). */
 function splitLines(text: string): string[] {
@@ -110,9 +107,10 @@ function* gaps(a: string[], b: string[]): Generator<[number, string[], string[]]
 
 /**
  * Diff of one file. `before` undefined means the file is new. Returns "" when
- * nothing differs.
+ * nothing differs. `show` renders a line's text (a terminal gets control
+ * characters escaped; a patch for `git apply` keeps them).
  */
-export function unifiedDiff(path: string, before: string | undefined, after: string, colors: DiffColors = plain): string {
+export function unifiedDiff(path: string, before: string | undefined, after: string, colors: DiffColors = plain, show: (line: string) => string = (l) => l): string {
   if (before === after) return "";
   const ops = lineOps(splitLines(before ?? ""), splitLines(after));
   const changed: number[] = [];
@@ -157,7 +155,7 @@ export function unifiedDiff(path: string, before: string | undefined, after: str
     for (let i = from; i <= to; i++) {
       const op = ops[i]!;
       const eol = op.line.endsWith("\n");
-      const text = op.kind + (eol ? op.line.slice(0, -1) : op.line);
+      const text = op.kind + show(eol ? op.line.slice(0, -1) : op.line);
       out.push(op.kind === "+" ? colors.added(text) : op.kind === "-" ? colors.removed(text) : text);
       if (!eol) out.push("\\ No newline at end of file");
     }

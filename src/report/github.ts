@@ -3,12 +3,19 @@
 //     dry run or --check one `::warning` per file that still needs migrating;
 //     GitHub shows only 10 annotations of each kind per step, so at most 10 of
 //     each are printed and the rest are counted in a log line;
-//   - the diff in a collapsed log group;
+//   - the diff in a collapsed log group, and the I/O errors, printed with
+//     workflow commands off (`::stop-commands::<token>` … `::<token>::`): a line of
+//     a flake such as ` ::add-mask::…` or `# ##[error]…` must not reach the runner
+//     as a command. Every other line is ours; paths and messages in annotations
+//     are escaped as the runner unescapes them. stderr gets only the summary line
+//     (the runner reads both streams, in no fixed order relative to each other);
+
 //   - a Markdown summary (counts, findings, the diff in <details>) appended to
 //     $GITHUB_STEP_SUMMARY when it is set, kept under GitHub's 1 MiB limit.
 import { appendFileSync, statSync } from "node:fs";
 import { unifiedDiff } from "./diff.js";
 import { firstChangedLine, needsMigrationMessage, NEEDS_MIGRATION, type ReportData, type ReportIo } from "./data.js";
+import { printable, printableLine, quotePath, withCommandsOff } from "./escape.js";
 import type { Severity } from "../types.js";
 
 export const MAX_ANNOTATIONS_PER_KIND = 10;
@@ -37,13 +44,14 @@ export interface Annotation {
   message: string;
 }
 
+/** One annotation (control characters escaped too: the runner may echo the line to the log). */
 export function annotationCommand(a: Annotation): string {
-  const props = [`file=${escapeProperty(a.file)}`, `line=${a.line}`];
+  const props = [`file=${escapeProperty(printable(a.file))}`, `line=${a.line}`];
   if (a.col !== undefined) props.push(`col=${a.col}`);
   if (a.endLine !== undefined) props.push(`endLine=${a.endLine}`);
   if (a.endColumn !== undefined) props.push(`endColumn=${a.endColumn}`);
-  props.push(`title=${escapeProperty(a.title)}`);
-  return `::${a.kind} ${props.join(",")}::${escapeData(a.message)}`;
+  props.push(`title=${escapeProperty(printable(a.title))}`);
+  return `::${a.kind} ${props.join(",")}::${escapeData(printable(a.message))}`;
 }
 
 export function annotations(data: ReportData): Annotation[] {
@@ -74,10 +82,11 @@ export function reportGithub(data: ReportData, io: ReportIo): void {
   const diffs = data.mode === "write" ? [] : data.files.filter((f) => f.changed).map((f) => unifiedDiff(f.path, f.before, f.after));
   if (diffs.length) {
     io.stdout(`::group::nixgen-migrate: diff of ${plural(diffs.length, "file")}\n`);
-    // a line starting with :: would be read as a command
-    io.stdout(diffs.join("").replace(/^::/gm, " ::"));
+    // the flake's own lines: commands off (and its control characters escaped for the log)
+    io.stdout(withCommandsOff(diffs.join("").split("\n").map(printableLine).join("\n")));
     io.stdout("::endgroup::\n");
   }
+  if (data.errors.length) io.stdout(withCommandsOff(data.errors.map((e) => `${quotePath(e.path)}: ${printable(e.message)}\n`).join("")));
   const shown: Record<Kind, number> = { error: 0, warning: 0, notice: 0 };
   const hidden: Record<Kind, number> = { error: 0, warning: 0, notice: 0 };
   for (const a of annotations(data)) {

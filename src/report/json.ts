@@ -7,7 +7,7 @@
 // skipped by the prefilter), files changed on their behalf, and files that
 // findings or errors are about. Positions are 1-based; columns count code points.
 import { unifiedDiff } from "./diff.js";
-import { findingsByPath, reportPaths, type ReportData, type ReportIo } from "./data.js";
+import { findingsByPath, reportPaths, inertJson, type ReportData, type ReportIo } from "./data.js";
 import type { Finding } from "../types.js";
 
 export interface JsonFinding {
@@ -64,5 +64,5 @@ export function jsonFiles(data: ReportData): JsonFile[] {
 
 export function reportJson(data: ReportData, io: ReportIo): void {
   const files = jsonFiles(data);
-  io.stdout(files.length ? `[\n${files.map((f) => JSON.stringify(f)).join(",\n")}\n]\n` : "[]\n");
+  io.stdout(files.length ? `[\n${files.map((f) => inertJson(JSON.stringify(f))).join(",\n")}\n]\n` : "[]\n");
 }

@@ -5,7 +5,7 @@
 // which is what upload-sarif resolves against the checkout); columns count
 // Unicode code points (columnKind) and end columns are exclusive.
 import { RULES } from "../rules.js";
-import { firstChangedLine, needsMigrationMessage, NEEDS_MIGRATION, type ReportData, type ReportIo } from "./data.js";
+import { firstChangedLine, inertJson, needsMigrationMessage, NEEDS_MIGRATION, type ReportData, type ReportIo } from "./data.js";
 import type { Severity } from "../types.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -109,5 +109,5 @@ function pathToFileUri(dir: string): string {
 }
 
 export function reportSarif(data: ReportData, io: ReportIo): void {
-  io.stdout(JSON.stringify(sarifLog(data), null, 2) + "\n");
+  io.stdout(inertJson(JSON.stringify(sarifLog(data), null, 2)) + "\n");
 }

@@ -1,5 +1,6 @@
 // Human-readable findings and the one-line summary.
 import type { Finding, Severity } from "../types.js";
+import { printable, quotePath } from "./escape.js";
 
 export interface TextColors {
   error(s: string): string;
@@ -11,10 +12,10 @@ export interface TextColors {
 
 const plain: TextColors = { error: (s) => s, warning: (s) => s, note: (s) => s, path: (s) => s, dim: (s) => s };
 
-/** `file:line:col severity rule-id message` (one line per finding). */
+/** `file:line:col severity rule-id message` (one line per finding; the path quoted and the message escaped as needed). */
 export function formatFinding(f: Finding, colors: TextColors = plain): string {
   const sev = colors[f.severity](f.severity);
-  return `${colors.path(`${f.path}:${f.start.line}:${f.start.column}`)} ${sev} ${colors.dim(f.rule)} ${f.message}`;
+  return `${colors.path(`${quotePath(f.path)}:${f.start.line}:${f.start.column}`)} ${sev} ${colors.dim(f.rule)} ${printable(f.message)}`;
 }
 
 export interface Summary {

@@ -2,6 +2,7 @@
 // the big-input tests and the shrinker.
 import type { ProjectResult } from "../../src/engine.js";
 import { parseNix } from "../../src/parse.js";
+import { GENERATORS_MENTION } from "../../src/withhold.js";
 import { LineIndex } from "../../src/text.js";
 import type { MigrateOptions } from "../../src/types.js";
 import { formatFindings, runProject } from "../helpers/fixtures.js";
@@ -80,6 +81,20 @@ export function checkProject(label: string, files: Map<string, string>, primary:
       outcome = "refused";
       if (file.changed || file.after !== (input ?? "")) problems.push(`${p} refused (${file.refused.kind}) but its text changed`);
       if (file.refused.kind === "internal") continue; // already a problem above
+      if (file.refused.kind === "withheld") {
+        // a file that goes with a flake that was not migrated (src/withhold.ts): kept, with the finding that says why,
+        // and the file it goes with was refused or stopped with an error of its own
+        const because = file.refused.because;
+        if (!result.findings.some((x) => x.path === p && x.severity === "error" && x.rule === "flake-not-migrated")) problems.push(`${p} withheld without a flake-not-migrated error`);
+        if (!result.findings.some((x) => x.path === because && x.severity === "error")) problems.push(`${p} withheld because of ${because}, which has no error finding`);
+        continue;
+      }
+      if (file.refused.kind === "unparsed") {
+        // does not parse and never mentions nixos-generators: left with a note, nothing else refused for it
+        if (GENERATORS_MENTION.test(input ?? "")) problems.push(`${p} left unparsed although it mentions nixos-generators`);
+        if (!result.findings.some((x) => x.path === p && x.rule === "unparsed-file" && x.offset === file.refused!.offset)) problems.push(`${p} unparsed without an unparsed-file note at the position`);
+        continue;
+      }
       if (file.refused.kind !== "syntax") problems.push(`${p} refused: ${file.refused.kind}: ${file.refused.message}`);
       const f = result.findings.find((x) => x.path === p && x.severity === "error" && x.offset === file.refused!.offset);
       if (!f) problems.push(`${p} refused without an error finding at the refusal position`);
