@@ -70,8 +70,7 @@ export const withhold = {
   /**
    * After the passes: every file that goes with a refused or halted one gets
    * its original text back and one finding that says why; the notes and
-   * warnings about changes that were undone go (errors stay: they still hold,
-   * as does the note that a file could not be read).
+   * warnings about changes that were undone go (errors stay: they still hold).
    */
   settle(states: ReadonlyMap<string, FileState>, primaries: readonly string[], flakeOf: ReadonlyMap<string, string>, findings: Kept[], report: Report): Finding[] {
     const reached = reach(states, primaries, flakeOf);
@@ -87,9 +86,7 @@ export const withhold = {
       if (s.primary || changed) report(path, message);
     }
     if (reached.size === 0) return findings.map((k) => k.finding);
-    // a file the parser could not read is still not read (that note is about no change)
-    const holds = (f: Finding) => f.severity === "error" || f.rule === "unparsed-file";
-    return findings.filter((k) => holds(k.finding) || !(reached.has(k.finding.path) || reached.has(k.owner))).map((k) => k.finding);
+    return findings.filter((k) => k.finding.severity === "error" || !(reached.has(k.finding.path) || reached.has(k.owner))).map((k) => k.finding);
   },
 };
 
