@@ -52,6 +52,8 @@ const cjsOutput = {
   format: "cjs",
   entryFileNames: "[name].cjs",
   chunkFileNames: "[name]-[hash].cjs",
+  // what the CLI loads at start-up is read on every run (a pre-commit hook per commit): no source comments in it
+  comments: { legal: true, annotation: true, jsdoc: false },
   banner: [
     'function __nixgenImportMetaUrl() { return require("node:url").pathToFileURL(__filename).href; }',
     'function __nixgenImportMetaResolve(s) { return require("node:url").pathToFileURL(require.resolve(s)).href; }',

@@ -98,3 +98,40 @@ export function fillGenerated(text: string, blocks: Record<string, string>): str
 export function readmeBlocks(): Record<string, string> {
   return { formats: formatsTable(), rules: rulesTable() };
 }
+
+/** The passes that report each rule, by rule id (none: the engine's). */
+function reportersOf(transforms: readonly Transform[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const t of transforms) for (const id of Object.keys(t.rules)) out.set(id, [...(out.get(id) ?? []), t.id]);
+  return out;
+}
+
+/** `--list-rules`: one line per rule (id, severity, summary), for a terminal. */
+export function rulesListText(transforms: readonly Transform[] = TRANSFORMS): string {
+  const rows = [...collectRules(transforms)].sort(([a], [b]) => a.localeCompare(b));
+  const w = Math.max(...rows.map(([id]) => id.length));
+  return rows.map(([id, r]) => `${id.padEnd(w)}  ${r.severity.padEnd(7)}  ${r.summary}`).join("\n") + "\n";
+}
+
+/** `--explain <rule>`: the rule's entry of docs/rules.md as plain text; null for an unknown id. */
+export function explainText(id: string, transforms: readonly Transform[] = TRANSFORMS): string | null {
+  const spec = collectRules(transforms).get(id);
+  if (!spec) return null;
+  const passes = reportersOf(transforms).get(id);
+  const by = passes ? `reported by ${passes.join(", ")}` : "reported by the engine";
+  return `${id} (${spec.severity}, ${by})\n\n${spec.summary}\n\n${spec.explanation}\n`;
+}
+
+/** Rule ids that look like `id` (a typo, a prefix): for the error of an unknown --explain. */
+export function similarRules(id: string, transforms: readonly Transform[] = TRANSFORMS): string[] {
+  const ids = [...collectRules(transforms).keys()];
+  const q = id.toLowerCase();
+  const words = q.split(/[^a-z0-9]+/).filter((w) => w.length > 2);
+  // the whole text, else every word of it, else any word
+  const tiers = [(r: string) => r.includes(q), (r: string) => words.length > 0 && words.every((w) => r.includes(w)), (r: string) => words.some((w) => r.includes(w))];
+  for (const tier of tiers) {
+    const found = ids.filter(tier);
+    if (found.length) return found.sort().slice(0, 8);
+  }
+  return [];
+}

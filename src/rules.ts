@@ -21,6 +21,14 @@ export const ENGINE_RULES = {
       "is and the run does not fail. A module that sets image options (`isoImage.*`, `sdImage.*` …) is not checked for " +
       "them: move those into `image.modules.<variant>` by hand if it has any.",
   },
+  "vendored-generators": {
+    severity: "note",
+    summary: "A copy of nixos-generators in the repository was skipped.",
+    explanation:
+      "A directory holds nixos-generators itself (its `nixos-generate.nix`, `format-module.nix` and `formats/`): vendored, " +
+      "a git submodule or a fork. Its files are nixos-generators, not uses of it, so none of them was migrated or checked. " +
+      "Migrate what points into it (calls of its `nixosGenerate`, imports of its modules), then delete the copy.",
+  },
   "internal-error": {
     severity: "error",
     summary: "The migration produced invalid output; nothing was changed.",

@@ -110,7 +110,8 @@ function reach(states: ReadonlyMap<string, FileState>, primaries: readonly strin
   const out = new Map<string, Reached>();
   const queue: string[] = [];
   const add = (path: string, r: Reached) => {
-    if (out.has(path) || !states.has(path)) return;
+    // a file that does not parse and never mentions nixos-generators is left as it is anyway, with its note
+    if (out.has(path) || !states.has(path) || states.get(path)!.refused?.kind === "unparsed") return;
     out.set(path, r);
     queue.push(path);
   };

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { cli, tempProjects } from "./helpers/cli.js";
 import { FORMATS } from "../src/formats.js";
+import { RULES } from "../src/rules.js";
 
 const EXAMPLE = readFileSync(join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example", "input.nix"), "utf8");
 const MIGRATED = readFileSync(join(import.meta.dirname, "..", "fixtures", "nixos-generate-call", "readme-example", "output.nix"), "utf8");
@@ -150,6 +151,21 @@ describe("stdin", () => {
 });
 
 describe("flags", () => {
+  it("--list-rules lists every rule; --explain prints one, and an unknown one is a usage error with the near ones", () => {
+    const list = cli(["--list-rules"]);
+    expect(list.code).toBe(0);
+    const ids = list.stdout.trimEnd().split("\n").map((l) => l.split(/\s+/)[0]);
+    expect(ids).toEqual(Object.keys(RULES).sort((a, b) => a.localeCompare(b)));
+    expect(list.stdout).toMatch(/^image-option-moved +note +An option that exists only in an image variant/m);
+    const one = cli(["--explain", "image-option-moved"]);
+    expect(one.code).toBe(0);
+    expect(one.stdout.split("\n")[0]).toBe("image-option-moved (note, reported by image-only-options)");
+    expect(one.stdout).toContain(RULES["image-option-moved"].explanation);
+    const typo = cli(["--explain", "image-option-move"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('no rule "image-option-move"; did you mean image-option-moved?');
+  });
+
   it("--list-formats prints all 32 formats", () => {
     const r = cli(["--list-formats"]);
     expect(r.code).toBe(0);

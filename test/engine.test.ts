@@ -223,6 +223,9 @@ describe("syntax errors", () => {
     const flake = run({ "flake.nix": "{ a = 1 |> f; }\n", "mod.nix": "{ b = 1; }\n" }, ["flake.nix", "mod.nix"], [own]);
     expect(changedPaths(flake)).toEqual(["mod.nix"]);
     expect(flake.lines).toEqual([expect.stringMatching(/^flake\.nix:1:\d+ note unparsed-file$/)]);
+    // and beside a flake that is refused, it keeps its note and gets no other finding
+    const refused = run({ "flake.nix": "{ a = ; inputs.nixos-generators.url = \"x\"; }\n", "pipes.nix": "{ y = 1 |> f; }\n" }, ["flake.nix", "pipes.nix"], [own]);
+    expect(refused.lines).toEqual(["flake.nix:1:6 error syntax-error", expect.stringMatching(/^pipes\.nix:1:\d+ note unparsed-file$/)]);
   });
 
   it("a file that mentions nixos-generators beside a flake that does not (test data) refuses only itself", () => {

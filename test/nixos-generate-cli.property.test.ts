@@ -1,9 +1,16 @@
-// Random nixos-generate command lines in every supported file type: the pass
+// Random nixos-generate command lines in every supported file type (Nix strings too): the pass
 // never fails internally, a second run changes nothing, and the text outside
 // the command line is kept byte for byte.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { beforeAll } from "vitest";
 import { migrate } from "../src/migrate.js";
+import { init } from "../src/index.js";
+import { parseNix } from "../src/parse.js";
+
+beforeAll(async () => {
+  await init();
+});
 
 const FLAGS: string[][] = [
   ["-f", "qcow"], ["-f", "iso"], ["--format", "'raw-efi'"], ["-f", '"vm"'], ["-f", "vm-bootloader"], ["-f", "docker"], ["-f", "$F"],
@@ -41,6 +48,17 @@ const wrap = (kind: string, cmd: string): { path: string; text: string; keep: [s
       return { path: "Makefile", text: `all:\n\t@${cmd.replace(/\$/g, "$$$$").replace(/\n/g, "\n\t")}\nx: ; :\n`, keep: ["all:\n\t@", "\nx: ; :\n"] };
     case "yaml":
       return { path: ".github/workflows/b.yml", text: `jobs:\n  b:\n    steps:\n      - run: |\n          ${cmd.replace(/\n/g, "\n          ")}\n      - run: echo ok\n`, keep: ["jobs:\n  b:\n    steps:\n      - run: |\n          ", "\n      - run: echo ok\n"] };
+    case "docker":
+      return { path: "Dockerfile", text: `FROM nixos/nix\nRUN ${cmd.replace(/\n/g, "\n  ")}\nCMD ["true"]\n`, keep: ["FROM nixos/nix\nRUN ", "\nCMD [\"true\"]\n"] };
+    case "nix": {
+      // an indented Nix string: `''` would end it, so the command's `''` is written `'''`
+      const body = cmd.replace(/''/g, "'''").replace(/\$\{/g, "''${").replace(/\n/g, "\n    ");
+      return { path: "scripts.nix", text: `{ pkgs, ... }: {\n  s = pkgs.writeShellScript "s" ''\n    ${body}\n  '';\n}\n`, keep: ["{ pkgs, ... }: {\n  s = pkgs.writeShellScript \"s\" ''\n    ", "\n  '';\n}\n"] };
+    }
+    case "nix-dq": {
+      const body = cmd.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\$\{/g, "\\${");
+      return { path: "app.nix", text: `{ pkgs }: pkgs.writeShellScript "a" "${body}"\n`, keep: ['{ pkgs }: pkgs.writeShellScript "a" "', '"\n'] };
+    }
     default:
       return { path: "README.md", text: `Text\n\n\`\`\`sh\n${cmd}\n\`\`\`\nmore\n`, keep: ["Text\n\n```sh\n", "\n```\nmore\n"] };
   }
@@ -49,8 +67,9 @@ const wrap = (kind: string, cmd: string): { path: string; text: string; keep: [s
 describe("nixos-generate-cli on random command lines", () => {
   it("never fails, is idempotent and keeps the surrounding text", () => {
     fc.assert(
-      fc.property(command, fc.constantFrom("sh", "make", "yaml", "md"), (cmd, kind) => {
+      fc.property(command, fc.constantFrom("sh", "make", "yaml", "md", "docker", "nix", "nix-dq"), (cmd, kind) => {
         const { path, text, keep } = wrap(kind, cmd);
+        if (path.endsWith(".nix") && parseNix(text).error) return;
         const first = migrate(text, { path });
         expect(first.findings.filter((f) => f.rule === "internal-error")).toEqual([]);
         expect(first.output.startsWith(keep[0])).toBe(true);
@@ -59,6 +78,7 @@ describe("nixos-generate-cli on random command lines", () => {
         expect(second.changed).toBe(false);
         expect(second.findings.filter((f) => f.rule === "internal-error")).toEqual([]);
         if (first.changed) expect(first.output).not.toMatch(/(^|[\s;(|&])nixos-generate\s/m);
+        if (first.changed && path.endsWith(".nix")) expect(parseNix(first.output).error).toBeNull();
       }),
       { numRuns: Number(process.env.FC_RUNS ?? 1500), seed: Number(process.env.FC_SEED ?? 20250705) },
     );

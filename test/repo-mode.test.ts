@@ -304,3 +304,24 @@ describe("writing", () => {
     expect(readdirSync(join(dir, "a")).sort()).toEqual(["configuration.nix", "flake.nix"]);
   });
 });
+
+describe("a copy of nixos-generators in the repository", () => {
+  it("is skipped with one note on its nixos-generate.nix; the flake that uses it is migrated", () => {
+    const copy = {
+      "vendor/nixos-generators/nixos-generate.nix": "{ nixpkgs, format }: (import ./format-module.nix) // { inherit format; } # nixosGenerate\n",
+      "vendor/nixos-generators/format-module.nix": "{ lib, ... }: { options.formatAttr = lib.mkOption { }; }\n",
+      "vendor/nixos-generators/formats/iso.nix": "{ modulesPath, ... }: { imports = [ \"${modulesPath}/installer/cd-dvd/iso-image.nix\" ]; formatAttr = \"isoImage\"; }\n",
+      "vendor/nixos-generators/README.md": "```sh\nnixos-generate -f iso\n```\n",
+    };
+    const dir = project({ "flake.nix": EXAMPLE, ...copy });
+    const r = cli(["--write", "."], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(MIGRATED);
+    for (const [p, t] of Object.entries(copy)) expect(readFileSync(join(dir, p), "utf8"), p).toBe(t);
+    const notes = r.stdout.split("\n").filter((l) => l.startsWith("vendor/"));
+    expect(notes).toEqual([expect.stringMatching(/^vendor\/nixos-generators\/nixos-generate\.nix:1:1 note vendored-generators vendor\/nixos-generators is a copy of nixos-generators/)]);
+    // a directory with only some of those files is walked as usual
+    const partial = project({ "flake.nix": MIGRATED, "tools/nixos-generate.nix": "{ }: { }\n", "tools/README.md": "```sh\nnixos-generate -f iso\n```\n" });
+    expect(checked(["."], partial)).toEqual(["tools/README.md"]);
+  });
+});

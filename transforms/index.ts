@@ -6,7 +6,7 @@ import { imageOnlyOptions } from "./image-only-options/index.js";
 import { generatorsModules } from "./generators-modules/index.js";
 import { unusedGeneratorsInput } from "./unused-generators-input.js";
 import { flakeLock } from "./flake-lock.js";
-import { nixosGenerateCli } from "./nixos-generate-cli.js";
+import { nixosGenerateCli } from "./nixos-generate-cli/index.js";
 import { nonFlakeGenerators } from "./non-flake-generators.js";
 
 export const TRANSFORMS = [

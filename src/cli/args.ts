@@ -106,6 +106,9 @@ export interface Args {
   parity: boolean;
   allowOldNixpkgs: boolean;
   listFormats: boolean;
+  listRules: boolean;
+  /** --explain RULE */
+  explain?: string;
   color?: boolean;
   format: Format;
   /** Worker threads; "auto" decides by the amount of work. */
@@ -150,6 +153,8 @@ export async function resolveArgs(argv: string[], version: () => string, cpus: n
       parity: !!a.parity,
       allowOldNixpkgs: !!a["allow-old-nixpkgs"],
       listFormats: !!a["list-formats"],
+      listRules: !!a["list-rules"],
+      explain: a.explain,
       color: a["no-color"] ? false : a.color ? true : undefined,
       format: (a.format ?? "text") as Format,
       jobs,

@@ -21,12 +21,13 @@ export interface Collected {
   readonly writes: { file: FileResult; job: number }[];
 }
 
-export function collect(jobs: readonly Job[], results: readonly JobResult[]): Collected {
+/** `notes`: findings of the run itself (a skipped directory), beside the jobs'. */
+export function collect(jobs: readonly Job[], results: readonly JobResult[], notes: readonly Finding[] = []): Collected {
   const owner = new Map<string, number>();
   jobs.forEach((j, i) => j.paths.forEach((p) => owner.set(p, i)));
   const changes = new Map<string, { job: number; file: FileResult }[]>();
   const files = new Map<string, FileResult>();
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...notes];
   const seen = new Set<string>();
   const errors: Problem[] = [];
   results.forEach((r, job) => {

@@ -10,7 +10,7 @@ import { init, migrate, isValidHostName } from "../index.js";
 import { formatTable } from "../formats.js";
 import { formatFinding } from "../report/text.js";
 import type { ReportData } from "../report/data.js";
-import type { MigrateOptions } from "../types.js";
+import type { Finding, MigrateOptions } from "../types.js";
 import { decodeText } from "./files.js";
 import { resolveArgs, type Args } from "./args.js";
 import { CliError, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FAILURES, failureText } from "./errors.js";
@@ -93,6 +93,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     io.stdout(formatTable());
     return EXIT_OK;
   }
+  if (args.listRules || args.explain !== undefined) return printRules(args, io);
   if (args.host !== undefined && !isValidHostName(args.host)) {
     throw new CliError("usage", `--host ${JSON.stringify(args.host)} is not a valid Nix attribute name (letters, digits, _ ' -; not starting with a digit)`);
   }
@@ -112,7 +113,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     const results = await execute(planned, progress);
     timing("migrated");
     progress.done();
-    const collected = collect(planned.jobs, results);
+    const collected = collect(planned.jobs, results, planned.vendored.map(vendoredFinding));
     // (a step that checks the collected results, e.g. by evaluating the migrated flakes, goes here: every result is in, nothing is written yet)
     const written = args.write ? await writeAll(collected, planned) : { written: new Set<string>(), errors: [] };
     timing("written");
@@ -135,6 +136,33 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     await planned?.pool?.close();
     restoreLaunchFlags();
   }
+}
+
+/** --list-rules and --explain: the rules' own declarations (docs/rules.md is generated from the same). */
+async function printRules(args: Args, io: Io): Promise<number> {
+  const { explainText, rulesListText, similarRules } = await import("../docs.js");
+  if (args.listRules) {
+    io.stdout(rulesListText());
+    return EXIT_OK;
+  }
+  const text = explainText(args.explain!);
+  if (text !== null) {
+    io.stdout(text);
+    return EXIT_OK;
+  }
+  const like = similarRules(args.explain!);
+  const hint = like.length ? `; did you mean ${like.join(", ")}?` : "; --list-rules lists them";
+  throw new CliError("usage", `--explain: no rule ${JSON.stringify(args.explain)}${hint}`);
+}
+
+/** The one note for a skipped copy of nixos-generators, on its nixos-generate.nix. */
+function vendoredFinding(dir: string): Finding {
+  const path = dir === "." ? "nixos-generate.nix" : `${dir}/nixos-generate.nix`;
+  const message =
+    `${dir === "." ? "this directory" : dir} is a copy of nixos-generators (nixos-generate.nix, format-module.nix, formats/): ` +
+    "nothing in it was migrated or checked; once the flake no longer uses it (the calls and modules that point into it are migrated), delete it";
+  const at = { line: 1, column: 1 };
+  return { path, rule: "vendored-generators", severity: "note", message, start: at, end: at, offset: 0, endOffset: 0 };
 }
 
 async function runStdin(args: Args, io: Io, options: MigrateOptions, colors: Palettes): Promise<number> {

@@ -32,6 +32,8 @@ export const OPTIONS = {
   parity: { type: "boolean", describe: "add image.modules settings that keep nixos-generators' old defaults (iso EFI/USB boot, …)" },
   "allow-old-nixpkgs": { type: "boolean", describe: "migrate even when the flake pins nixpkgs older than 25.05" },
   "list-formats": { type: "boolean", describe: "print the nixos-generators format -> image variant table and exit" },
+  "list-rules": { type: "boolean", describe: "print every rule a finding can name (id, severity, summary) and exit" },
+  explain: { type: "string", value: "RULE", describe: "print what a rule means and what to do about it, and exit" },
   color: { type: "boolean", describe: "colour the output (default: when stdout is a terminal; NO_COLOR / FORCE_COLOR honoured)" },
   "no-color": { type: "boolean", describe: "never colour the output" },
   help: { type: "boolean", short: "h", describe: "show this help" },
@@ -50,6 +52,7 @@ export const EXAMPLES: readonly [string, string][] = [
   ["$0 --host myhost flake.nix", "name the new nixosConfiguration"],
   ["$0 - --stdin-filepath flake.nix < flake.nix", "read stdin, print the migrated text"],
   ["$0 --list-formats", "print the format -> image variant table"],
+  ["$0 --explain image-option-moved", "what a finding's rule means and what to do"],
 ];
 
 export const USAGE =

@@ -31,6 +31,8 @@ export interface Plan {
   readonly errors: { path: string; message: string }[];
   /** Files considered, including the ones the prefilter skipped. */
   readonly checked: number;
+  /** Directories the walk skipped: copies of nixos-generators itself. */
+  readonly vendored: readonly string[];
   readonly setup: JobSetup;
   /** Worker threads (with the main thread), or null to run every job here. */
   readonly pool: Pool | null;
@@ -91,7 +93,7 @@ export async function plan(ctx: PlanContext): Promise<Plan> {
   const listed: WalkResult =
     args.paths.length || existsSync(resolve(cwd, "flake.nix"))
       ? await expand(args.paths.length ? args.paths : ["./flake.nix"], args, cwd, onWalked, () => threads.loadPool())
-      : { entries: [], errors: [{ path: "flake.nix", message: "no such file (give the files to migrate, or `.` for the whole repository)" }] };
+      : { entries: [], errors: [{ path: "flake.nix", message: "no such file (give the files to migrate, or `.` for the whole repository)" }], vendored: [] };
   const errors = [...listed.errors];
   const explicit = listed.entries.filter((e) => e.explicit);
   const walked = listed.entries.filter((e) => !e.explicit);
@@ -119,7 +121,7 @@ export async function plan(ctx: PlanContext): Promise<Plan> {
   const jobs = partition(todo, cwd).map((paths) => ({ paths, explicit: paths.filter((p) => named.has(p)) }));
   await threads.forJobs(jobs.length, todo.reduce((n, p) => n + (texts.get(p)?.length ?? 0), 0));
   timing(`${jobs.length} jobs, ${threads.pool?.size ?? 1} threads`);
-  return { jobs, texts, errors, checked: explicit.length + walked.length, setup: ctx.setup, pool: threads.pool };
+  return { jobs, texts, errors, checked: explicit.length + walked.length, vendored: listed.vendored, setup: ctx.setup, pool: threads.pool };
 }
 
 /**
@@ -196,7 +198,7 @@ async function expand(paths: string[], args: Args, cwd: string, onWalked: (e: Wa
     seen.add(abs);
     entries.push({ path: displayPath(cwd, abs), abs, explicit: true });
   }
-  return { entries, errors: [] };
+  return { entries, errors: [], vendored: [] };
 }
 
 /**

@@ -17,7 +17,7 @@
 //     above it excludes it (those files then do not apply inside it).
 // Only files whose name some pass may want (see `candidateName`) are returned.
 import ignore, { type Ignore } from "ignore";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { describe, displayPath, gitRoot } from "./files.js";
 import { join, resolve, sep, dirname } from "node:path";
 
@@ -44,6 +44,18 @@ export interface WalkResult {
   readonly entries: WalkEntry[];
   /** Paths that do not exist or cannot be read (one message each). */
   readonly errors: { path: string; message: string }[];
+  /** Directories skipped because they hold a copy of nixos-generators (as shown: relative to cwd). */
+  readonly vendored: string[];
+}
+
+/**
+ * A copy of nixos-generators itself (vendored, a submodule, a fork): its
+ * `nixos-generate.nix`, `format-module.nix` and `formats/`. Its README, checks
+ * and formats are nixos-generators, not a use of it: nothing in it is migrated.
+ */
+function isGeneratorsCopy(list: readonly Dirent[]): boolean {
+  const has = (name: string, dir: boolean) => list.some((e) => e.name === name && (dir ? e.isDirectory() : e.isFile()));
+  return has("nixos-generate.nix", false) && has("format-module.nix", false) && has("formats", true);
 }
 
 interface Matcher {
@@ -115,6 +127,7 @@ function ignored(matchers: readonly Matcher[], abs: string, isDir: boolean): boo
 export function walk(paths: readonly string[], options: WalkOptions): WalkResult {
   const entries: WalkEntry[] = [];
   const errors: { path: string; message: string }[] = [];
+  const vendored: string[] = [];
   const seen = new Map<string, number>();
   const extra: Matcher[] = [];
   for (const f of options.ignorePaths) {
@@ -170,9 +183,9 @@ export function walk(paths: readonly string[], options: WalkOptions): WalkResult
         if (rel !== null && above[i]!.ig.test(rel + "/").ignored) above.splice(i, 1);
       }
     }
-    walkDir(abs, above, extra, options, add, errors);
+    walkDir(abs, above, extra, options, add, errors, vendored);
   }
-  return { entries, errors };
+  return { entries, errors, vendored };
 }
 
 /** `above`: ignore files above `root`; `extra`: --ignore-path files, tested last (highest precedence). */
@@ -183,6 +196,7 @@ function walkDir(
   options: WalkOptions,
   add: (abs: string, explicit: boolean, shown?: string) => void,
   errors: { path: string; message: string }[],
+  vendored: string[],
 ) {
   const stack: { dir: string; shown: string; matchers: Matcher[] }[] = [{ dir: root, shown: displayPath(options.cwd, root), matchers: above }];
   while (stack.length) {
@@ -193,6 +207,10 @@ function walkDir(
       list = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       errors.push({ path: displayPath(options.cwd, dir), message: `cannot read the directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      continue;
+    }
+    if (isGeneratorsCopy(list)) {
+      vendored.push(shown);
       continue;
     }
     let matchers = inherited;

@@ -15,72 +15,9 @@
 // strings without source offsets, and full parsers (mvdan/sh builds) are large
 // and know none of the dialects above. Edits need offsets into the file.
 
-export interface Range {
-  readonly start: number;
-  readonly end: number;
-}
+import type { Comment, Operator, Range, Redirect, Script, Token, TokenizeOptions, Word } from "./tokens.js";
 
-export interface Word extends Range {
-  readonly kind: "word";
-  /** Value after quote removal when the word has no expansions; null otherwise. */
-  readonly value: string | null;
-  /** The word is exactly one parameter expansion (`$X`, `${X}`, `"$X"`, `"${X}"`): its name. */
-  readonly param: string | null;
-  /** The whole word is one quoted literal: the quote and the range inside the quotes. */
-  readonly quoted: { readonly char: "'" | '"'; readonly inner: Range } | null;
-  /** Parsed command and process substitutions inside the word. */
-  readonly subs: Script[];
-  /** Parts that may hide commands but were not looked into (backticks with escapes). */
-  readonly opaque: Range[];
-  /** Template or make references (`{{…}}`, `${{…}}`, `$(X)` in a Makefile). */
-  readonly templates: Range[];
-  /** Elements of an array assignment `name=(…)`, or null. */
-  readonly array: Word[] | null;
-  /** An unterminated quote or substitution. */
-  readonly unterminated: boolean;
-}
-
-export interface Operator extends Range {
-  readonly kind: "op";
-  /** `;` `;;` `&` `&&` `||` `|` `|&` `(` `)` or "\n". */
-  readonly op: string;
-}
-
-export interface Redirect extends Range {
-  readonly kind: "redir";
-  /** `>` `>>` `<` `<<` `<<-` `<<<` `>&` `<&` `>|` `<>` `&>` `&>>`. */
-  readonly op: string;
-  /** The io number (`2` of `2>`), or null. */
-  readonly fd: string | null;
-  readonly target: Word | null;
-  /** Body of a here-document (filled in at the end of its line). */
-  heredoc: Range | null;
-}
-
-export interface Comment extends Range {
-  readonly kind: "comment";
-}
-
-export type Token = Word | Operator | Redirect | Comment;
-
-export interface Script extends Range {
-  readonly tokens: Token[];
-  /** Bodies of here-documents in this script (not nested ones). */
-  readonly heredocs: Range[];
-}
-
-export interface TokenizeOptions {
-  /** Makefile recipe: `$$` is a shell `$`; `$(X)`, `${X}`, `$X` are make references. */
-  readonly make?: boolean;
-  /** GitHub Actions `${{ … }}` expressions. */
-  readonly gha?: boolean;
-  /** just `{{ … }}` interpolations (`{{{{` is a literal `{{`). */
-  readonly just?: boolean;
-  /** Newlines are blanks (folded YAML scalars). */
-  readonly foldNewlines?: boolean;
-  /** Here-document delimiters may be indented (the script itself is indented in its container). */
-  readonly indentedHeredocs?: boolean;
-}
+export type { Comment, Operator, Range, Redirect, Script, Token, TokenizeOptions, Word } from "./tokens.js";
 
 const RESERVED_CASE_START = "case";
 const RESERVED_CASE_END = "esac";
@@ -267,277 +204,21 @@ class Lexer {
   word(): Word {
     const t = this.text;
     const start = this.pos;
-    let value = "";
-    let literal = true;
-    let unterminated = false;
-    const subs: Script[] = [];
-    const opaque: Range[] = [];
-    const templates: Range[] = [];
-    let array: Word[] | null = null;
-
-    const sub = (from: number): boolean => {
-      // `$(`, `<(`, `>(`: parse a nested list up to `)`
-      const inner = new Lexer(t, this.end, this.opts);
-      inner.pos = from;
-      const s = inner.list(")");
-      subs.push(s);
-      if (inner.pos < this.end && t[inner.pos] === ")") {
-        this.pos = inner.pos + 1;
-        return true;
-      }
-      this.pos = inner.pos;
-      return false;
-    };
-
-    const dollar = (): void => {
-      // at `$` (the shell's), inside or outside double quotes
-      const p = this.pos;
-      const n = t[p + 1];
-      if (this.opts.gha && t.startsWith("${{", p)) {
-        const e = t.indexOf("}}", p + 3);
-        const stop = e < 0 || e + 2 > this.end ? this.end : e + 2;
-        templates.push({ start: p, end: stop });
-        literal = false;
-        if (e < 0) unterminated = true;
-        this.pos = stop;
-        return;
-      }
-      if (n === "(" && t[p + 2] === "(") {
-        // arithmetic $(( … ))
-        let depth = 0;
-        let q = p + 1;
-        for (; q < this.end; q++) {
-          if (t[q] === "(") depth++;
-          else if (t[q] === ")") {
-            depth--;
-            if (depth === 0) break;
-          }
-        }
-        literal = false;
-        if (q >= this.end) unterminated = true;
-        this.pos = Math.min(q + 1, this.end);
-        return;
-      }
-      if (n === "(") {
-        literal = false;
-        if (!sub(p + 2)) unterminated = true;
-        return;
-      }
-      if (n === "{") {
-        let depth = 0;
-        let q = p + 1;
-        for (; q < this.end; q++) {
-          const ch = t[q];
-          if (ch === "\\") {
-            q++;
-            continue;
-          }
-          if (ch === "{") depth++;
-          else if (ch === "}") {
-            depth--;
-            if (depth === 0) break;
-          }
-        }
-        literal = false;
-        if (q >= this.end) unterminated = true;
-        this.pos = Math.min(q + 1, this.end);
-        return;
-      }
-      if (n === "'") {
-        // ANSI-C quoting: literal when it has no escapes
-        let q = p + 2;
-        let escapes = false;
-        for (; q < this.end && t[q] !== "'"; q++) {
-          if (t[q] === "\\") {
-            escapes = true;
-            q++;
-          }
-        }
-        if (q >= this.end) unterminated = true;
-        if (escapes) literal = false;
-        else value += t.slice(p + 2, Math.min(q, this.end));
-        this.pos = Math.min(q + 1, this.end);
-        return;
-      }
-      if (n === '"') {
-        this.pos = p + 1;
-        doubleQuoted();
-        return;
-      }
-      if (n !== undefined && p + 1 < this.end && /[A-Za-z_]/.test(n)) {
-        let q = p + 2;
-        while (q < this.end && /[A-Za-z0-9_]/.test(t[q]!)) q++;
-        literal = false;
-        this.pos = q;
-        return;
-      }
-      if (n !== undefined && p + 1 < this.end && /[0-9@*#?$!-]/.test(n)) {
-        literal = false;
-        this.pos = p + 2;
-        return;
-      }
-      value += "$";
-      this.pos = p + 1;
-    };
-
-    const makeDollar = (): boolean => {
-      // at `$` in a Makefile: returns true when handled as a make reference
-      const p = this.pos;
-      const n = t[p + 1];
-      if (n === "$") {
-        this.pos = p + 1; // the second `$` is the shell's
-        return false;
-      }
-      if (n === "(" || n === "{") {
-        const close = n === "(" ? ")" : "}";
-        let depth = 0;
-        let q = p + 1;
-        for (; q < this.end; q++) {
-          if (t[q] === n) depth++;
-          else if (t[q] === close) {
-            depth--;
-            if (depth === 0) break;
-          }
-        }
-        if (q >= this.end) unterminated = true;
-        templates.push({ start: p, end: Math.min(q + 1, this.end) });
-        literal = false;
-        this.pos = Math.min(q + 1, this.end);
-        return true;
-      }
-      if (n !== undefined && p + 1 < this.end && !isBlank(n) && n !== "\n") {
-        templates.push({ start: p, end: p + 2 });
-        literal = false;
-        this.pos = p + 2;
-        return true;
-      }
-      value += "$";
-      this.pos = p + 1;
-      return true;
-    };
-
-    const justTemplate = (): boolean => {
-      const p = this.pos;
-      if (!this.opts.just || !t.startsWith("{{", p)) return false;
-      if (t.startsWith("{{{{", p)) {
-        value += "{{";
-        this.pos = p + 4;
-        return true;
-      }
-      const e = t.indexOf("}}", p + 2);
-      const stop = e < 0 || e + 2 > this.end ? this.end : e + 2;
-      templates.push({ start: p, end: stop });
-      literal = false;
-      if (e < 0) unterminated = true;
-      this.pos = stop;
-      return true;
-    };
-
-    const backtick = (): void => {
-      const p = this.pos;
-      let q = p + 1;
-      let escapes = false;
-      for (; q < this.end && t[q] !== "`"; q++) {
-        if (t[q] === "\\") {
-          escapes = true;
-          q++;
-        }
-      }
-      literal = false;
-      if (q >= this.end) {
-        unterminated = true;
-        opaque.push({ start: p, end: this.end });
-        this.pos = this.end;
-        return;
-      }
-      if (escapes) opaque.push({ start: p + 1, end: q });
-      else subs.push(tokenize(t, p + 1, q, this.opts));
-      this.pos = q + 1;
-    };
-
-    const doubleQuoted = (): void => {
-      // at the opening `"`
-      this.pos++;
-      while (this.pos < this.end) {
-        const p = this.pos;
-        const c = t[p]!;
-        if (c === '"') {
-          this.pos = p + 1;
-          return;
-        }
-        if (c === "\\") {
-          const nl = this.newlineLength(p + 1);
-          if (nl > 0) {
-            this.pos = p + 1 + nl;
-            continue;
-          }
-          const n = t[p + 1];
-          if (n !== undefined && p + 1 < this.end && (n === "$" || n === "`" || n === '"' || n === "\\")) {
-            value += n;
-            this.pos = p + 2;
-            continue;
-          }
-          value += c;
-          this.pos = p + 1;
-          continue;
-        }
-        if (c === "$") {
-          if (this.opts.make && makeDollar()) continue;
-          if (t[this.pos] === "$") dollar();
-          continue;
-        }
-        if (c === "`") {
-          backtick();
-          continue;
-        }
-        if (justTemplate()) continue;
-        value += c;
-        this.pos = p + 1;
-      }
-      unterminated = true;
-    };
+    const s: WordState = { value: "", literal: true, unterminated: false, subs: [], opaque: [], templates: [], array: null };
 
     // process substitution
     if ((t[start] === "<" || t[start] === ">") && t[start + 1] === "(") {
-      literal = false;
-      if (!sub(start + 2)) unterminated = true;
+      s.literal = false;
+      if (!this.substitution(s, start + 2)) s.unterminated = true;
     }
 
     while (this.pos < this.end) {
       const p = this.pos;
       const c = t[p]!;
       if (this.blank(c) || c === "\n") break;
-      if (c === "(" && array === null && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=$/.test(t.slice(start, p))) {
-        // array assignment name=( … )
-        array = [];
-        this.pos = p + 1;
-        while (this.pos < this.end) {
-          const ch = t[this.pos]!;
-          if (isBlank(ch) || ch === "\n") {
-            this.pos++;
-            continue;
-          }
-          if (ch === "\\" && this.newlineLength(this.pos + 1) > 0) {
-            this.pos += 1 + this.newlineLength(this.pos + 1);
-            continue;
-          }
-          if (ch === ")") {
-            this.pos++;
-            break;
-          }
-          if (ch === "#") {
-            while (this.pos < this.end && t[this.pos] !== "\n") this.pos++;
-            continue;
-          }
-          const before = this.pos;
-          const el = this.word();
-          if (el.end === before) {
-            this.pos++;
-            continue;
-          }
-          array.push(el);
-        }
-        literal = false;
+      if (this.template(s)) continue;
+      if (c === "(" && s.array === null && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=$/.test(t.slice(start, p))) {
+        this.arrayElements(s);
         continue;
       }
       if (WORD_END.has(c)) break;
@@ -548,10 +229,10 @@ class Lexer {
           continue;
         }
         if (p + 1 < this.end) {
-          value += t[p + 1];
+          s.value += t[p + 1];
           this.pos = p + 2;
         } else {
-          value += c;
+          s.value += c;
           this.pos = p + 1;
         }
         continue;
@@ -559,30 +240,30 @@ class Lexer {
       if (c === "'") {
         const e = t.indexOf("'", p + 1);
         if (e < 0 || e >= this.end) {
-          value += t.slice(p + 1, this.end);
-          unterminated = true;
+          s.value += t.slice(p + 1, this.end);
+          s.unterminated = true;
           this.pos = this.end;
           break;
         }
-        value += t.slice(p + 1, e);
+        s.value += t.slice(p + 1, e);
         this.pos = e + 1;
         continue;
       }
       if (c === '"') {
-        doubleQuoted();
+        this.doubleQuoted(s);
         continue;
       }
       if (c === "`") {
-        backtick();
+        this.backtick(s);
         continue;
       }
       if (c === "$") {
-        if (this.opts.make && makeDollar()) continue;
-        if (t[this.pos] === "$") dollar();
+        if (this.opts.make && this.makeDollar(s)) continue;
+        if (t[this.pos] === "$") this.dollar(s);
         continue;
       }
-      if (justTemplate()) continue;
-      value += c;
+      if (this.justTemplate(s)) continue;
+      s.value += c;
       this.pos = p + 1;
     }
 
@@ -592,16 +273,299 @@ class Lexer {
       kind: "word",
       start,
       end,
-      value: literal && !unterminated ? value : null,
-      param: paramOf(raw, this.opts.make === true),
+      value: s.literal && !s.unterminated ? s.value : null,
+      param: this.opts.templatesAt && s.templates.length ? null : paramOf(raw, this.opts.make === true),
       quoted: quotedOf(raw, start),
-      subs,
-      opaque,
-      templates,
-      array,
-      unterminated,
+      subs: s.subs,
+      opaque: s.opaque,
+      templates: s.templates,
+      array: s.array,
+      unterminated: s.unterminated,
     };
   }
+
+  /** At the `(` of an array assignment `name=( … )`: its elements, up to the `)`. */
+  private arrayElements(s: WordState) {
+    const t = this.text;
+    const array: Word[] = [];
+    s.array = array;
+    this.pos++;
+    while (this.pos < this.end) {
+      const ch = t[this.pos]!;
+      if (isBlank(ch) || ch === "\n") {
+        this.pos++;
+        continue;
+      }
+      if (ch === "\\" && this.newlineLength(this.pos + 1) > 0) {
+        this.pos += 1 + this.newlineLength(this.pos + 1);
+        continue;
+      }
+      if (ch === ")") {
+        this.pos++;
+        break;
+      }
+      if (ch === "#") {
+        while (this.pos < this.end && t[this.pos] !== "\n") this.pos++;
+        continue;
+      }
+      const before = this.pos;
+      const el = this.word();
+      if (el.end === before) {
+        this.pos++;
+        continue;
+      }
+      array.push(el);
+    }
+    s.literal = false;
+  }
+
+  /** `$(`, `<(`, `>(`: a nested list up to `)` (from: after the opening parenthesis). False when unterminated. */
+  private substitution(s: WordState, from: number): boolean {
+    const t = this.text;
+    const inner = new Lexer(t, this.end, this.opts);
+    inner.pos = from;
+    const script = inner.list(")");
+    s.subs.push(script);
+    if (inner.pos < this.end && t[inner.pos] === ")") {
+      this.pos = inner.pos + 1;
+      return true;
+    }
+    this.pos = inner.pos;
+    return false;
+  }
+
+  /** At `$` (the shell's), inside or outside double quotes. */
+  private dollar(s: WordState): void {
+    const t = this.text;
+    const p = this.pos;
+    const n = t[p + 1];
+    if (this.opts.gha && t.startsWith("${{", p)) {
+      const e = t.indexOf("}}", p + 3);
+      const stop = e < 0 || e + 2 > this.end ? this.end : e + 2;
+      s.templates.push({ start: p, end: stop });
+      s.literal = false;
+      if (e < 0) s.unterminated = true;
+      this.pos = stop;
+      return;
+    }
+    if (n === "(" && t[p + 2] === "(") {
+      // arithmetic $(( … ))
+      this.skipBalanced(s, p + 1, "(", ")", false);
+      return;
+    }
+    if (n === "(") {
+      s.literal = false;
+      if (!this.substitution(s, p + 2)) s.unterminated = true;
+      return;
+    }
+    if (n === "{") {
+      this.skipBalanced(s, p + 1, "{", "}", true);
+      return;
+    }
+    if (n === "'") {
+      // ANSI-C quoting: literal when it has no escapes
+      let q = p + 2;
+      let escapes = false;
+      for (; q < this.end && t[q] !== "'"; q++) {
+        if (t[q] === "\\") {
+          escapes = true;
+          q++;
+        }
+      }
+      if (q >= this.end) s.unterminated = true;
+      if (escapes) s.literal = false;
+      else s.value += t.slice(p + 2, Math.min(q, this.end));
+      this.pos = Math.min(q + 1, this.end);
+      return;
+    }
+    if (n === '"') {
+      this.pos = p + 1;
+      this.doubleQuoted(s);
+      return;
+    }
+    if (n !== undefined && p + 1 < this.end && /[A-Za-z_]/.test(n)) {
+      let q = p + 2;
+      while (q < this.end && /[A-Za-z0-9_]/.test(t[q]!)) q++;
+      s.literal = false;
+      this.pos = q;
+      return;
+    }
+    if (n !== undefined && p + 1 < this.end && /[0-9@*#?$!-]/.test(n)) {
+      s.literal = false;
+      this.pos = p + 2;
+      return;
+    }
+    s.value += "$";
+    this.pos = p + 1;
+  }
+
+  /** From the opening bracket at `from` to its match (`$((…))`, `${…}`): not literal. */
+  private skipBalanced(s: WordState, from: number, open: string, close: string, escapes: boolean) {
+    const t = this.text;
+    let depth = 0;
+    let q = from;
+    for (; q < this.end; q++) {
+      const ch = t[q];
+      if (escapes && ch === "\\") {
+        q++;
+        continue;
+      }
+      if (ch === open) depth++;
+      else if (ch === close) {
+        depth--;
+        if (depth === 0) break;
+      }
+    }
+    s.literal = false;
+    if (q >= this.end) s.unterminated = true;
+    this.pos = Math.min(q + 1, this.end);
+  }
+
+  /** At `$` in a Makefile: true when handled as a make reference (`$$` leaves the shell's `$`). */
+  private makeDollar(s: WordState): boolean {
+    const t = this.text;
+    const p = this.pos;
+    const n = t[p + 1];
+    if (n === "$") {
+      this.pos = p + 1; // the second `$` is the shell's
+      return false;
+    }
+    if (n === "(" || n === "{") {
+      const close = n === "(" ? ")" : "}";
+      let depth = 0;
+      let q = p + 1;
+      for (; q < this.end; q++) {
+        if (t[q] === n) depth++;
+        else if (t[q] === close) {
+          depth--;
+          if (depth === 0) break;
+        }
+      }
+      if (q >= this.end) s.unterminated = true;
+      s.templates.push({ start: p, end: Math.min(q + 1, this.end) });
+      s.literal = false;
+      this.pos = Math.min(q + 1, this.end);
+      return true;
+    }
+    if (n !== undefined && p + 1 < this.end && !isBlank(n) && n !== "\n") {
+      s.templates.push({ start: p, end: p + 2 });
+      s.literal = false;
+      this.pos = p + 2;
+      return true;
+    }
+    s.value += "$";
+    this.pos = p + 1;
+    return true;
+  }
+
+  /** A part filled in outside the shell (TokenizeOptions.templatesAt) starting at `pos`. */
+  private template(s: WordState): boolean {
+    const end = this.opts.templatesAt?.get(this.pos);
+    if (end === undefined) return false;
+    s.templates.push({ start: this.pos, end });
+    s.literal = false;
+    this.pos = end;
+    return true;
+  }
+
+  /** just's `{{ … }}` (`{{{{` is a literal `{{`): true when one starts at `pos`. */
+  private justTemplate(s: WordState): boolean {
+    const t = this.text;
+    const p = this.pos;
+    if (!this.opts.just || !t.startsWith("{{", p)) return false;
+    if (t.startsWith("{{{{", p)) {
+      s.value += "{{";
+      this.pos = p + 4;
+      return true;
+    }
+    const e = t.indexOf("}}", p + 2);
+    const stop = e < 0 || e + 2 > this.end ? this.end : e + 2;
+    s.templates.push({ start: p, end: stop });
+    s.literal = false;
+    if (e < 0) s.unterminated = true;
+    this.pos = stop;
+    return true;
+  }
+
+  /** At an opening backtick: a command substitution, parsed unless it holds escapes. */
+  private backtick(s: WordState): void {
+    const t = this.text;
+    const p = this.pos;
+    let q = p + 1;
+    let escapes = false;
+    for (; q < this.end && t[q] !== "`"; q++) {
+      if (t[q] === "\\") {
+        escapes = true;
+        q++;
+      }
+    }
+    s.literal = false;
+    if (q >= this.end) {
+      s.unterminated = true;
+      s.opaque.push({ start: p, end: this.end });
+      this.pos = this.end;
+      return;
+    }
+    if (escapes) s.opaque.push({ start: p + 1, end: q });
+    else s.subs.push(tokenize(t, p + 1, q, this.opts));
+    this.pos = q + 1;
+  }
+
+  /** At the opening `"`. */
+  private doubleQuoted(s: WordState): void {
+    const t = this.text;
+    this.pos++;
+    while (this.pos < this.end) {
+      const p = this.pos;
+      const c = t[p]!;
+      if (c === '"') {
+        this.pos = p + 1;
+        return;
+      }
+      if (this.template(s)) continue;
+      if (c === "\\") {
+        const nl = this.newlineLength(p + 1);
+        if (nl > 0) {
+          this.pos = p + 1 + nl;
+          continue;
+        }
+        const n = t[p + 1];
+        if (n !== undefined && p + 1 < this.end && (n === "$" || n === "`" || n === '"' || n === "\\")) {
+          s.value += n;
+          this.pos = p + 2;
+          continue;
+        }
+        s.value += c;
+        this.pos = p + 1;
+        continue;
+      }
+      if (c === "$") {
+        if (this.opts.make && this.makeDollar(s)) continue;
+        if (t[this.pos] === "$") this.dollar(s);
+        continue;
+      }
+      if (c === "`") {
+        this.backtick(s);
+        continue;
+      }
+      if (this.justTemplate(s)) continue;
+      s.value += c;
+      this.pos = p + 1;
+    }
+    s.unterminated = true;
+  }
+}
+
+/** What a word collects while it is read. */
+interface WordState {
+  value: string;
+  /** No expansion so far: `value` is the word's value. */
+  literal: boolean;
+  unterminated: boolean;
+  readonly subs: Script[];
+  readonly opaque: Range[];
+  readonly templates: Range[];
+  array: Word[] | null;
 }
 
 const RESERVED_KEEP_START = new Set(["!", "{", "if", "then", "else", "elif", "while", "until", "do", "time"]);
