@@ -103,6 +103,8 @@ class ProjectRun {
   /** Findings with the primary whose pass gave them (withheld files lose their notes). */
   private readonly findings: Kept[] = [];
   private readonly lineIndexes = new Map<string, LineIndex>();
+  /** Findings reported so far (path, rule, place, message): an identical one is reported once. */
+  private readonly reported = new Set<string>();
   private readonly primaries: string[] = [];
   private readonly view: ProjectView;
 
@@ -270,6 +272,10 @@ class ProjectRun {
       }
     }
     end = Math.max(start, end);
+    // a module file's pass run repeats what its flake's run said about it (what stays, stays for both)
+    const key = `${path}\0${raw.rule}\0${start}\0${end}\0${raw.message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
     let lines = this.lineIndexes.get(original);
     if (!lines) this.lineIndexes.set(original, (lines = new LineIndex(original)));
     this.findings.push({

@@ -248,7 +248,8 @@ describe("start-up cost", () => {
     const code = [...loaded.values()].join("\n");
     expect(code).not.toContain("GITHUB_STEP_SUMMARY");
     expect(code).not.toContain("string-width");
-    // the CLI, the engine and the passes with their rules' explanations (~462 kB); yargs alone would add ~210 kB
-    expect(Buffer.byteLength(code)).toBeLessThan(490_000);
+    // the CLI, the engine and the passes with their rules' explanations (the module walk and the module passes'
+    // folders among them); yargs alone would add ~210 kB
+    expect(Buffer.byteLength(code)).toBeLessThan(520_000);
   });
 });

@@ -80,6 +80,26 @@ describe("image-only-options", () => {
     expect(r.files.size).toBe(0);
   });
 
+  it("follows a module that a file's function returns (`import ./m.nix flakeContext`)", () => {
+    const r = run({
+      "flake.nix": HEAD.replace("./pve.nix", "(import ./pve.nix { inherit self; })"),
+      "pve.nix": "{ self }:\n{ config, ... }: {\n  proxmox.qemuConf.cores = 4;\n}\n",
+    });
+    expect(r.files.get("pve.nix")).toBe("{ self }:\n{ config, ... }: {\n  image.modules.proxmox.proxmox.qemuConf.cores = 4;\n}\n");
+    expect(r.findings).not.toMatch(/module-not-followed/);
+  });
+
+  it("follows `inputs.self + /path`, a path from the flake's root, in a module given the flake's inputs", () => {
+    const flake = HEAD.replace("outputs = { self, nixpkgs, ... }:", "outputs = { self, nixpkgs, ... }@inputs:").replace("modules = [ ./pve.nix ];", "specialArgs = { inherit inputs; };\n      modules = [ ./hosts/pve.nix ];");
+    const r = run({
+      "flake.nix": flake,
+      "hosts/pve.nix": "{ inputs, ... }: {\n  imports = [ (inputs.self + /profiles/proxmox.nix) ];\n}\n",
+      "profiles/proxmox.nix": "{\n  proxmox.qemuConf.cores = 4;\n}\n",
+    });
+    expect(r.files.get("profiles/proxmox.nix")).toBe("{\n  image.modules.proxmox.proxmox.qemuConf.cores = 4;\n}\n");
+    expect(r.findings).not.toMatch(/module-not-followed/);
+  });
+
   it("does nothing for a flake that builds no images", () => {
     const r = run({
       "flake.nix": HEAD.replace(/\n    packages[^\n]*/, ""),

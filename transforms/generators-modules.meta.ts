@@ -67,6 +67,24 @@ export const rules = {
       "outside a module list). Remove the import by hand and build `config.system.build.images.<variant>` of the " +
       "configuration instead (`nixgen-migrate --list-formats` gives the variant).",
   },
+  "format-module-kept": {
+    severity: "warning",
+    summary: "A per-format module stays because what it defines is read in a way that cannot be migrated.",
+    explanation:
+      "`nixosModules.<format>` defines nixos-generators' `formatAttr` and `fileExtension`, and the configuration reads one " +
+      "of them in a way that has no upstream equivalent (the format-option errors name the reads). Removed, the module " +
+      "would leave those reads failing, so it stays (and so do the reads of `config.system.build.<formatAttr>` it serves). " +
+      "Replace the reads (`config.system.build.images.<variant>` for the image, `.passthru.filePath` for its file), then " +
+      "run again.",
+  },
+  "format-option-read-rewritten": {
+    severity: "note",
+    summary: "A read of system.build.${config.formatAttr} now reads system.build.images.<variant>.",
+    explanation:
+      "`config.system.build.${config.formatAttr}` was the image a per-format module built in the configuration itself. " +
+      "That module is gone, and the configuration's image of that format is `config.system.build.images.<variant>`. The " +
+      "file inside may be named differently (`.passthru.filePath` names it).",
+  },
   "custom-format": customFormat,
   "unsupported-format": unsupported,
   "unknown-format": unknown,
@@ -80,7 +98,9 @@ export const meta: PassMeta<typeof rules> = {
     "`….config.system.build.images.<variant>` (also in the run's other files), `formatConfigs.<f> = M` becomes " +
     "`image.modules.<variant> = M` (default priority: it extends the stock variant module), custom formats become " +
     "`image.modules.<name>`. `nixosModules.<format>`: the import goes (left in, it switches `system.build.images` off) and " +
-    "`config.system.build.<formatAttr>` becomes `config.system.build.images.<variant>`. Uses that cannot be migrated keep " +
-    "the import, with an error naming them.",
+    "`config.system.build.<formatAttr>` becomes `config.system.build.images.<variant>`. Every configuration using a module " +
+    "that imports them is followed (the module walk), and configurations in files the flake imports too. Uses that cannot " +
+    "be migrated (a format without a variant, `formats` defined by hand, `formatConfigs` as a whole from an expression, " +
+    "`formatAttr`/`fileExtension` read) keep the import, with an error naming them.",
   rules,
 };

@@ -90,8 +90,10 @@ export const rules = {
 export const meta: PassMeta<typeof rules> = {
   summary: "variant-only options -> image.modules.<variant>; direct image-module imports removed",
   doc:
-    "For every configuration whose images are built, its modules are followed (inline modules, let-bound ones, relative " +
-    "paths and directories and their `imports`, inside the repository; never inputs, never by evaluating). Definitions of " +
+    "For every configuration whose images are built (the flake's `nixosConfigurations`, also when defined in a file the " +
+    "flake imports, and configurations built in place in any file), its modules are followed (inline modules, let-bound " +
+    "ones, relative paths and directories and their `imports`, the flake's own `self.nixosModules.<x>`, inside the " +
+    "repository; never inputs, never by evaluating). Definitions of " +
     "options that exist only in an image variant (`proxmox.qemuConf.*`, `isoImage.*`, `sdImage.*` …) move into " +
     "`image.modules.<variant>` for every variant the configuration builds that declares them, renamed where nixpkgs renamed " +
     "them; direct imports of nixpkgs image modules are removed when the variant imports them itself, or moved into " +

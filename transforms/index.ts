@@ -2,8 +2,8 @@
 import type { Transform } from "../src/types.js";
 import { nixpkgsVersionGuard } from "./nixpkgs-version-guard.js";
 import { nixosGenerateCall } from "./nixos-generate-call/index.js";
-import { imageOnlyOptions } from "./image-only-options.js";
-import { generatorsModules } from "./generators-modules.js";
+import { imageOnlyOptions } from "./image-only-options/index.js";
+import { generatorsModules } from "./generators-modules/index.js";
 import { unusedGeneratorsInput } from "./unused-generators-input.js";
 import { flakeLock } from "./flake-lock.js";
 import { nixosGenerateCli } from "./nixos-generate-cli/index.js";

@@ -13,7 +13,7 @@ import { meta } from "./unused-generators-input.meta.js";
 import { sortEdits, type TextEdit } from "../src/edits.js";
 import type { ParsedNix, SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { attrName, descendants, entries, field, fields, inheritedNames, unparen } from "../src/nix/ast.js";
+import { attrName, descendants, entries, field, fields, inheritedNames, textOf, unparen } from "../src/nix/ast.js";
 import { generatorsReferences, generatorsView, generatorsViews, throughSelf, type GeneratorsView } from "../src/nix/generators.js";
 import { evalName } from "../src/nix/refs.js";
 import { LineIndex } from "../src/text.js";
@@ -67,7 +67,14 @@ class InputRemoval {
     const views = generatorsViews(this.src, root, this.ctx.path, this.ctx.project);
     // a module or library file: only its dead aliases go (`let inherit (self.inputs) nixos-generators; in …`
     // left behind by the migration of its calls); the input is the flake's to remove
-    if (!views[0]?.flake) return this.result(views[0] ? this.deadAliases(views[0], root, true) : []);
+    if (!views[0]?.flake) {
+      if (!views[0]) return this.result([]);
+      const dead = this.deadAliases(views[0], root, true);
+      // `{ self, nixos-generators, ... }:` given the flake's inputs: a formal nothing uses any more would
+      // require the input the flake removes (an ellipsis takes what the flake still passes)
+      const formal = this.unusedInputFormal(views[0].name);
+      return this.result(formal?.ellipsis ? [...dead, ...removeFormal(this.src, formal.node)] : dead);
+    }
     const gone = new Set<string>();
     /** Why each input that stays stays (its findings of the last round that looked at it). */
     const kept = new Map<string, RawFinding[]>();
@@ -130,6 +137,10 @@ class InputRemoval {
       const checked = this.moduleFilesUsing(G);
       if (checked === null) {
         this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: the flake passes its inputs on here and the module files could not be read to check them; if no module uses \`inputs.${G}\`, remove the input`);
+        return null;
+      }
+      if (!checked.complete) {
+        this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: the flake passes its inputs on here and more than ${checked.files} files are reachable from flake.nix, more than this tool reads to check them; if no module uses \`inputs.${G}\`, remove the input`);
         return null;
       }
       if (checked.users.length) {
@@ -313,11 +324,17 @@ class InputRemoval {
    * Uses of the input in the files reachable through relative paths from flake.nix (after the other passes
    * migrated what they could); null if none could be read. A file that does not parse counts as a use.
    */
-  private moduleFilesUsing(G: string): { users: { path: string; line: number }[]; files: number } | null {
-    const files = reachableFiles(this.src, this.ctx.file!.root, this.ctx.path, this.ctx.project);
+  private moduleFilesUsing(G: string): { users: { path: string; line: number }[]; files: number; complete: boolean } | null {
+    const { files, complete } = reachableFiles(this.src, this.ctx.file!.root, this.ctx.path, this.ctx.project);
     if (!files.length) return null;
     const users: { path: string; line: number }[] = [];
-    for (const f of files) {
+    // and the other files of this run (modules loaded by directory listings are in the run, not reachable by paths)
+    const reached = new Set(files.map((f) => f.path));
+    const others = this.ctx.project.given().filter((p) => p !== this.ctx.path && p.endsWith(".nix") && !reached.has(p) && this.ctx.project.read(p)?.includes(G));
+    for (const f of [...files, ...others.flatMap((path) => {
+      const parsed = this.ctx.project.parse(path);
+      return parsed ? [{ path, source: parsed.source, parsed }] : [];
+    })]) {
       if (!f.source.includes(G)) continue;
       const use = usesOfInput(f.path, f.source, f.parsed, G, this.ctx);
       if (!use) continue;
@@ -325,14 +342,34 @@ class InputRemoval {
       users.push({ path: f.path, line });
       this.findings.push({
         path: f.path, rule: "generators-input-kept", start: use.start, end: use.end,
-        message: `\`${G}\` is still used here, through the inputs ${this.ctx.path} passes on, so the flake keeps the input: migrate this use (run nixgen-migrate on the repository, or see this line's other findings), then run again`,
+        message: use.why ?? `\`${G}\` is still used here, through the inputs ${this.ctx.path} passes on, so the flake keeps the input: migrate this use (run nixgen-migrate on the repository, or see this line's other findings), then run again`,
       });
     }
-    return { users, files: files.length };
+    return { users, files: files.length, complete };
   }
 
   private isRemoved(n: { start: number; end: number }): boolean {
     return this.removed.covers(n);
+  }
+
+  /**
+   * The file's function formal named like the input (`{ self, nixos-generators, ... }:` of a file the
+   * flake calls with its inputs) when nothing outside what this run removes refers to it; whether its
+   * formals end in `...` (only then can it go: without, the flake's call must still pass it).
+   */
+  unusedInputFormal(G: string): { node: SyntaxNode; ellipsis: boolean } | null {
+    let fn = unparen(field(this.ctx.file!.root, "expression") ?? this.ctx.file!.root);
+    while (fn.type === "let_expression") fn = unparen(field(fn, "body")!);
+    const formals = fn.type === "function_expression" ? field(fn, "formals") : null;
+    if (!formals) return null;
+    const node = fields(formals, "formal").find((f) => textOf(this.src, field(f, "name")!) === G);
+    if (!node) return null;
+    for (const n of descendants(fn)) {
+      if (n.type !== "variable_expression" || variableName(this.src, n) !== G || this.isRemoved(n)) continue;
+      const d = resolveName(this.src, n, G).definition;
+      if (d?.kind === "formal" && d.scope === fn) return null;
+    }
+    return { node, ellipsis: !!field(formals, "ellipses") };
   }
 
   /** What this file's own run removes as dead aliases of the view's input (a module file's run: let-bound only). */
@@ -433,7 +470,7 @@ const INPUTS_KEYS = new Set(["inputs", "inputs'", "flakeInputs", "flake-inputs"]
  * (`args.inputs.G`). A package of the same name (`pkgs.nixos-generators`, `with pkgs; [ nixos-generators ]`),
  * comments and prose in strings are not uses. A file that does not parse: its first mention.
  */
-function usesOfInput(path: string, source: string, parsed: ParsedNix, G: string, ctx: PassContext): { start: number; end: number } | null {
+function usesOfInput(path: string, source: string, parsed: ParsedNix, G: string, ctx: PassContext): { start: number; end: number; why?: string } | null {
   if (parsed.error) {
     const at = source.indexOf(G);
     return { start: at, end: at + G.length };
@@ -455,9 +492,16 @@ function usesOfInput(path: string, source: string, parsed: ParsedNix, G: string,
       if (hit && !covered(hit.node)) out.push(hit.node);
     }
   }
-  if (!out.length || !view) return out[0] ?? null;
+  if (!view) return out[0] ?? null;
   // what this file's own run of the pass removes as dead (an alias its migrated calls no longer use) is no use
   const file = new InputRemoval({ ...ctx, path, text: source, file: parsed });
   file.deadAliasesOf(view);
-  return out.sort((a, b) => a.start - b.start).find((n) => !file.removes(n)) ?? null;
+  // a formal that needs the input: one nothing uses goes in the file's own run when it can (`...`) and the file is in the run
+  const formal = file.unusedInputFormal(G);
+  const use = out.sort((a, b) => a.start - b.start).find((n) => !file.removes(n));
+  if (use || !formal || (formal.ellipsis && ctx.project.given().includes(path))) return use ?? null;
+  const { start, end } = formal.node;
+  return formal.ellipsis
+    ? { start, end, why: `\`${G}\` is an argument of this function, which nothing here uses any more: remove it from these formals (running nixgen-migrate on this file too does), then run again; without the input the flake's call would fail` }
+    : { start, end, why: `\`${G}\` is an argument of this function, which nothing here uses any more, and its formals have no \`...\`: the flake must pass it, so the input stays; remove \`${G}\` from these formals, then run again` };
 }

@@ -84,6 +84,28 @@ export function attrName(source: string, attr: SyntaxNode): string | null {
   return null;
 }
 
+/** The attr nodes of a binding's or select's attrpath (`a.b."c"`: three); none when it has no attrpath. */
+export function attrsOf(node: SyntaxNode): SyntaxNode[] {
+  const path = field(node, "attrpath");
+  return path ? fields(path, "attr") : [];
+}
+
+/** The operator of a binary expression (`++`, `//`, `+` …; its token type is its text), or null. */
+export function operatorOf(node: SyntaxNode): string | null {
+  return field(node, "operator")?.type ?? null;
+}
+
+/** `f a b` -> the callee's name (`f`, the last key of a select) and [a, b]. */
+export function applyChain(source: string, node: SyntaxNode): { callee: string | null; args: SyntaxNode[] } {
+  const args: SyntaxNode[] = [];
+  let f = node;
+  while (f.type === "apply_expression") {
+    args.unshift(field(f, "argument")!);
+    f = unparen(field(f, "function")!);
+  }
+  return { callee: calleeName(source, f), args };
+}
+
 /** Keys of an attrpath (`a.b."c"`), or null if any part is dynamic. */
 export function attrpathKeys(source: string, attrpath: SyntaxNode | null): string[] | null {
   if (!attrpath) return null;

@@ -3,8 +3,8 @@
 // They only produce TextEdits; nothing here mutates text.
 import type { TextEdit } from "../edits.js";
 import type { SyntaxNode } from "../parse.js";
-import { descendants, field, fields, inheritedNames } from "./ast.js";
-import { indentOf, isBlank, lineEndOf, lineStartOf } from "../text.js";
+import { descendants, entries, field, fields, inheritedNames, textOf } from "./ast.js";
+import { detectEol, detectIndentUnit, indentOf, isBlank, lineEndOf, lineStartOf } from "../text.js";
 
 /** End of the line after `offset` including its line break (or text end). */
 function afterLineBreak(text: string, offset: number): number {
@@ -123,7 +123,7 @@ export function stringRanges(root: SyntaxNode): { start: number; end: number }[]
  * Re-indents the lines of `text[start,end)` after the first: a line that starts
  * with `from` starts with `to` instead. Lines that begin inside a string stay.
  */
-export function reindent(text: string, start: number, end: number, from: string, to: string, strings: { start: number; end: number }[]): string {
+export function reindent(text: string, start: number, end: number, from: string, to: string, strings: readonly { start: number; end: number }[]): string {
   if (from === to) return text.slice(start, end);
   let out = "";
   let pos = start;
@@ -163,4 +163,39 @@ export function firstLineComments(text: string, attrset: SyntaxNode): SyntaxNode
 export function formalsOf(fn: SyntaxNode): SyntaxNode[] {
   const formals = field(fn, "formals");
   return formals ? fields(formals, "formal") : [];
+}
+
+/** An entry to add to a set: its text, and a comment that goes after it when it gets a line of its own. */
+export interface NewEntry {
+  readonly text: string;
+  readonly comment?: string | null;
+}
+
+/**
+ * Appends entries at the end of an attrset literal, in its layout: a set written one entry per line
+ * (its last entry and its `}` start lines) gets one line per entry after its last entry; any other
+ * set gets them on the same line, unless that line would then pass `maxLine` columns: a one-line set
+ * without comments is then rewritten one entry per line.
+ */
+export function appendToSet(text: string, set: SyntaxNode, added: readonly NewEntry[], maxLine = 100): TextEdit {
+  const eol = detectEol(text);
+  const ents = entries(set);
+  const last = ents[ents.length - 1];
+  const close = set.children[set.children.length - 1]!;
+  if (last && startsLine(text, last) && startsLine(text, close)) {
+    const indent = indentAt(text, last);
+    const at = lineEndOf(text, last.end);
+    return { start: at, end: at, text: added.map((l) => eol + indent + l.text + (l.comment ? " " + l.comment : "")).join("") };
+  }
+  const at = last ? last.end : set.children.find((c) => c.type === "{")!.end;
+  const inline = added.map((l) => " " + l.text).join("");
+  const lineLength = lineEndOf(text, set.end) - lineStartOf(text, set.start) + inline.length;
+  if (lineLength > maxLine && !text.slice(set.start, set.end).includes("\n") && !set.children.some((c) => c.type === "comment") && ents.length) {
+    // one entry per line, now that it got long
+    const indent = indentAt(text, set);
+    const inner = indent + detectIndentUnit(text);
+    const items = [...ents.map((e) => textOf(text, e)), ...added.map((l) => l.text)].map((t) => eol + inner + t).join("");
+    return { start: set.start, end: set.end, text: `{${items}${eol}${indent}}` };
+  }
+  return { start: at, end: at, text: inline };
 }

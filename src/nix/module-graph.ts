@@ -1,39 +1,29 @@
-// The module files a NixOS configuration is made of, as far as the text shows:
-// relative path literals in its `modules` list and, recursively, in the
-// `imports` of those files (a directory means its default.nix). Only files
-// inside the project are read; nothing is evaluated.
+// Files reached from a file through relative path literals: where a path
+// leads (inside the project only; a directory means its default.nix), and
+// every file reachable that way (a superset of the module files, for checks
+// that must not miss a file). The module walk (module-walk.ts) resolves
+// module paths with the same function. Iterative; nothing is evaluated.
 import type { SyntaxNode, ParsedNix } from "../parse.js";
 import type { ProjectView } from "../types.js";
 import { dirname, joinPath } from "../paths.js";
-import { attrName, descendants, entries, field, fields, moduleParts, textOf, unparen } from "./ast.js";
+import { descendants, textOf, unparen } from "./ast.js";
 
-export interface ModuleFile {
+export interface ReachedFile {
   readonly path: string;
   readonly source: string;
   /**
    * Parsed on first use: the walk parses only files that can lead further (a
-   * configuration may have hundreds of module files that nothing needs to
-   * look into). May hold a syntax error when the walk did not parse it.
+   * repository may have hundreds of files that nothing needs to look into).
+   * May hold a syntax error when the walk did not parse it.
    */
   readonly parsed: ParsedNix;
 }
 
-/** Elements of a list literal (through parentheses and `++`; iterative: `[ a ] ++ [ b ] ++ …` may be 100k long). */
-export function listElements(node: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  const stack: SyntaxNode[] = [node];
-  while (stack.length) {
-    const n = unparen(stack.pop()!);
-    if (n.type === "list_expression") {
-      for (const e of fields(n, "element")) out.push(e);
-    } else if (n.type === "binary_expression") {
-      const op = n.children.find((c) => c.field === "operator");
-      if (op?.type !== "++") continue;
-      // left first
-      stack.push(field(n, "right")!, field(n, "left")!);
-    }
-  }
-  return out;
+export interface Reached {
+  /** Breadth first from the start, each once. */
+  readonly files: ReachedFile[];
+  /** False when the walk stopped at its file limit with files left to read. */
+  readonly complete: boolean;
 }
 
 /** A relative path literal (`./a.nix`, `../b`) resolved against `fromFile`, else null. */
@@ -49,86 +39,56 @@ export function isRelativePathText(p: string): boolean {
   return p.startsWith("./") || p.startsWith("../") || p === "." || p === "..";
 }
 
-/** The attrset a module file evaluates to (`{ … }`, `args: { … }`, through `let`). */
-export function moduleBody(root: SyntaxNode): SyntaxNode | null {
-  return moduleParts(field(root, "expression") ?? root).body;
-}
-
-/** `imports = [ … ];` elements of a module body. */
-export function importsOf(source: string, body: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (const e of entries(body)) {
-    if (e.type !== "binding") continue;
-    const keys = fields(field(e, "attrpath")!, "attr").map((a) => attrName(source, a));
-    if (keys.length === 1 && keys[0] === "imports") for (const i of listElements(field(e, "expression")!)) out.push(i);
+/**
+ * The file a path written in `fromFile` leads to (a directory means its default.nix), or why it
+ * cannot be read: not relative, or outside the project.
+ */
+export function resolveFilePath(project: ProjectView, fromFile: string, pathText: string): { path: string } | { reason: string } {
+  if (!isRelativePathText(pathText)) {
+    return { reason: pathText.startsWith("/") ? "it is an absolute path outside the repository" : "the module path is not relative" };
   }
-  return out;
+  const path = joinPath(dirname(fromFile), pathText);
+  if (!project.inside(path)) return { reason: `${pathText} is outside the repository` };
+  return { path: project.isDirectory(path) ? joinPath(path, "default.nix") : path };
 }
 
 /**
  * Every `.nix` file reachable through relative path literals anywhere in the
  * file and, recursively, in the files reached (`import ./lib { … }`,
  * `modules = [ ./host.nix ]`, `imports`): a superset of the module files.
+ * At most `limit` files are read; `complete` says whether that was all.
  */
-export function reachableFiles(source: string, root: SyntaxNode, fromFile: string, project: ProjectView, limit = 1000): ModuleFile[] {
+export function reachableFiles(source: string, root: SyntaxNode, fromFile: string, project: ProjectView, limit = 1000): Reached {
+  // the files the relative path literals of a file lead to (inside the project)
   const paths = (src: string, node: SyntaxNode, from: string) => {
     const out: string[] = [];
     for (const n of descendants(node)) {
-      const p = n.type === "path_expression" ? relativePath(src, n, from) : null;
-      if (p) out.push(p);
+      if (n.type !== "path_expression" || n.children.some((c) => c.type === "interpolation")) continue;
+      const target = resolveFilePath(project, from, textOf(src, n));
+      if ("path" in target) out.push(target.path);
     }
     return out;
   };
-  // a relative path literal contains `./` (`../a.nix` too)
-  return walkFiles(paths(source, root, fromFile), project, limit, (f) => paths(f.parsed.source, f.parsed.root, f.path), (text) => text.includes("./"));
-}
-
-/**
- * Breadth-first walk over files (a directory means its default.nix), each once, inside the project.
- * `mayLink(text)`: can the file lead to others? If not, it is returned without being parsed.
- */
-function walkFiles(start: string[], project: ProjectView, limit: number, next: (f: ModuleFile) => string[], mayLink: (text: string) => boolean): ModuleFile[] {
-  const out: ModuleFile[] = [];
+  const out: ReachedFile[] = [];
   const seen = new Set<string>();
-  const queue = [...start];
-  while (queue.length && out.length < limit) {
-    let p = queue.shift()!;
-    if (!project.inside(p)) continue;
-    if (project.isDirectory(p)) p = joinPath(p, "default.nix");
+  const queue = paths(source, root, fromFile);
+  for (let i = 0; i < queue.length; i++) {
+    const p = queue[i]!;
     if (seen.has(p) || !p.endsWith(".nix")) continue;
+    if (out.length >= limit) return { files: out, complete: false };
     seen.add(p);
-    const source = project.read(p);
-    if (source === undefined) continue;
-    if (!mayLink(source)) {
+    const text = project.read(p);
+    if (text === undefined) continue;
+    // a relative path literal contains `./` (`../a.nix` too): a file without one leads nowhere
+    if (!text.includes("./")) {
       const path = p;
-      out.push({ path, source, get parsed() { return project.parse(path)!; } });
+      out.push({ path, source: text, get parsed() { return project.parse(path)!; } });
       continue;
     }
     const parsed = project.parse(p);
     if (!parsed || parsed.error) continue;
-    const file = { path: p, source, parsed };
-    out.push(file);
-    queue.push(...next(file));
+    out.push({ path: p, source: text, parsed });
+    queue.push(...paths(parsed.source, parsed.root, p));
   }
-  return out;
-}
-
-/**
- * Files reached from module expressions (the elements of a `modules` list, or
- * an inline module's imports), breadth first, each once.
- */
-export function moduleFiles(source: string, modules: SyntaxNode[], fromFile: string, project: ProjectView, limit = 500): ModuleFile[] {
-  // module expressions -> file paths; an inline module contributes its imports
-  const paths = (src: string, nodes: SyntaxNode[], from: string): string[] =>
-    nodes.flatMap((node) => {
-      const n = unparen(node);
-      const p = relativePath(src, n, from);
-      if (p) return [p];
-      const body = n.type === "attrset_expression" || n.type === "function_expression" ? moduleParts(n).body : null;
-      return body ? paths(src, importsOf(src, body), from) : [];
-    });
-  return walkFiles(paths(source, modules, fromFile), project, limit, (f) => {
-    const body = moduleBody(f.parsed.root);
-    return body ? paths(f.parsed.source, importsOf(f.parsed.source, body), f.path) : [];
-  }, (text) => text.includes("imports"));
+  return { files: out, complete: true };
 }
