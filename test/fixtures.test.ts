@@ -3,7 +3,7 @@
 // oracle for every .nix output.
 import { beforeAll, describe, expect, it } from "vitest";
 import { init } from "../src/index.js";
-import { formatFindings, loadFixtures, runProject, updateFixture, type Fixture } from "./helpers/fixtures.js";
+import { formatFindings, loadFixtures, runProject, shownFindings, updateFixture, type Fixture } from "./helpers/fixtures.js";
 import { checkParseOracle, describeReport, type OracleText } from "./helpers/oracle.js";
 
 const fixtures = loadFixtures();
@@ -29,7 +29,8 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("fixture %s", (_name, f
     const changed = new Map(result.files.filter((f) => f.changed).map((f) => [f.path, f.after]));
     expect([...changed.keys()].sort()).toEqual([...fx.expected.keys()].sort());
     for (const [path, text] of fx.expected) expect(changed.get(path), path).toBe(text);
-    expect(formatFindings(result.findings)).toBe(UPDATE ? formatFindings(result.findings) : (fx.expectedFindings ?? ""));
+    const shown = formatFindings(shownFindings(fx, result.findings));
+    expect(shown).toBe(UPDATE ? shown : (fx.expectedFindings ?? ""));
   });
 
   it("is idempotent: a second run changes nothing", () => {

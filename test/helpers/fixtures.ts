@@ -2,6 +2,8 @@
 //   input.<ext> + output.<ext>   one file (output missing = no change expected), or
 //   input/ + output/             a small project (output/ lists only changed files)
 //   findings.txt                 expected findings, one per line: `path:line:col severity rule message`
+//                                (under fixtures/<pass>/: that pass's and the engine's notes, and every
+//                                warning and error; under fixtures/_all/: every finding)
 //   options.json                 optional MigrateOptions, plus "primary": [paths] for projects
 // UPDATE_FIXTURES=1 rewrites output and findings.txt from what the tool does.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
@@ -9,6 +11,8 @@ import { join, relative } from "node:path";
 import type { Finding, MigrateOptions } from "../../src/types.js";
 import { migrateFiles } from "../../src/migrate.js";
 import type { ProjectResult } from "../../src/engine.js";
+import { ENGINE_RULES } from "../../src/rules.js";
+import { TRANSFORMS } from "../../transforms/index.js";
 
 export const FIXTURES_ROOT = join(import.meta.dirname, "..", "..", "fixtures");
 
@@ -86,9 +90,26 @@ export function formatFindings(findings: readonly Finding[]): string {
   return findings.map((f) => `${f.path}:${f.start.line}:${f.start.column} ${f.severity} ${f.rule} ${f.message}\n`).join("");
 }
 
+/** Fixtures of the whole pipeline keep every finding; a pass's fixtures show what the case is about. */
+export const ALL_PASSES = "_all";
+
+/**
+ * The findings a fixture records: in fixtures/<pass>/, the pass's own findings
+ * and the engine's, plus every warning and error (notes of the other passes
+ * live in their own fixtures, so rewording one changes only those); in
+ * fixtures/_all/, all of them.
+ */
+export function shownFindings(fx: Fixture, findings: readonly Finding[]): Finding[] {
+  const folder = fx.name.slice(0, fx.name.indexOf("/"));
+  if (folder === ALL_PASSES) return [...findings];
+  const pass = TRANSFORMS.find((t) => t.id === folder);
+  if (!pass) throw new Error(`fixtures/${folder}: no pass of that name (whole-pipeline cases go in fixtures/${ALL_PASSES}/)`);
+  return findings.filter((f) => f.severity !== "note" || Object.hasOwn(pass.rules, f.rule) || Object.hasOwn(ENGINE_RULES, f.rule));
+}
+
 /** Writes the tool's current behaviour as the fixture's expectation (UPDATE_FIXTURES=1). */
 export function updateFixture(fx: Fixture, result: ProjectResult) {
-  writeFileSync(join(fx.dir, "findings.txt"), formatFindings(result.findings));
+  writeFileSync(join(fx.dir, "findings.txt"), formatFindings(shownFindings(fx, result.findings)));
   if (fx.kind === "file") {
     const inputName = readdirSync(fx.dir).find((f) => f.startsWith("input."))!;
     const outFile = join(fx.dir, "output" + inputName.slice("input".length));
