@@ -19,6 +19,17 @@ describe("generated docs", () => {
     expect(fillGenerated(readme, readmeBlocks())).toBe(readme);
   });
 
+  it("the README's before and after are the readme fixture, whose input is examples/flake.nix", () => {
+    const fixture = join(root, "fixtures", "nixos-generate-call", "readme-example");
+    const input = readFileSync(join(fixture, "input.nix"), "utf8");
+    const output = readFileSync(join(fixture, "output.nix"), "utf8");
+    expect(readFileSync(join(root, "examples", "flake.nix"), "utf8")).toBe(input);
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Before and after"), readme.indexOf("\n## ", readme.indexOf("## Before and after") + 1));
+    const blocks = [...section.matchAll(/```nix\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks).toEqual([input, output]);
+  });
+
   it("every rule has at least one fixture whose findings show it", () => {
     const seen = new Set<string>();
     for (const f of loadFixtures()) for (const line of (f.expectedFindings ?? "").split("\n")) seen.add(line.split(" ")[2] ?? "");
