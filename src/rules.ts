@@ -1,7 +1,7 @@
 // Every rule a finding can carry. Passes declare their own (transforms/<pass>.meta.ts);
 // the engine declares the two it reports itself. This module only collects them.
 import type { RuleSpec, Transform } from "./types.js";
-import { TRANSFORMS } from "../transforms/index.js";
+import { TRANSFORMS, type PassRules } from "../transforms/index.js";
 
 export const ENGINE_RULES = {
   "syntax-error": {
@@ -64,7 +64,7 @@ export const ENGINE_RULES = {
 type KeysOfUnion<T> = T extends unknown ? keyof T & string : never;
 
 /** The id of every rule: a finding with any other id does not compile. */
-export type RuleId = keyof typeof ENGINE_RULES | KeysOfUnion<(typeof TRANSFORMS)[number]["rules"]>;
+export type RuleId = keyof typeof ENGINE_RULES | KeysOfUnion<PassRules>;
 
 /**
  * Rules by id. A rule several passes report (the format rules) is one object

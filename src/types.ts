@@ -36,9 +36,9 @@ export interface MigrateOptions {
 }
 
 /** A finding as a pass produces it: offsets in the text the pass saw. */
-export interface RawFinding {
+export interface RawFinding<Id extends string = string> {
   readonly path?: string;
-  readonly rule: string;
+  readonly rule: Id;
   readonly severity?: Severity;
   readonly message: string;
   readonly start: number;
@@ -50,9 +50,9 @@ export interface FileEdits {
   readonly edits: readonly TextEdit[];
 }
 
-export interface PassOutput {
+export interface PassOutput<Id extends string = string> {
   readonly edits: FileEdits[];
-  readonly findings: RawFinding[];
+  readonly findings: RawFinding<Id>[];
   /** No later pass runs on this file (e.g. a guard found it must not be migrated). */
   readonly halt?: boolean;
 }
@@ -114,5 +114,6 @@ export interface Transform<R extends RuleSet = RuleSet> extends PassMeta<R> {
   readonly needles: readonly string[];
   /** "nix": the engine parses the file (and refuses it on syntax errors); "text": scripts, flake.lock … */
   readonly input: "nix" | "text";
-  run(ctx: PassContext): PassOutput;
+  /** Its findings name only its own rules: a typo or another pass's rule does not compile. */
+  run(ctx: PassContext): PassOutput<keyof R & string>;
 }

@@ -18,6 +18,9 @@ export const rules = {
   },
 } as const satisfies Record<string, RuleSpec>;
 
+/** The id of a rule of this pass: its findings name nothing else. */
+export type Rule = keyof typeof rules;
+
 export const meta: PassMeta<typeof rules> = {
   summary: "prune the removed nixos-generators input from flake.lock",
   doc:

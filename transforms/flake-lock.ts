@@ -6,6 +6,7 @@
  * newline), so the diff is only the removed lines. A lock that is not in that
  * form, or whose `follows` would break, is left alone with a note.
  */
+import type { Rule } from "./flake-lock.meta.js";
 import { meta } from "./flake-lock.meta.js";
 import type { PassOutput, RawFinding, Transform } from "../src/types.js";
 import { analyzeFlake, lockPathOf } from "../src/nix/flake.js";
@@ -31,8 +32,8 @@ export const flakeLock: Transform<typeof meta.rules> = {
   // the flake that lost the input no longer names it; flake.nix files say `outputs`
   needles: ["outputs"],
   input: "nix",
-  run(ctx): PassOutput {
-    const none: PassOutput = { edits: [], findings: [] };
+  run(ctx): PassOutput<Rule> {
+    const none: PassOutput<Rule> = { edits: [], findings: [] };
     const lockPath = lockPathOf(ctx.path);
     const text = ctx.project.read(lockPath);
     if (text === undefined || !text.includes("nixos-generators")) return none;
@@ -52,7 +53,7 @@ export const flakeLock: Transform<typeof meta.rules> = {
       .filter(([name, key]) => !flake.inputs.has(name) && typeof key === "string" && isGenerators(lock.nodes[key]))
       .map(([name]) => name);
     if (gone.length === 0) return none;
-    const note = (message: string): PassOutput => ({ edits: [], findings: [{ path: lockPath, rule: "flake-lock-not-pruned", message, start: 0, end: 0 }] });
+    const note = (message: string): PassOutput<Rule> => ({ edits: [], findings: [{ path: lockPath, rule: "flake-lock-not-pruned", message, start: 0, end: 0 }] });
     const eol = detectEol(text);
     const canonical = (v: unknown) => JSON.stringify(v, null, 2).replace(/\n/g, eol) + eol;
     if (canonical(lock) !== text) {
@@ -83,7 +84,7 @@ export const flakeLock: Transform<typeof meta.rules> = {
         }
       }
     }
-    const findings: RawFinding[] = [{
+    const findings: RawFinding<Rule>[] = [{
       path: lockPath,
       rule: "flake-lock-pruned",
       message: `removed ${gone.map((g) => `"${g}"`).join(", ")} and ${removedNodes.length} lock node(s) nothing else uses (${removedNodes.join(", ")}) from flake.lock`,

@@ -91,6 +91,9 @@ export const rules = {
   "dynamic-format": dynamic,
 } as const satisfies Record<string, RuleSpec>;
 
+/** The id of a rule of this pass: its findings name nothing else. */
+export type Rule = keyof typeof rules;
+
 export const meta: PassMeta<typeof rules> = {
   summary: "nixos-generators' all-formats and per-format NixOS modules -> image variants",
   doc:

@@ -87,6 +87,9 @@ export const rules = {
   },
 } as const satisfies Record<string, RuleSpec>;
 
+/** The id of a rule of this pass: its findings name nothing else. */
+export type Rule = keyof typeof rules;
+
 export const meta: PassMeta<typeof rules> = {
   summary: "variant-only options -> image.modules.<variant>; direct image-module imports removed",
   doc:

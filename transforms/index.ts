@@ -9,7 +9,7 @@ import { flakeLock } from "./flake-lock.js";
 import { nixosGenerateCli } from "./nixos-generate-cli/index.js";
 import { nonFlakeGenerators } from "./non-flake-generators.js";
 
-export const TRANSFORMS = [
+const PASSES = [
   // flake.nix: refuse nixpkgs < 25.05 before anything else
   nixpkgsVersionGuard,
   // .nix: migrate the uses …
@@ -23,4 +23,10 @@ export const TRANSFORMS = [
   nonFlakeGenerators,
   // scripts, Makefiles, CI YAML, Markdown
   nixosGenerateCli,
-] as const satisfies readonly Transform[];
+] as const;
+
+/** The passes as the engine runs them. */
+export const TRANSFORMS: readonly Transform[] = PASSES as readonly unknown[] as readonly Transform[];
+
+/** Every pass's rules, by type: src/rules.ts derives RuleId from them. */
+export type PassRules = (typeof PASSES)[number]["rules"];

@@ -72,6 +72,9 @@ export const rules = {
   ...FORMAT_RULES,
 } as const satisfies Record<string, RuleSpec>;
 
+/** The id of a rule of this pass: its findings name nothing else. */
+export type Rule = keyof typeof rules;
+
 export const meta: PassMeta<typeof rules> = {
   summary: "nixosGenerate calls -> nixosConfigurations + config.system.build.images.<variant>",
   doc:

@@ -8,6 +8,7 @@
  * unchanged too). Pins it cannot place (a moving branch locked before 25.05, a
  * commit of the months between) get a warning and are migrated.
  */
+import type { Rule } from "./nixpkgs-version-guard.meta.js";
 import { meta } from "./nixpkgs-version-guard.meta.js";
 import type { PassOutput, Transform } from "../src/types.js";
 import { analyzeFlake, compareRelease, generatorsInputs, lockPathOf, nixpkgsInputFor, nixpkgsPin } from "../src/nix/flake.js";
@@ -29,8 +30,8 @@ export const nixpkgsVersionGuard: Transform<typeof meta.rules> = {
   appliesTo: (path) => path.endsWith(".nix"),
   needles: ["nixos-generators"],
   input: "nix",
-  run(ctx): PassOutput {
-    const none: PassOutput = { edits: [], findings: [] };
+  run(ctx): PassOutput<Rule> {
+    const none: PassOutput<Rule> = { edits: [], findings: [] };
     if (ctx.options.allowOldNixpkgs) return none;
     const flake = analyzeFlake(ctx.text, ctx.file!.root);
     const gen = flake ? generatorsInputs(flake)[0] : undefined;
@@ -43,12 +44,12 @@ export const nixpkgsVersionGuard: Transform<typeof meta.rules> = {
     const where = [...input.definitions][0] ?? ctx.file!.root;
     const at = { start: where.start, end: where.end };
     const update = `update the input to nixos-${MIN_RELEASE} or newer (and \`nix flake update ${np.name}\`), then run again, or run with --allow-old-nixpkgs to migrate anyway`;
-    const refuse = (why: string): PassOutput => ({
+    const refuse = (why: string): PassOutput<Rule> => ({
       edits: [],
       halt: true,
       findings: [{ rule: "nixpkgs-too-old", ...at, message: `input \`${np.name}\` ${why}; system.build.images and nixos-rebuild build-image first shipped in NixOS ${MIN_RELEASE}, so the migrated flake would not evaluate. ${update[0]!.toUpperCase()}${update.slice(1)}` }],
     });
-    const warn = (message: string): PassOutput => ({ edits: [], findings: [{ rule: "nixpkgs-may-be-old", ...at, message }] });
+    const warn = (message: string): PassOutput<Rule> => ({ edits: [], findings: [{ rule: "nixpkgs-may-be-old", ...at, message }] });
     switch (pin.kind) {
       case "release": {
         if (compareRelease(pin.release, MIN_RELEASE) >= 0) return none;

@@ -21,6 +21,9 @@ export const rules = {
   },
 } as const satisfies Record<string, RuleSpec>;
 
+/** The id of a rule of this pass: its findings name nothing else. */
+export type Rule = keyof typeof rules;
+
 export const meta: PassMeta<typeof rules> = {
   summary: "report nixos-generators fetched without flakes (fetchTarball, niv, npins, channels) or installed as a package",
   doc:

@@ -4,6 +4,7 @@
  * niv/npins `sources.nixos-generators`, a `<nixos-generators>` channel. There
  * is no call to rewrite there; each is reported with the non-flake recipe.
  */
+import type { Rule } from "./non-flake-generators.meta.js";
 import { meta } from "./non-flake-generators.meta.js";
 import type { PassOutput, RawFinding, Transform } from "../src/types.js";
 import type { SyntaxNode } from "../src/parse.js";
@@ -23,9 +24,9 @@ export const nonFlakeGenerators: Transform<typeof meta.rules> = {
   appliesTo: (path) => path.endsWith(".nix"),
   needles: ["nixos-generators"],
   input: "nix",
-  run(ctx): PassOutput {
+  run(ctx): PassOutput<Rule> {
     const src = ctx.text;
-    const findings: RawFinding[] = [];
+    const findings: RawFinding<Rule>[] = [];
     let view: GeneratorsView | null | undefined;
     const report = (node: SyntaxNode, what: string) =>
       findings.push({ rule: "non-flake-generators", message: `${what}. ${RECIPE}`, start: node.start, end: node.end });

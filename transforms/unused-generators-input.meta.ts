@@ -20,6 +20,9 @@ export const rules = {
   },
 } as const satisfies Record<string, RuleSpec>;
 
+/** The id of a rule of this pass: its findings name nothing else. */
+export type Rule = keyof typeof rules;
+
 export const meta: PassMeta<typeof rules> = {
   summary: "remove the nixos-generators input once nothing uses it",
   doc:

@@ -9,6 +9,7 @@
  * stays while one of them still uses it (each such use gets a warning), or
  * when they cannot be read.
  */
+import type { Rule } from "./unused-generators-input.meta.js";
 import { meta } from "./unused-generators-input.meta.js";
 import { sortEdits, type TextEdit } from "../src/edits.js";
 import type { ParsedNix, SyntaxNode } from "../src/parse.js";
@@ -49,7 +50,7 @@ interface Alias {
 
 class InputRemoval {
   private readonly src: string;
-  private readonly findings: RawFinding[] = [];
+  private readonly findings: RawFinding<Rule>[] = [];
   /** What the edits so far remove (dead aliases, `let`s, `with`s): references inside them do not count. */
   private removed = new RangeSet();
   /** name -> its variable_expression nodes, in document order (built once). */
@@ -59,7 +60,7 @@ class InputRemoval {
     this.src = ctx.text;
   }
 
-  run(): PassOutput {
+  run(): PassOutput<Rule> {
     const root = this.ctx.file!.root;
     // every nixos-generators input of the flake (usually one; two when it is there under two names)
     const edits: TextEdit[] = [];
@@ -77,7 +78,7 @@ class InputRemoval {
     }
     const gone = new Set<string>();
     /** Why each input that stays stays (its findings of the last round that looked at it). */
-    const kept = new Map<string, RawFinding[]>();
+    const kept = new Map<string, RawFinding<Rule>[]>();
     // Twice when there are two: an input kept because the other follows it (`inputs.b.inputs.x.follows = "a"`)
     // is free once the other goes in this run (else the next run would remove it: not idempotent).
     for (let round = 0; round < Math.min(views.length, 2); round++) {
@@ -382,11 +383,11 @@ class InputRemoval {
     return this.isRemoved(n);
   }
 
-  private finding(node: { start: number; end: number }, rule: string, message: string) {
+  private finding(node: { start: number; end: number }, rule: Rule, message: string) {
     this.findings.push({ rule, message, start: node.start, end: node.end });
   }
 
-  private result(edits: TextEdit[]): PassOutput {
+  private result(edits: TextEdit[]): PassOutput<Rule> {
     return { edits: edits.length ? [{ path: this.ctx.path, edits }] : [], findings: this.findings };
   }
 }

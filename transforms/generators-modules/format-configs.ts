@@ -4,6 +4,7 @@
 // whole). Custom formats become `image.modules.<name>` when their module shows
 // its builder (`formatAttr`). Decided for every file of the run first (plan),
 // so that reads of a format whose definition stays stay too; then written.
+import type { Rule } from "../generators-modules.meta.js";
 import type { TextEdit } from "../../src/edits.js";
 import { lookupFormat } from "../../src/formats.js";
 import type { SyntaxNode } from "../../src/parse.js";
@@ -34,8 +35,8 @@ interface FormatConfig {
 
 /** What becomes of one definition: its variant and the edits of its module, or why it stays. */
 type Plan =
-  | { readonly fc: FormatConfig; readonly variant: string; readonly edits: readonly TextEdit[]; readonly note: { rule: string; message: string; node: SyntaxNode } | null }
-  | { readonly fc: FormatConfig; readonly variant: null; readonly rule: string; readonly message: string };
+  | { readonly fc: FormatConfig; readonly variant: string; readonly edits: readonly TextEdit[]; readonly note: { rule: Rule; message: string; node: SyntaxNode } | null }
+  | { readonly fc: FormatConfig; readonly variant: null; readonly rule: Rule; readonly message: string };
 
 /** The decisions of one run: made before anything is written. */
 export interface FormatConfigsPlan {

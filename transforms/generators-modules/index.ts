@@ -14,7 +14,7 @@
  * files rewritten (units.ts): the primary, the module files of the flake's
  * configurations (the module walk), and other files of the run that read the formats.
  */
-import { meta } from "../generators-modules.meta.js";
+import { meta, type Rule } from "../generators-modules.meta.js";
 import type { PassOutput, Transform } from "../../src/types.js";
 import { generatorsView } from "../../src/nix/generators.js";
 import { applyFormatConfigs, dropFormatOptions, keepDefinitionsOfReads, planFormatConfigs } from "./format-configs.js";
@@ -24,7 +24,7 @@ import { collectImports, removeImports } from "./imports.js";
 import { allFormatsImporters, type Migration, type Unit } from "./model.js";
 import { addModuleFiles, addOtherFiles, mayMigrate, nearestFlakeImportsAllFormats, reachedFromFlake } from "./units.js";
 
-const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
+const NO_OUTPUT: PassOutput<Rule> = { edits: [], findings: [] };
 
 export const generatorsModules: Transform<typeof meta.rules> = {
   id: "generators-modules",

@@ -1,6 +1,7 @@
 // The data the parts of generators-modules share: the configurations (owners
 // of nixos-generators module imports), the files being rewritten (units), and
 // how a node finds the configuration it belongs to.
+import type { Rule } from "../generators-modules.meta.js";
 import type { TextEdit } from "../../src/edits.js";
 import type { FormatInfo } from "../../src/formats.js";
 import type { SyntaxNode } from "../../src/parse.js";
@@ -48,7 +49,7 @@ export interface Unit {
 /** The state of one run of the pass over a primary file and the files it follows. */
 export interface Migration {
   readonly ctx: PassContext;
-  readonly findings: RawFinding[];
+  readonly findings: RawFinding<Rule>[];
   readonly owners: Map<SyntaxNode, Owner>;
   /** nixosConfigurations.<host> value (the nixosSystem call) by host name. */
   readonly hosts: Map<string, SyntaxNode>;
@@ -64,7 +65,7 @@ export interface Migration {
   readonly inputModules: Map<string, readonly Owner[]>;
 }
 
-export function finding(m: Migration, unit: Unit, node: { start: number; end: number }, rule: string, message: string) {
+export function finding(m: Migration, unit: Unit, node: { start: number; end: number }, rule: Rule, message: string) {
   m.findings.push({ path: unit.path, rule, message, start: node.start, end: node.end });
 }
 

@@ -1,5 +1,6 @@
 // Phase 1: the configurations whose images the file builds, and the variants
 // each builds (`….config.system.build.images.<v>`).
+import type { Rule } from "../image-only-options.meta.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { ProjectView, RawFinding } from "../../src/types.js";
 import { attrName, attrsOf, descendants, entries, field, fields, named, stringValue, textOf, unparen } from "../../src/nix/ast.js";
@@ -27,7 +28,7 @@ export interface UnseenConfiguration {
  * built in place (`(nixpkgs.lib.nixosSystem { … }).config.system.build.images.<v>`, through
  * let-bound names and imports), in flake.nix or in any other file.
  */
-export function findConfigurations(project: ProjectView, file: WalkFile, flake: FlakeInfo | null): { configs: Config[]; unseen: UnseenConfiguration[]; findings: RawFinding[] } {
+export function findConfigurations(project: ProjectView, file: WalkFile, flake: FlakeInfo | null): { configs: Config[]; unseen: UnseenConfiguration[]; findings: RawFinding<Rule>[] } {
   const src = file.src;
   const named = flake?.outputs ? flakeConfigurations(project, file, flake.outputs.body) : new Map<string, Resolved>();
   const byName = new Map<string, Config>();

@@ -1,6 +1,7 @@
 // Phase 3: the definitions of each module that exist only in image variants:
 // the ones that move (Move, handed to the placing phase) and findings for
 // the ones that cannot.
+import type { Rule } from "../image-only-options.meta.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
 import { applyChain, attrName, attrpathKeys, attrsOf, entries, field, fields, inheritedNames, isAttrset, unparen } from "../../src/nix/ast.js";
@@ -21,9 +22,9 @@ export function variantsOf(configs: Iterable<Config>): Set<string> {
 }
 
 /** Variant-only definitions of the modules; findings for the ones that cannot move. */
-export function classifyDefinitions(units: Iterable<Unit>): { moves: Move[]; findings: RawFinding[] } {
+export function classifyDefinitions(units: Iterable<Unit>): { moves: Move[]; findings: RawFinding<Rule>[] } {
   const moves: Move[] = [];
-  const findings: RawFinding[] = [];
+  const findings: RawFinding<Rule>[] = [];
   for (const unit of units) {
     const scan = scanUnit(unit);
     if (!scan) continue;
@@ -59,12 +60,12 @@ function scanUnit(unit: Unit): Scanner | null {
 class Scanner {
   private readonly src: string;
   readonly moves: Move[] = [];
-  readonly findings: RawFinding[] = [];
+  readonly findings: RawFinding<Rule>[] = [];
   constructor(private readonly unit: Unit, private readonly builds: Set<string>) {
     this.src = unit.file.src;
   }
 
-  private finding(node: SyntaxNode, rule: string, message: string) {
+  private finding(node: SyntaxNode, rule: Rule, message: string) {
     this.findings.push(finding(this.unit.file, node, rule, message));
   }
 

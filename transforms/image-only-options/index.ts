@@ -27,6 +27,7 @@
  * configurations, which variants) -> the module walk -> definitions.ts (what
  * moves) -> moves.ts (where it goes, as edits) and imports.ts -> notes.ts.
  */
+import type { Rule } from "../image-only-options.meta.js";
 import { meta } from "../image-only-options.meta.js";
 import type { TextEdit } from "../../src/edits.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../../src/types.js";
@@ -42,7 +43,7 @@ import type { FileEdit } from "./model.js";
 import { placeMoves } from "./moves.js";
 import { helperNotes, movesNotes, unfollowedNotes, unfollowedSites, unseenNotes } from "./notes.js";
 
-const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
+const NO_OUTPUT: PassOutput<Rule> = { edits: [], findings: [] };
 
 export const imageOnlyOptions: Transform<typeof meta.rules> = {
   id: "image-only-options",
@@ -60,7 +61,7 @@ export const imageOnlyOptions: Transform<typeof meta.rules> = {
 
 export default imageOnlyOptions;
 
-function migrate(ctx: PassContext, flake: FlakeInfo | null): PassOutput {
+function migrate(ctx: PassContext, flake: FlakeInfo | null): PassOutput<Rule> {
   const file = flake
     ? walkFile(ctx.path, ctx.text, ctx.file!.root, outputsRoots(flake.outputs!.fn), true)
     : walkFile(ctx.path, ctx.text, ctx.file!.root, MODULE_ARG_ROOTS, false);
@@ -74,7 +75,7 @@ function migrate(ctx: PassContext, flake: FlakeInfo | null): PassOutput {
   const definitions = classifyDefinitions(walk.units.values());
   const moves = placeMoves(definitions.moves);
   const imports = rewriteImports(imageImports(walk));
-  const findings: RawFinding[] = [
+  const findings: RawFinding<Rule>[] = [
     ...found.findings,
     ...unseenNotes(file, found.unseen),
     ...helperNotes(found.configs),

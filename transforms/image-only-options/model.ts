@@ -1,4 +1,5 @@
 // The data the phases of image-only-options hand to each other.
+import type { Rule } from "../image-only-options.meta.js";
 import type { TextEdit } from "../../src/edits.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
@@ -61,10 +62,10 @@ export interface FileEdit extends TextEdit {
 /** What a phase produces. */
 export interface Changes {
   readonly edits: FileEdit[];
-  readonly findings: RawFinding[];
+  readonly findings: RawFinding<Rule>[];
 }
 
-export function finding(file: WalkFile, node: { start: number; end: number }, rule: string, message: string): RawFinding {
+export function finding(file: WalkFile, node: { start: number; end: number }, rule: Rule, message: string): RawFinding<Rule> {
   return { path: file.path, rule, message, start: node.start, end: node.end };
 }
 

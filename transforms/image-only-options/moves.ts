@@ -3,6 +3,7 @@
 // (`image.modules.proxmox.proxmox.qemuConf.cores = 4;`, once per variant);
 // the primary flake gathers the moved definitions of one configuration root
 // into `image.modules.<v> = { … };` (merged into an existing one).
+import type { Rule } from "../image-only-options.meta.js";
 import { applyEdits } from "../../src/edits.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
@@ -14,10 +15,10 @@ import { lineOf } from "./configurations.js";
 import { fileEdit, finding, type FileEdit, type Move, type Unit } from "./model.js";
 
 /** The moves that can be made (edits), and findings for the ones whose new place clashes with what is there. */
-export function placeMoves(all: readonly Move[]): { placed: Move[]; edits: FileEdit[]; findings: RawFinding[] } {
+export function placeMoves(all: readonly Move[]): { placed: Move[]; edits: FileEdit[]; findings: RawFinding<Rule>[] } {
   // a definition whose new place clashes with an existing one (`image.modules.iso = { lib, ... }: …;`
   // next to `image.modules.iso.isoImage.x = …;` is "attribute already defined") stays, flagged
-  const findings: RawFinding[] = [];
+  const findings: RawFinding<Rule>[] = [];
   const moved = new Set(all.map((m) => m.entry));
   const placed = all.filter((m) => {
     const hit = clash(m, moved);

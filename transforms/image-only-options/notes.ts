@@ -1,5 +1,6 @@
 // The notes that say what the pass did and where it stopped: every moved
 // definition, and every module the walk could not follow.
+import type { Rule } from "../image-only-options.meta.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
 import { attrName, attrsOf, field, textOf } from "../../src/nix/ast.js";
@@ -24,7 +25,7 @@ export function unfollowedSites(walk: ModuleWalk<Config>, generatorsNames: Reado
   return [...out.values()];
 }
 
-export function unfollowedNotes(sites: readonly UnfollowedSite<Config>[]): RawFinding[] {
+export function unfollowedNotes(sites: readonly UnfollowedSite<Config>[]): RawFinding<Rule>[] {
   return sites.map((s) => {
     const text = textOf(s.file.src, s.node);
     const shown = text.length > 60 ? text.slice(0, 57) + "..." : text;
@@ -35,25 +36,25 @@ export function unfollowedNotes(sites: readonly UnfollowedSite<Config>[]): RawFi
 }
 
 /** Configurations whose images are built here but that this pass cannot see into. */
-export function unseenNotes(file: WalkFile, unseen: readonly UnseenConfiguration[]): RawFinding[] {
+export function unseenNotes(file: WalkFile, unseen: readonly UnseenConfiguration[]): RawFinding<Rule>[] {
   return unseen.map((u) => finding(file, u.at, "module-not-followed",
     `the modules of \`${u.label}\`, whose image is built here, were not checked for options that exist only in image variants: ${u.reason}; ` +
     "make sure they set no option such as `isoImage.*`, `sdImage.*` or `proxmox.*` outside `image.modules.<variant>`"));
 }
 
 /** Configurations built by a function of their modules (`mkHost { modules = …; }`): what it adds itself is not seen. */
-export function helperNotes(configs: readonly Config[]): RawFinding[] {
+export function helperNotes(configs: readonly Config[]): RawFinding<Rule>[] {
   return configs.filter((c) => c.helper).map((c) => finding(c.file, c.args, "module-not-followed",
     `the modules given to \`${c.helper}\` here (${c.label}) were checked for options that exist only in image variants, but not the ones \`${c.helper}\` may add itself; ` +
     "make sure they set no option such as `isoImage.*`, `sdImage.*` or `proxmox.*` outside `image.modules.<variant>`"));
 }
 
-export function movesNotes(moves: readonly Move[]): RawFinding[] {
+export function movesNotes(moves: readonly Move[]): RawFinding<Rule>[] {
   return moves.flatMap(movedNotes);
 }
 
-function movedNotes(m: Move): RawFinding[] {
-  const out: RawFinding[] = [];
+function movedNotes(m: Move): RawFinding<Rule>[] {
+  const out: RawFinding<Rule>[] = [];
   const file = m.ctx.unit.file;
   const old = m.path.join(".");
   const where = m.variants.map((v) => `\`image.modules.${v}\``).join(" and ");

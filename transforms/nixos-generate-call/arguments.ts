@@ -1,6 +1,7 @@
 // Phase 4 (both placements): the call's argument set as nixosSystem's. Drop
 // format / nixosSystem / customFormats, add the image modules a format needs
 // (`image.modules.<variant>`) and `system` where the variant needs it.
+import type { Rule } from "../nixos-generate-call.meta.js";
 import type { TextEdit } from "../../src/edits.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
@@ -22,10 +23,10 @@ function renderExtras(file: CallFile, lines: string[], indent: string | null): s
  * add image modules and `system` where needed. For the moved copy
  * (`moved`), comments on the `{` line are dropped (they stay at the call).
  */
-export function argumentEdits(file: CallFile, call: Call, extras: string[] | null, moved: boolean): { edits: TextEdit[]; findings: RawFinding[] } {
+export function argumentEdits(file: CallFile, call: Call, extras: string[] | null, moved: boolean): { edits: TextEdit[]; findings: RawFinding<Rule>[] } {
   const src = file.src;
   const out: TextEdit[] = [];
-  const findings: RawFinding[] = [];
+  const findings: RawFinding<Rule>[] = [];
   const drop = new Map<SyntaxNode, string[]>();
   for (const a of call.argEntries) {
     if (a.key === "format" || a.key === "nixosSystem" || a.key === "customFormats") drop.set(a.entry, [...(drop.get(a.entry) ?? []), a.key]);
@@ -97,7 +98,7 @@ function sdPlatformsFollowKey(file: CallFile, call: Call): boolean {
 }
 
 /** sd-card: does the configuration target the SD image's system? */
-function systemCheck(file: CallFile, call: Call, required: string): { result: "ok" | "absent" | "other"; findings: RawFinding[] } {
+function systemCheck(file: CallFile, call: Call, required: string): { result: "ok" | "absent" | "other"; findings: RawFinding<Rule>[] } {
   const sys = arg(call, "system");
   const fmt = call.infos.find((i) => i.requiresSystem)!.format;
   if (!sys) {

@@ -2,6 +2,7 @@
 // listed statically in the file), each mapped to its image variant; custom
 // formats become image variant modules. A call that cannot be migrated is
 // reported here and goes no further.
+import type { Rule } from "../nixos-generate-call.meta.js";
 import { applyEdits, type TextEdit } from "../../src/edits.js";
 import { FORMATS, lookupFormat, variantRenames, type FormatInfo } from "../../src/formats.js";
 import type { SyntaxNode } from "../../src/parse.js";
@@ -20,7 +21,7 @@ const KNOWN_ARGS = new Set([...NIXOS_SYSTEM_ARGS, "format", "customFormats", "ni
 
 /** A call's classification: its findings, whether it can be migrated, and the custom modules it migrates in place. */
 export interface Classified {
-  readonly findings: RawFinding[];
+  readonly findings: RawFinding<Rule>[];
   readonly ok: boolean;
   readonly pending: PendingCustomModule[];
 }
@@ -162,7 +163,7 @@ export type CustomKey = SyntaxNode | string;
  * are defined and referred to by name. null: no customFormats; a finding: it
  * is not a literal.
  */
-function customEntries(file: CallFile, call: Call): CustomEntry[] | RawFinding | null {
+function customEntries(file: CallFile, call: Call): CustomEntry[] | RawFinding<Rule> | null {
   const all = call.argEntries.filter((x) => x.key === "customFormats");
   const isDotted = (x: ArgEntry) => x.kind === "binding" && fields(field(x.entry, "attrpath")!, "attr").length > 1;
   // `customFormats.<name> = M;` entries of the call's own set (Nix merges them with a `customFormats = { … };`)

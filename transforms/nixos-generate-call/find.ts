@@ -1,12 +1,13 @@
 // Phase 1: the nixosGenerate calls of a file, with their arguments.
+import type { Rule } from "../nixos-generate-call.meta.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
 import { attrName, descendants, entries, field, fields, inheritedNames, outer, unparen } from "../../src/nix/ast.js";
 import { finding, type ArgEntry, type Call, type CallFile } from "./model.js";
 
-export function findCalls(file: CallFile): { calls: Call[]; findings: RawFinding[] } {
+export function findCalls(file: CallFile): { calls: Call[]; findings: RawFinding<Rule>[] } {
   const calls: Call[] = [];
-  const findings: RawFinding[] = [];
+  const findings: RawFinding<Rule>[] = [];
   const isNixosGenerate = (node: SyntaxNode) => file.view.isGenerators(node, ["nixosGenerate"]);
   const seenFns = new Set<SyntaxNode>();
   for (const n of descendants(file.root)) {

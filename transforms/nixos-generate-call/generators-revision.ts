@@ -1,6 +1,7 @@
 // What the flake's own nixos-generators did that the format table does not
 // say: a fork may have other formats, and its revisions from February to
 // October 2024 read `specialArgs.diskSize`, which no image variant reads.
+import type { Rule } from "../nixos-generate-call.meta.js";
 import { compareRelease, lockPathOf } from "../../src/nix/flake.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
@@ -13,7 +14,7 @@ const UPSTREAM = /^(?:github:|(?:git\+|tarball\+)?https:\/\/github\.com\/|git\+s
 const REGISTRY = /^(?:flake:)?nixos-generators(?:[/?#]|$)/;
 
 /** The input is not upstream nixos-generators (a fork, a local copy): its formats may differ from the table. */
-export function forkNote(file: CallFile): RawFinding | null {
+export function forkNote(file: CallFile): RawFinding<Rule> | null {
   const input = file.view.input;
   const url = input?.url;
   if (!file.flake || !input || !url || UPSTREAM.test(url) || REGISTRY.test(url)) return null;
@@ -31,9 +32,9 @@ const DISK_SIZE_READ_FROM = 1707725560; // 3b6bde6, 2024-02-12 (PR #292)
 const DISK_SIZE_READ_UNTIL = 1730236742; // 28e53b9, 2024-10-29: virtualisation.diskSize instead
 
 /** `specialArgs.diskSize` of migrated calls whose formats read it: which upstream option does that now. */
-export function diskSizeNotes(file: CallFile, calls: readonly Call[]): RawFinding[] {
+export function diskSizeNotes(file: CallFile, calls: readonly Call[]): RawFinding<Rule>[] {
   const release = file.release;
-  const out: RawFinding[] = [];
+  const out: RawFinding<Rule>[] = [];
   // flake.lock is read only for a call that has the argument (reading it can refuse the flake)
   let locked: number | null | undefined;
   for (const call of calls) {

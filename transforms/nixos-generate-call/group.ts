@@ -2,6 +2,7 @@
 // configuration, unless they want one variant with different image modules;
 // an existing nixosConfigurations entry with the same arguments is reused.
 // Each new configuration gets a name.
+import type { Rule } from "../nixos-generate-call.meta.js";
 import type { RawFinding } from "../../src/types.js";
 import { descendants, field, normalized, textOf, unparen } from "../../src/nix/ast.js";
 import { existingConfigurations, type OutputSet } from "../../src/nix/outputs.js";
@@ -112,8 +113,8 @@ function conflicts(groupModules: Map<string, Set<string>>, call: Call, choice: M
 }
 
 /** Names the new configurations (sets `host`): `--host`, else from the bindings or module paths. */
-export function nameHosts(file: CallFile, groups: readonly Group[], target: OutputSet): RawFinding[] {
-  const findings: RawFinding[] = [];
+export function nameHosts(file: CallFile, groups: readonly Group[], target: OutputSet): RawFinding<Rule>[] {
+  const findings: RawFinding<Rule>[] = [];
   const taken = new Set(existingConfigurations(file.src, target).keys());
   for (const g of groups) if (g.reuse) taken.add(g.host);
   const fresh = groups.filter((g) => !g.reuse);

@@ -1,6 +1,7 @@
 // Phase 4 (hoisted calls): each group becomes `nixosConfigurations.<host> =
 // <nixosSystem> { … };` in the flake's outputs, and each call a reference to
 // its image, `self.nixosConfigurations.<host>.config.system.build.images.<v>`.
+import type { Rule } from "../nixos-generate-call.meta.js";
 import { applyEdits, type TextEdit } from "../../src/edits.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
@@ -18,7 +19,7 @@ import { nixosSystemText, selfExpr } from "./references.js";
 
 type EntryText = (indent: string) => string;
 
-export function rewriteHoisted(file: CallFile, calls: readonly Call[], target: OutputSet, np: string): { edits: TextEdit[]; findings: RawFinding[] } {
+export function rewriteHoisted(file: CallFile, calls: readonly Call[], target: OutputSet, np: string): { edits: TextEdit[]; findings: RawFinding<Rule>[] } {
   const src = file.src;
   const edits: TextEdit[] = [];
   const groups = groupCalls(file, calls, target);
@@ -190,7 +191,7 @@ function trimStart(text: string, i: number): number {
  * as a function of where it goes (indent, attribute prefix); the findings
  * about its arguments now.
  */
-function configuration(file: CallFile, g: Group, np: string, target: OutputSet): { text: (indent: string, prefix: string) => string; findings: RawFinding[] } {
+function configuration(file: CallFile, g: Group, np: string, target: OutputSet): { text: (indent: string, prefix: string) => string; findings: RawFinding<Rule>[] } {
   const src = file.src;
   const rep = g.calls[0]!;
   const extras = extraModules(g.calls.flatMap((c) => c.infos), file);

@@ -20,6 +20,7 @@
  * (classify.ts) -> place (place.ts, group.ts) -> rewrite (inline.ts,
  * hoist.ts, arguments.ts) -> notes (notes.ts).
  */
+import type { Rule } from "../nixos-generate-call.meta.js";
 import type { PassOutput, Transform } from "../../src/types.js";
 import { generatorsView } from "../../src/nix/generators.js";
 import { configurationTarget } from "../../src/nix/outputs.js";
@@ -35,7 +36,7 @@ import { placeCalls } from "./place.js";
 import { meta } from "../nixos-generate-call.meta.js";
 import { nixpkgsAt } from "./references.js";
 
-const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
+const NO_OUTPUT: PassOutput<Rule> = { edits: [], findings: [] };
 
 export const nixosGenerateCall: Transform<typeof meta.rules> = {
   id: "nixos-generate-call",

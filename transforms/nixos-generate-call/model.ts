@@ -1,6 +1,7 @@
 // The data the phases of nixos-generate-call hand to each other: the file
 // with what every phase reads (CallFile), the calls found in it, and the
 // edits and findings a phase produces (Output).
+import type { Rule } from "../nixos-generate-call.meta.js";
 import type { TextEdit } from "../../src/edits.js";
 import type { FormatInfo } from "../../src/formats.js";
 import type { SyntaxNode } from "../../src/parse.js";
@@ -143,7 +144,7 @@ export function arg(call: Call, key: string): ArgEntry | undefined {
 /** Edits and findings of one phase, in the order they were made (ties at one offset keep it). */
 export interface Output {
   readonly edits: TextEdit[];
-  readonly findings: RawFinding[];
+  readonly findings: RawFinding<Rule>[];
   /** Edits in other files (custom format modules migrated in place). */
   readonly otherFiles: FileEdits[];
 }
@@ -159,7 +160,7 @@ export function append(out: Output, more: Partial<Output>): void {
   if (more.otherFiles) out.otherFiles.push(...more.otherFiles);
 }
 
-export function finding(node: { start: number; end: number }, rule: CallRule, message: string): RawFinding {
+export function finding(node: { start: number; end: number }, rule: CallRule, message: string): RawFinding<Rule> {
   return { rule, message, start: node.start, end: node.end };
 }
 

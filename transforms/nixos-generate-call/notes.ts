@@ -1,10 +1,11 @@
 // Phase 5: what the user should know about the migrated calls.
+import type { Rule } from "../nixos-generate-call.meta.js";
 import type { RawFinding } from "../../src/types.js";
 import { attrKey } from "../../src/nix/ast.js";
 import { behaviourNote } from "../../src/formats.js";
 import { finding, type Call, type CallFile } from "./model.js";
 
-export function migratedNote(call: Call, ref: string): RawFinding {
+export function migratedNote(call: Call, ref: string): RawFinding<Rule> {
   const fmts = [...new Set(call.infos.map((i) => i.format))].map((format) => {
     const variants = call.infos.filter((i) => i.format === format).map((i) => i.variant);
     if (call.bySystem.has(format)) return `${format} (now ${variants[0]} on x86_64-linux, ${variants[1]} elsewhere)`;
@@ -13,8 +14,8 @@ export function migratedNote(call: Call, ref: string): RawFinding {
   return { rule: "migrated-call", message: `nixosGenerate (format ${fmts}) -> ${ref}`, start: call.node.start, end: call.node.end };
 }
 
-export function notes(file: CallFile, calls: readonly Call[], np: { name: string; followed: boolean }): RawFinding[] {
-  const findings: RawFinding[] = [];
+export function notes(file: CallFile, calls: readonly Call[], np: { name: string; followed: boolean }): RawFinding<Rule>[] {
+  const findings: RawFinding<Rule>[] = [];
   const first = calls[0]!;
   findings.push(finding(first.node, "output-paths",
     "image file names and paths change: upstream images are `$out/<image.filePath>` (e.g. nixos-image-<label>-<system>.<ext>, iso/… for ISOs); " +

@@ -1,6 +1,7 @@
 // Phase 3: where each migrated configuration goes. A call moves to the
 // flake's `nixosConfigurations` when everything its arguments use means the
 // same at the top of the outputs; otherwise the configuration is built in place.
+import type { Rule } from "../nixos-generate-call.meta.js";
 import type { SyntaxNode } from "../../src/parse.js";
 import type { RawFinding } from "../../src/types.js";
 import type { OutputSet } from "../../src/nix/outputs.js";
@@ -12,13 +13,13 @@ import { nixosSystemText, selfExpr } from "./references.js";
 export interface Placement {
   readonly hoisted: Call[];
   readonly inline: Call[];
-  readonly findings: RawFinding[];
+  readonly findings: RawFinding<Rule>[];
 }
 
 export function placeCalls(file: CallFile, calls: readonly Call[], target: OutputSet | null, np: string): Placement {
   const hoisted: Call[] = [];
   const inline: Call[] = [];
-  const findings: RawFinding[] = [];
+  const findings: RawFinding<Rule>[] = [];
   for (const call of calls) {
     const perFormat = perFormatModules(file, call);
     const why = !file.outputs

@@ -1,5 +1,6 @@
 // Phase 2, classify: what a nixos-generate command does (its flags, format
 // and configuration) and what replaces it, or why it must stay as it is.
+import type { Rule } from "./meta.js";
 import { lookupFormat, type FormatInfo } from "../../src/formats.js";
 import type { RawFinding } from "../../src/types.js";
 import type { Word } from "../../src/shell/tokenize.js";
@@ -48,7 +49,7 @@ export interface Plan {
   readonly classic: boolean;
   readonly nixosConfig: NixosConfig | null;
   /** Warnings about an old nixpkgs accepted with --allow-old-nixpkgs. */
-  readonly oldNixpkgs: RawFinding[];
+  readonly oldNixpkgs: RawFinding<Rule>[];
   // build only
   readonly action: Action | null;
   readonly format: string | null;
@@ -69,7 +70,7 @@ export interface Plan {
   readonly noGui: boolean;
 }
 
-export function classify(scan: Scan, inv: Invocation, info: ChunkInfo): { plan: Plan } | { blockers: RawFinding[] } {
+export function classify(scan: Scan, inv: Invocation, info: ChunkInfo): { plan: Plan } | { blockers: RawFinding<Rule>[] } {
   const before = clip(oneLine(src(scan, inv.cmd)));
   const parsed = parseFlags(scan, inv.args, before);
   if ("blockers" in parsed) return parsed;
@@ -102,10 +103,10 @@ export function classify(scan: Scan, inv: Invocation, info: ChunkInfo): { plan: 
 }
 
 /** A command that builds: its format, the nixos-rebuild action, and the flags nixos-rebuild lacks. */
-function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding[]): { plan: Plan } | { blockers: RawFinding[] } {
+function classifyBuild(scan: Scan, base: Plan, oldBlockers: RawFinding<Rule>[]): { plan: Plan } | { blockers: RawFinding<Rule>[] } {
   const { inv, info, before, flags, classic } = base;
   const { run, flake, config } = flags;
-  const blockers: RawFinding[] = [];
+  const blockers: RawFinding<Rule>[] = [];
   const block = (rule: CliRule, r: { start: number; end: number }, message: string) => blockers.push(finding(rule, r, message));
 
   // -- the format
@@ -246,7 +247,7 @@ export function flakeInstallable(flakeRef: string, target: string, make: boolean
 }
 
 /** The finding for an `-o <link>` left as it is, with the command to use instead. */
-function outLinkBlocker(scan: Scan, plan: Pick<Plan, "inv" | "info" | "flags">, outLink: Flag, action: Action | null, variant: string | null, why: string): RawFinding {
+function outLinkBlocker(scan: Scan, plan: Pick<Plan, "inv" | "info" | "flags">, outLink: Flag, action: Action | null, variant: string | null, why: string): RawFinding<Rule> {
   const { flake, config, run } = plan.flags;
   const target = targetAttr(action, variant);
   const p = src(scan, outLink.values[0]!);
@@ -294,8 +295,8 @@ function nixosConfigOf(scan: Scan, inv: Invocation, info: ChunkInfo, f: Flag): N
 }
 
 /** `-I nixpkgs=…` or `NIX_PATH=nixpkgs=…` naming a release before 25.05 (classic mode only). */
-function oldNixpkgs(scan: Scan, inv: Invocation, flags: Flag[], classic: boolean): { blockers: RawFinding[]; warnings: RawFinding[] } {
-  const out = { blockers: [] as RawFinding[], warnings: [] as RawFinding[] };
+function oldNixpkgs(scan: Scan, inv: Invocation, flags: Flag[], classic: boolean): { blockers: RawFinding<Rule>[]; warnings: RawFinding<Rule>[] } {
+  const out = { blockers: [] as RawFinding<Rule>[], warnings: [] as RawFinding<Rule>[] };
   if (!classic) return out;
   const sources: { w: Word; text: string }[] = [];
   for (const f of flags) if (f.name === "-I" && f.values[0]!.value?.startsWith("nixpkgs=")) sources.push({ w: f.values[0]!, text: f.values[0]!.value! });

@@ -1,5 +1,6 @@
 // What every phase of nixos-generate-cli reads: the file being looked at, the
 // chunk a command sits in, and small text helpers for messages.
+import type { Rule } from "./meta.js";
 import { FORMATS } from "../../src/formats.js";
 import type { RawFinding } from "../../src/types.js";
 import type { CliRule } from "./meta.js";
@@ -62,7 +63,7 @@ export function inTemplate(scan: Scan, o: number): boolean {
   return false;
 }
 
-export function finding(rule: CliRule, r: Range, message: string, severity?: RawFinding["severity"]): RawFinding {
+export function finding(rule: CliRule, r: Range, message: string, severity?: RawFinding<Rule>["severity"]): RawFinding<Rule> {
   return { rule, start: r.start, end: r.end, message, ...(severity ? { severity } : {}) };
 }
 

@@ -1,6 +1,7 @@
 // Phase 1, find: which simple commands run nixos-generate, directly, through a
 // wrapper (sudo, env …), `nix run <nixos-generators> -- …` or
 // `nix shell <nixos-generators> -c nixos-generate …`.
+import type { Rule } from "./meta.js";
 import type { RawFinding } from "../../src/types.js";
 import type { Range, Word } from "../../src/shell/tokenize.js";
 import { assignmentName, type SimpleCommand } from "../../src/shell/commands.js";
@@ -39,7 +40,7 @@ export interface Invocation {
 }
 
 /** A command that runs nixos-generate, one that does but cannot be read (with why), or neither. */
-export type Found = { readonly invocation: Invocation } | { readonly refused: RawFinding } | { readonly nixShellRun: NixShellRun } | null;
+export type Found = { readonly invocation: Invocation } | { readonly refused: RawFinding<Rule> } | { readonly nixShellRun: NixShellRun } | null;
 
 /** `nix-shell -p … nixos-generators … --run '<script>'`: the package word and the script inside its quotes. */
 export interface NixShellRun {

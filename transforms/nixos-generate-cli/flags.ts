@@ -1,4 +1,5 @@
 // nixos-generate's options, read as nixos-generate reads them.
+import type { Rule } from "./meta.js";
 import type { RawFinding } from "../../src/types.js";
 import type { Word } from "../../src/shell/tokenize.js";
 import { finding, oneLine, src, type Scan } from "./common.js";
@@ -49,7 +50,7 @@ export function flagText(scan: Scan, f: Flag): string {
 }
 
 /** The arguments as nixos-generate's flags, or the reasons they are not valid (or not known statically). */
-export function parseFlags(scan: Scan, args: readonly Word[], before: string): { flags: Flag[] } | { blockers: RawFinding[] } {
+export function parseFlags(scan: Scan, args: readonly Word[], before: string): { flags: Flag[] } | { blockers: RawFinding<Rule>[] } {
   const flags: Flag[] = [];
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!;
@@ -73,7 +74,7 @@ export function parseFlags(scan: Scan, args: readonly Word[], before: string): {
         `nixos-generate ignores everything after \`${spec.name}\`; remove \`${oneLine(src(scan, { start: args[i + 1]!.start, end: args[args.length - 1]!.end }))}\`, then run again`)] };
     }
   }
-  const blockers: RawFinding[] = [];
+  const blockers: RawFinding<Rule>[] = [];
   for (const name of SINGLE) {
     const fs = flags.filter((f) => f.name === name);
     if (fs.length > 1) blockers.push(finding("cli-invalid-arguments", fs[1]!.word, `\`${name}\` is given ${fs.length} times (nixos-generate uses the last one); keep one, then run again`));

@@ -4,6 +4,7 @@
 // (nixos/modules/image/images.nix is in the module list, docs/upstream.md §E), all-formats or not,
 // so a reference with a known format is rewritten; one that cannot be gets an
 // error that says what to write.
+import type { Rule } from "./meta.js";
 import { FORMATS, lookupFormat } from "../../src/formats.js";
 import type { TextEdit } from "../../src/edits.js";
 import type { RawFinding } from "../../src/types.js";
@@ -59,7 +60,7 @@ export function findFormatsRefs(text: string, from = 0, to = text.length): Forma
 }
 
 /** What to do with one reference: its edits and findings (none for a weak reference that is not a format). */
-export function migrateFormatsRef(text: string, ref: FormatsRef, whole: string): { edits: TextEdit[]; findings: RawFinding[] } {
+export function migrateFormatsRef(text: string, ref: FormatsRef, whole: string): { edits: TextEdit[]; findings: RawFinding<Rule>[] } {
   const shown = clip(oneLine(text.slice(ref.start, ref.end)), 120);
   const none = { edits: [], findings: [] };
   if (ref.literal === null) {
@@ -93,7 +94,7 @@ export function migrateFormatsRef(text: string, ref: FormatsRef, whole: string):
   const edits: TextEdit[] = [{ start: ref.key.start, end: ref.key.end, text: "system.build.images" }];
   if (fmt.variant !== name) edits.push({ start: ref.name.start, end: ref.name.end, text: fmt.variant });
   const after = text.slice(ref.start, ref.key.start) + "system.build.images" + text.slice(ref.key.end, ref.name.start) + fmt.variant + text.slice(ref.name.end, ref.end);
-  const findings: RawFinding[] = [finding("migrated-formats-ref", ref,
+  const findings: RawFinding<Rule>[] = [finding("migrated-formats-ref", ref,
     `\`${shown}\` -> \`${clip(oneLine(after), 120)}\`: all-formats' \`formats.${name}\` is \`system.build.images.${fmt.variant}\` of every NixOS 25.05 or later configuration; ` +
     `it is the image builder's whole output, where \`formats.${name}\` was a directory with one link to the file: the file is now at \`<output>/<image.filePath>\` (\`.passthru.filePath\`); ` +
     `settings in \`formatConfigs.${name}\` apply once they are in \`image.modules.${fmt.variant}\` (nixgen-migrate moves them when it migrates the flake)`)];

@@ -30,6 +30,7 @@
  * rewrite (edits, settled against the command's container) -> notes; then
  * the leftover mentions.
  */
+import type { Rule } from "./meta.js";
 import { meta, rules, type CliRule } from "./meta.js";
 import type { TextEdit } from "../../src/edits.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../../src/types.js";
@@ -48,7 +49,7 @@ import { notesOf } from "./notes.js";
 import { chunkMentions, documentMentions, outsideMentions } from "./mentions.js";
 import { findFormatsRefs, mayHaveFormatsRefs, migrateFormatsRef } from "./formats-refs.js";
 
-const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
+const NO_OUTPUT: PassOutput<Rule> = { edits: [], findings: [] };
 
 export const nixosGenerateCli: Transform<typeof meta.rules> = {
   id: "nixos-generate-cli",
@@ -73,7 +74,7 @@ export default nixosGenerateCli;
  * names nixos-generate: not read, but not silent either (one warning).
  * Files without a `#!` line are not scripts.
  */
-function otherScript(text: string): PassOutput {
+function otherScript(text: string): PassOutput<Rule> {
   const body = text.startsWith("\ufeff") ? text.slice(1) : text;
   if (!body.startsWith("#!")) return NO_OUTPUT;
   const first = mentions(text)[0];
@@ -86,7 +87,7 @@ function otherScript(text: string): PassOutput {
 /** Edits and findings, in the offsets of the text that was read. */
 interface Output {
   readonly edits: TextEdit[];
-  readonly findings: RawFinding[];
+  readonly findings: RawFinding<Rule>[];
   /** Commands recognised (rewritten or reported). */
   readonly handled?: Range[];
 }
@@ -97,14 +98,14 @@ const PLACEHOLDER = /<[A-Za-z][\w.-]*>/;
 /** Writes a command's edits into its container; a string says why they cannot be. */
 type Place = (edits: TextEdit[]) => TextEdit[] | string;
 
-function migrateText(ctx: PassContext, regions: Regions): PassOutput {
+function migrateText(ctx: PassContext, regions: Regions): PassOutput<Rule> {
   const lines = new LineIndex(ctx.text);
   const scan: Scan = {
     path: ctx.path, text: ctx.text, masked: regions.masked, shown: regions.masked, line: (o) => lines.position(o).line,
     allowOldNixpkgs: ctx.options.allowOldNixpkgs === true, templates: new Map(),
   };
   const edits: TextEdit[] = [];
-  const findings: RawFinding[] = [];
+  const findings: RawFinding<Rule>[] = [];
   const handled: Range[] = [];
   for (const chunk of regions.chunks) {
     const out = migrateChunk(scan, chunk, null);
@@ -127,7 +128,7 @@ function migrateText(ctx: PassContext, regions: Regions): PassOutput {
  */
 function formatsRefsInText(scan: Scan, regions: Regions, handled: Range[]): Output {
   const edits: TextEdit[] = [];
-  const findings: RawFinding[] = [];
+  const findings: RawFinding<Rule>[] = [];
   if (!mayHaveFormatsRefs(scan.shown)) return { edits, findings };
   let inProse: Range | null = null;
   for (const ref of findFormatsRefs(scan.shown)) {
@@ -153,7 +154,7 @@ function formatsRefsInText(scan: Scan, regions: Regions, handled: Range[]): Outp
 /** The commands of one chunk of shell text, then the mentions nothing accounted for. */
 function migrateChunk(scan: Scan, chunk: Chunk, place: Place | null): Output {
   const edits: TextEdit[] = [];
-  const findings: RawFinding[] = [];
+  const findings: RawFinding<Rule>[] = [];
   const found = mentions(scan.shown, chunk.start, chunk.end);
   if (found.length === 0) return { edits, findings };
   const script = tokenize(scan.masked, chunk.start, chunk.end, chunk.options);
@@ -181,13 +182,13 @@ function migrateChunk(scan: Scan, chunk: Chunk, place: Place | null): Output {
 }
 
 /** A finding moved to start on the line of `at` (when it starts on another line), still covering what it named. */
-function onLineOf(scan: Scan, f: RawFinding, at: Range): RawFinding {
+function onLineOf(scan: Scan, f: RawFinding<Rule>, at: Range): RawFinding<Rule> {
   if (scan.line(f.start) === scan.line(at.start)) return f;
   return { ...f, start: at.start, end: Math.max(f.end, at.end) };
 }
 
 /** One recognised command: its edits and notes, or the findings that say why it stays. */
-function migrateCommand(scan: Scan, info: ChunkInfo, hit: NonNullable<Found>, place: Place | null, edits: TextEdit[], findings: RawFinding[]) {
+function migrateCommand(scan: Scan, info: ChunkInfo, hit: NonNullable<Found>, place: Place | null, edits: TextEdit[], findings: RawFinding<Rule>[]) {
   const { chunk } = info;
   if ("refused" in hit) {
     findings.push(hit.refused);
@@ -259,12 +260,12 @@ const WANTED = /nixos-generat(?:e(?!-config)|ors)|config\.formats\./;
  * nixos-generate, each read as a shell script (Nix code itself is the other
  * passes' business).
  */
-function migrateNixStrings(ctx: PassContext): PassOutput {
+function migrateNixStrings(ctx: PassContext): PassOutput<Rule> {
   const parsed = ctx.project.parse(ctx.path);
   if (!parsed || parsed.error) return NO_OUTPUT;
   const lines = new LineIndex(ctx.text);
   const edits: TextEdit[] = [];
-  const findings: RawFinding[] = [];
+  const findings: RawFinding<Rule>[] = [];
   const views = nixStringViews(ctx.text, parsed.root, WANTED);
   for (const view of views) {
     // a string inside another one's interpolation is read on its own
@@ -282,7 +283,7 @@ function migrateNixString(ctx: PassContext, view: NixStringView, lines: LineInde
     line: (o) => lines.position(view.sourceAt(o)).line,
     allowOldNixpkgs: ctx.options.allowOldNixpkgs === true, templates: view.templates, nixString: { roleName: view.roleName },
   };
-  const toFile = (f: RawFinding): RawFinding => ({ ...f, start: view.sourceAt(f.start), end: view.sourceAt(f.end) });
+  const toFile = (f: RawFinding<Rule>): RawFinding<Rule> => ({ ...f, start: view.sourceAt(f.start), end: view.sourceAt(f.end) });
   if (view.role === "program") {
     const at = { start: 0, end: view.text.length };
     return { edits: [], findings: [toFile(finding("cli-not-rewritten", at,

@@ -3,6 +3,7 @@
 // a command (a comment, an echo text, inline code) gets a note with the new
 // command; a document's other mentions one note per file (or per code block
 // this tool does not read).
+import type { Rule } from "./meta.js";
 import type { RawFinding } from "../../src/types.js";
 import type { Range, Word } from "../../src/shell/tokenize.js";
 import { assignmentName, type SimpleCommand } from "../../src/shell/commands.js";
@@ -25,9 +26,9 @@ const RUNNERS = new Set([
  * Mentions inside one chunk of shell text. `handled`: commands this pass
  * rewrote or reported (mentions inside are accounted for).
  */
-export function chunkMentions(scan: Scan, info: ChunkInfo, found: Range[], comments: Range[], heredocs: Range[], handled: Range[]): RawFinding[] {
+export function chunkMentions(scan: Scan, info: ChunkInfo, found: Range[], comments: Range[], heredocs: Range[], handled: Range[]): RawFinding<Rule>[] {
   const { chunk } = info;
-  const out: RawFinding[] = [];
+  const out: RawFinding<Rule>[] = [];
   const reported = new Set<string>();
   for (const m of found) {
     const o = m.start;
@@ -120,9 +121,9 @@ function mentionMessage(snippet: string, word: Word | undefined, where: string):
  * document: see documentMentions), other prose nothing; text that may run
  * commands but is not read (Makefile variables, other YAML keys) a warning.
  */
-export function outsideMentions(scan: Scan, regions: Regions): RawFinding[] {
+export function outsideMentions(scan: Scan, regions: Regions): RawFinding<Rule>[] {
   const text = scan.text;
-  const out: RawFinding[] = [];
+  const out: RawFinding<Rule>[] = [];
   const reported = new Set<string>();
   for (const m of mentions(text)) {
     const o = m.start;
@@ -157,9 +158,9 @@ export function outsideMentions(scan: Scan, regions: Regions): RawFinding[] {
  * command (a note each), code blocks in other languages (a note each), and the
  * prose (one note for the file).
  */
-export function documentMentions(scan: Scan, regions: Regions): RawFinding[] {
+export function documentMentions(scan: Scan, regions: Regions): RawFinding<Rule>[] {
   const code = regions.code ?? [];
-  const out: RawFinding[] = [];
+  const out: RawFinding<Rule>[] = [];
   const seen = new Set<CodeSpan>();
   let prose: { at: Range; count: number } | null = null;
   for (const m of mentions(scan.text)) {

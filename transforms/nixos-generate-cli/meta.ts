@@ -123,6 +123,9 @@ export const rules = {
 /** The rules this pass reports: a finding with another id does not compile. */
 export type CliRule = keyof typeof rules;
 
+/** The id of a rule of this pass: its findings name nothing else. */
+export type Rule = keyof typeof rules;
+
 export const meta: PassMeta<typeof rules> = {
   summary:
     "nixos-generate command lines (scripts, Makefiles, justfiles, CI YAML, Markdown, Nix strings) -> nixos-rebuild build-image --image-variant <variant>; `config.formats.<f>` in text -> `config.system.build.images.<variant>`",

@@ -1,5 +1,6 @@
 // Phase 4, notes: what a rewritten command's user should know (the new
 // command, dropped flags, behaviour that differs).
+import type { Rule } from "./meta.js";
 import type { RawFinding } from "../../src/types.js";
 import { assignmentName } from "../../src/shell/commands.js";
 import { clip, finding, flakeHost, src, type Scan } from "./common.js";
@@ -10,7 +11,7 @@ import { oldRelease, rebuildRef } from "./refs.js";
 import { assignedBefore } from "./variables.js";
 
 /** `after`: the new command on one line. */
-export function notesOf(scan: Scan, plan: Plan, after: string): RawFinding[] {
+export function notesOf(scan: Scan, plan: Plan, after: string): RawFinding<Rule>[] {
   const { cmd } = plan.inv;
   const { before, flags } = plan;
   if (plan.kind === "help") {
@@ -32,7 +33,7 @@ export function notesOf(scan: Scan, plan: Plan, after: string): RawFinding[] {
 }
 
 /** The rewrite itself: before -> after, and what the new command assumes. */
-function migratedNote(scan: Scan, plan: Plan, after: string): RawFinding {
+function migratedNote(scan: Scan, plan: Plan, after: string): RawFinding<Rule> {
   const { inv, action, format, variant, fromVariable } = plan;
   const { flake } = plan.flags;
   const link = plan.outLink?.mode === "link" ? src(scan, plan.outLink.flag.values[0]!) : null;
@@ -65,9 +66,9 @@ function migratedNote(scan: Scan, plan: Plan, after: string): RawFinding {
 }
 
 /** Flags dropped (nixos-generate ignored them with --flake), the configuration path, an old nixpkgs accepted. */
-function flagNotes(scan: Scan, plan: Plan): RawFinding[] {
+function flagNotes(scan: Scan, plan: Plan): RawFinding<Rule>[] {
   const { system, diskSize, config } = plan.flags;
-  const out: RawFinding[] = [];
+  const out: RawFinding<Rule>[] = [];
   if (system && !plan.classic) {
     out.push(finding("cli-dropped-flag", system.word,
       `\`--system ${src(scan, system.values[0]!)}\` was removed: with --flake it only made nixos-generate look for packages.<system>.nixosConfigurations.<host> first; nixos-rebuild builds nixosConfigurations.<host>, whose platform is its own \`nixpkgs.hostPlatform\``));
@@ -85,11 +86,11 @@ function flagNotes(scan: Scan, plan: Plan): RawFinding[] {
 }
 
 /** What the new command does differently from nixos-generate. */
-function behaviourNotes(scan: Scan, plan: Plan): RawFinding[] {
+function behaviourNotes(scan: Scan, plan: Plan): RawFinding<Rule>[] {
   const { inv, info, fmt, action, format, consumed } = plan;
   const { cmd } = inv;
   const { run, config } = plan.flags;
-  const out: RawFinding[] = [];
+  const out: RawFinding<Rule>[] = [];
   if (fmt?.difference && fmt.variant) {
     out.push(finding("behaviour-change", cmd, `${fmt.format} -> ${fmt.variant}: ${fmt.difference}${fmt.parityModule ? `; to keep nixos-generators' behaviour add \`image.modules.${fmt.variant} = ${fmt.parityModule};\` to the configuration` : ""}`));
   }

@@ -2,6 +2,7 @@
 // nixos-rebuild form, touching only the words that change (quoting, line
 // continuations and layout stay), and the check that the result fits where
 // the command is written.
+import type { Rule } from "./meta.js";
 import type { TextEdit } from "../../src/edits.js";
 import { applyEdits } from "../../src/edits.js";
 import type { RawFinding } from "../../src/types.js";
@@ -153,7 +154,7 @@ export function droppedByList(plan: Plan): Flag[] {
  * does not fit its container (a YAML scalar), the finding that says what to
  * write instead.
  */
-export function settle(scan: Scan, plan: Plan, rw: Rewrite): { edits: TextEdit[]; after: string } | { refused: RawFinding } {
+export function settle(scan: Scan, plan: Plan, rw: Rewrite): { edits: TextEdit[]; after: string } | { refused: RawFinding<Rule> } {
   const { cmd } = plan.inv;
   const { before } = plan;
   const e = [...rw.edits, ...removals(scan, cmd, rw.removed)];
@@ -182,7 +183,7 @@ export function settle(scan: Scan, plan: Plan, rw: Rewrite): { edits: TextEdit[]
  * nixos-generate run from a path or a package this tool does not rewrite, or a vm-nogui VM:
  * the finding that says what the command would be.
  */
-export function suggestion(scan: Scan, plan: Plan, after: string): RawFinding {
+export function suggestion(scan: Scan, plan: Plan, after: string): RawFinding<Rule> {
   const { before } = plan;
   if (plan.noGui) {
     return finding("unsupported-format", plan.flags.format!.values[0]!,

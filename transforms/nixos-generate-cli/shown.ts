@@ -2,6 +2,7 @@
 // (`# nixos-generate -f iso --flake .#host`), an echo text, Markdown inline
 // code. It is not rewritten (it may be history, or prose), but a careful
 // reviewer wants to see what it would be now: a note with the new command.
+import type { Rule } from "./meta.js";
 import type { RawFinding } from "../../src/types.js";
 import type { Range, TokenizeOptions } from "../../src/shell/tokenize.js";
 import { tokenize } from "../../src/shell/tokenize.js";
@@ -16,7 +17,7 @@ import { rewrite, settle } from "./rewrite.js";
  * text's start, or from a mention of nixos-generate when prose comes first);
  * null when it shows none.
  */
-export function shownCommand(scan: Scan, range: Range, options: TokenizeOptions, where: string): RawFinding | null {
+export function shownCommand(scan: Scan, range: Range, options: TokenizeOptions, where: string): RawFinding<Rule> | null {
   // documentation writes placeholders as <host>, arrows as -> or <-, and punctuation after words
   // (`… --flake .#web, then`): read them as words and blanks, not redirections or part of a value
   const text = scan.masked
