@@ -1,0 +1,181 @@
+// Which outputs of a flake --verify compares, read from the migration itself:
+// every `….config.system.build.images.<v>` the migration wrote (in flake.nix,
+// or in a file flake.nix imports as a value) stands where a nixos-generators
+// image stood, at the same attribute path of the outputs; that path is
+// compared before and after. An image of `nixosConfigurations.<h>` it now
+// points at is a new output too, compared with the image it replaces. Pure.
+import { parseNix, type SyntaxNode } from "../parse.js";
+import { analyzeFlake } from "../nix/flake.js";
+import { attrName, descendants, field, fields, normalized, unparen } from "../nix/ast.js";
+import { outputPatterns, type OutputPattern } from "../nix/output-path.js";
+import { relativePath } from "../nix/module-graph.js";
+import { variableName } from "../nix/scope.js";
+import { joinPath } from "../paths.js";
+import { lineOps } from "../report/diff.js";
+
+export type { OutputPattern };
+
+export interface ChangedFile {
+  readonly path: string;
+  readonly before: string | undefined;
+  readonly after: string;
+}
+
+export interface OutputPair {
+  /** The output after migration. */
+  readonly after: OutputPattern;
+  /** The output it is compared with before migration: the same path, or the image a new configuration image replaces. */
+  readonly before: OutputPattern;
+  /** Where the migration wrote the image: file, and 1-based lines before and after migration. */
+  readonly file: string;
+  readonly lineBefore: number;
+  readonly lineAfter: number;
+}
+
+export interface ImageOutputs {
+  readonly pairs: OutputPair[];
+  /** Images the migration wrote that are not at a flake output this can locate (not verified). */
+  readonly unlocated: { file: string; lineBefore: number; lineAfter: number }[];
+}
+
+const IMAGES_TAIL = ["system", "build", "images"];
+
+/** The image outputs of the flake at `flakePath` that the migration of `files` (its changed files) touches. */
+export function imageOutputs(flakePath: string, files: readonly ChangedFile[]): ImageOutputs {
+  const flakeFile = files.find((f) => f.path === flakePath);
+  const flakeText = flakeFile?.after;
+  const flakeTree = flakeText !== undefined ? parseNix(flakeText) : null;
+  const outputsFn = flakeTree && !flakeTree.error ? (analyzeFlake(flakeText!, flakeTree.root)?.outputs?.fn ?? null) : null;
+  const pairs: OutputPair[] = [];
+  const unlocated: ImageOutputs["unlocated"] = [];
+  const seen = new Set<string>();
+  const add = (pair: OutputPair) => {
+    const key = JSON.stringify(pair.after);
+    if (seen.has(key)) return;
+    seen.add(key);
+    pairs.push(pair);
+  };
+  for (const file of files) {
+    if (!file.path.endsWith(".nix")) continue;
+    const tree = file.path === flakePath && flakeTree ? flakeTree : parseNix(file.after);
+    if (tree.error) continue;
+    const lines = lineMap(file.before ?? "", file.after);
+    for (const site of newImageSelects(file.before, file.after, tree.root)) {
+      const lineAfter = lineOf(file.after, site.node.start);
+      const at = { file: file.path, lineAfter, lineBefore: lines(lineAfter) };
+      let patterns: OutputPattern[] = [];
+      if (file.path === flakePath) {
+        if (outputsFn) patterns = outputPatterns(file.after, { outputsFn }, site.node);
+      } else if (flakeText !== undefined && outputsFn) {
+        // a library file the flake imports as a value: its paths continue where the flake uses the import
+        const inFile = outputPatterns(file.after, { outputsFn: null }, site.node);
+        const topIsFunction = unparen(field(tree.root, "expression") ?? tree.root).type === "function_expression";
+        for (const use of importsOf(flakeText, flakeTree!.root, flakePath, file.path, topIsFunction)) {
+          for (const suffix of inFile) patterns.push(...outputPatterns(flakeText, { outputsFn }, use, suffix));
+        }
+      }
+      // an image read inside a configuration is not an output of its own
+      patterns = patterns.filter((p) => p[0] !== "nixosConfigurations");
+      if (!patterns.length) {
+        unlocated.push(at);
+        continue;
+      }
+      for (const p of patterns) add({ after: p, before: p, ...at });
+      // `self.nixosConfigurations.<h>.config.system.build.images.<v>`: that image is an output now
+      if (site.configuration && file.path === flakePath) {
+        add({ after: ["nixosConfigurations", site.configuration, "config", ...IMAGES_TAIL, site.variant], before: patterns[0]!, ...at });
+      }
+    }
+  }
+  return { pairs, unlocated };
+}
+
+interface ImageSelect {
+  readonly node: SyntaxNode;
+  /** `<x>.nixosConfigurations.<h>.config.system.build.images.<v>`: h (v static), else null. */
+  readonly configuration: string | null;
+  readonly variant: string | null;
+}
+
+/** `….system.build.images.<v>` selects of `after` whose text `before` does not have as often. */
+function newImageSelects(before: string | undefined, after: string, root: SyntaxNode): ImageSelect[] {
+  const had = new Map<string, number>();
+  if (before !== undefined) {
+    const old = parseNix(before);
+    for (const s of imageSelects(before, old.root)) {
+      const k = normalized(before, s.node);
+      had.set(k, (had.get(k) ?? 0) + 1);
+    }
+  }
+  return imageSelects(after, root).filter((s) => {
+    const k = normalized(after, s.node);
+    const n = had.get(k) ?? 0;
+    if (n > 0) had.set(k, n - 1);
+    return n === 0;
+  });
+}
+
+function imageSelects(source: string, root: SyntaxNode): ImageSelect[] {
+  const out: ImageSelect[] = [];
+  for (const n of descendants(root)) {
+    if (n.type !== "select_expression") continue;
+    const attrs = fields(field(n, "attrpath")!, "attr");
+    const keys = attrs.map((a) => attrName(source, a));
+    const k = keys.length;
+    if (k < 4 || keys[k - 2] !== "images" || keys[k - 3] !== "build" || keys[k - 4] !== "system") continue;
+    // `(x).config.system.build.images.v` or `self.nixosConfigurations.h.config.system.build.images.v`
+    const hoisted = k === 7 && keys[0] === "nixosConfigurations" && keys[1] !== null && keys[2] === "config" && variableName(source, unparen(field(n, "expression")!)) !== null;
+    out.push({ node: n, configuration: hoisted && keys[6] !== null ? keys[1]! : null, variant: keys[k - 1] ?? null });
+  }
+  return out;
+}
+
+/** `import ./file.nix` in the flake (applied once more when the file is a function): where its value is used. */
+function importsOf(source: string, root: SyntaxNode, flakePath: string, target: string, applied: boolean): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (const n of descendants(root)) {
+    if (n.type !== "apply_expression") continue;
+    const fn = unparen(field(n, "function")!);
+    if (fn.type !== "variable_expression" || variableName(source, fn) !== "import") continue;
+    const arg = field(n, "argument");
+    const p = arg ? relativePath(source, arg, flakePath) : null;
+    if (p === null || (p !== target && joinPath(p, "default.nix") !== target)) continue;
+    let use: SyntaxNode = n;
+    while (use.parent?.type === "parenthesized_expression") use = use.parent;
+    if (applied) {
+      if (use.parent?.type !== "apply_expression" || use.field !== "function") continue;
+      use = use.parent;
+    }
+    out.push(use);
+  }
+  return out;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
+}
+
+/**
+ * Maps a line of `after` to the line of `before` it replaced: in a changed
+ * block, the k-th new line to the k-th old one (an inserted line: the line it
+ * was inserted before).
+ */
+function lineMap(before: string, after: string): (lineAfter: number) => number {
+  const beforeLines = before.split("\n");
+  const toBefore: number[] = [];
+  let a = 0;
+  let removed: number[] = [];
+  let added = 0;
+  for (const op of lineOps(beforeLines, after.split("\n"))) {
+    if (op.kind === "-") removed.push(++a);
+    else if (op.kind === "+") toBefore.push(removed[added++] ?? removed[removed.length - 1] ?? a + 1);
+    else {
+      removed = [];
+      added = 0;
+      toBefore.push(++a);
+    }
+  }
+  return (line) => Math.min(toBefore[line - 1] ?? a, Math.max(1, beforeLines.length));
+}
