@@ -146,7 +146,7 @@ describe("outputs of a migration", () => {
   };
 }
 `;
-    expect(outputsOf({ "flake.nix": flake })).toEqual({ pairs: [], unlocated: ["flake.nix:5"] });
+    expect(outputsOf({ "flake.nix": flake })).toEqual({ pairs: [], unlocated: ["flake.nix:6"] });
   });
 
   it("an image the flake had already is not the migration's", () => {

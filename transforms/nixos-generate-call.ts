@@ -264,7 +264,11 @@ class CallMigration {
       } else if (info.newerThan2505 && this.nixpkgsRelease && compareRelease(this.nixpkgsRelease, "25.05") <= 0) {
         this.finding(f.entry, "unsupported-format", `the ${info.variant} variant is not in nixpkgs ${this.nixpkgsRelease}, which this flake pins (it was added after 25.05); the call is left as it is: update nixpkgs to a newer release (or unstable), then run again, or keep nixos-generators for this output`);
         ok = false;
-      } else call.infos.push(info);
+      } else {
+        // tests of --verify only: a deliberately wrong variant (MigrateOptions.testSwapVariant)
+        const swapped = this.ctx.options.testSwapVariant?.[info.variant];
+        call.infos.push(swapped ? { ...info, variant: swapped } : info);
+      }
     }
     return ok;
   }

@@ -31,6 +31,11 @@ export const OPTIONS = {
   host: { type: "string", describe: "name of the new nixosConfiguration when one is created" },
   parity: { type: "boolean", describe: "add image.modules settings that keep nixos-generators' old defaults (iso EFI/USB boot, …)" },
   "allow-old-nixpkgs": { type: "boolean", describe: "migrate even when the flake pins nixpkgs older than 25.05" },
+  verify: { type: "boolean", group: "Verify", describe: "evaluate each flake whose migration changes image outputs with your nix, before and after (temporary copies), and compare them output by output: image derivation, system, why they differ; with --write, a flake is written only when every output that evaluated before still evaluates" },
+  "verify-timeout": { type: "string", group: "Verify", value: "SECONDS", describe: "with --verify, stop a nix evaluation after this long (default 900)" },
+  "override-input": { type: "string", group: "Verify", value: "NAME REF", multiple: true, describe: "with --verify, passed on to nix: use flake REF for the input NAME (repeatable), e.g. --override-input nixpkgs path:/src/nixpkgs" },
+  offline: { type: "boolean", group: "Verify", describe: "with --verify, passed on to nix: fetch nothing, use what is in the store and caches" },
+  nix: { type: "string", group: "Verify", value: "PATH", describe: "with --verify, the nix program to run (default: nix on PATH)" },
   "list-formats": { type: "boolean", describe: "print the nixos-generators format -> image variant table and exit" },
   color: { type: "boolean", describe: "colour the output (default: when stdout is a terminal; NO_COLOR / FORCE_COLOR honoured)" },
   "no-color": { type: "boolean", describe: "never colour the output" },
@@ -49,6 +54,7 @@ export const EXAMPLES: readonly [string, string][] = [
   ["$0 . --format github", "annotations and a step summary in a GitHub Actions job"],
   ["$0 --host myhost flake.nix", "name the new nixosConfiguration"],
   ["$0 - --stdin-filepath flake.nix < flake.nix", "read stdin, print the migrated text"],
+  ["$0 --verify --write .", "migrate, but write only flakes whose images still evaluate (needs nix)"],
   ["$0 --list-formats", "print the format -> image variant table"],
 ];
 

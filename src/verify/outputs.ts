@@ -60,9 +60,13 @@ export function imageOutputs(flakePath: string, files: readonly ChangedFile[]): 
     const tree = file.path === flakePath && flakeTree ? flakeTree : parseNix(file.after);
     if (tree.error) continue;
     const lines = lineMap(file.before ?? "", file.after);
+    const beforeBindings = file.before !== undefined ? bindingLines(file.before) : new Map<string, number[]>();
     for (const site of newImageSelects(file.before, file.after, tree.root)) {
       const lineAfter = lineOf(file.after, site.node.start);
-      const at = { file: file.path, lineAfter, lineBefore: lines(lineAfter) };
+      // the binding the image is the value of kept its name: its line before migration
+      const key = bindingKey(file.after, site.node);
+      const same = key === null ? undefined : beforeBindings.get(key);
+      const at = { file: file.path, lineAfter, lineBefore: same?.length === 1 ? same[0]! : lines(lineAfter) };
       let patterns: OutputPattern[] = [];
       if (file.path === flakePath) {
         if (outputsFn) patterns = outputPatterns(file.after, { outputsFn }, site.node);
@@ -147,6 +151,29 @@ function importsOf(source: string, root: SyntaxNode, flakePath: string, target: 
       use = use.parent;
     }
     out.push(use);
+  }
+  return out;
+}
+
+/** The attrpath (normalized text) of the binding whose value `node` is, if it is one. */
+function bindingKey(source: string, node: SyntaxNode): string | null {
+  let n = node;
+  while (n.parent?.type === "parenthesized_expression") n = n.parent;
+  if (n.field !== "expression" || n.parent?.type !== "binding") return null;
+  const path = field(n.parent, "attrpath");
+  return path ? normalized(source, path) : null;
+}
+
+/** Every binding's attrpath (normalized) -> the lines it is on. */
+function bindingLines(source: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const tree = parseNix(source);
+  for (const n of descendants(tree.root)) {
+    if (n.type !== "binding") continue;
+    const path = field(n, "attrpath");
+    if (!path) continue;
+    const k = normalized(source, path);
+    out.set(k, [...(out.get(k) ?? []), lineOf(source, n.start)]);
   }
   return out;
 }

@@ -308,11 +308,10 @@ let
   systemDerivation = ev:
     let r = recordData ev { }; in
     stubDerivation "nixos-system-${hostNameOf ev}-${release}" ev.system {
-      configuration = b.unsafeDiscardStringContext (b.toJSON {
-        inherit (r) system files opaque;
-        definitions = b.sort b.lessThan (map b.toJSON r.defs);
-        variants = sortStrings ev.decl.variants;
-      });
+      # one attribute each, so that a derivation diff names what differs
+      definitions = b.unsafeDiscardStringContext (b.concatStringsSep "\n" (b.sort b.lessThan (map b.toJSON r.defs)));
+      moduleFiles = b.concatStringsSep " " (r.files ++ r.opaque);
+      imageVariants = b.concatStringsSep " " (sortStrings ev.decl.variants);
     };
 
   imageDerivation = ev: variant:

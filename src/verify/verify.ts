@@ -1,0 +1,248 @@
+// --verify: proves each migration with the user's own nix. For every flake
+// whose migration writes image outputs (outputs.ts), both a copy of the
+// repository as it is and one as the migration leaves it (copy.ts) are
+// evaluated, one `nix eval --json` per side (expression.ts), and the outputs
+// compared: same image derivation, else same system, else why (derivations.ts).
+// Flakes run side by side, at most `jobs` nix processes at once.
+import { dirname, relative, resolve, sep } from "node:path";
+import { attrKey } from "../nix/ast.js";
+import { DerivationCache, describeDifference, findSystem, firstDifferences, parseShow, type ShowDerivations } from "./derivations.js";
+import { makeCopies, removeCopies, removeCopy, tempDir, flakeUrl } from "./copy.js";
+import { writeFocus, writeWrapper, type EvaluatedOutput } from "./expression.js";
+import { atLeast, FLAKE_FEATURES, firstErrorLine, isFetchError, killRunning, nixVersion, runNix, VerifyError, type NixSettings } from "./nix.js";
+import { imageOutputs, type ChangedFile, type OutputPair, type OutputPattern } from "./outputs.js";
+import type { FlakeVerification, OutputSide, VerifiedOutput, VerifyReport } from "./types.js";
+
+export { VerifyError, type NixSettings };
+
+/** Ends the nix processes of this run and removes its temp copies (on a signal). */
+export function stopVerifying(): void {
+  killRunning();
+  removeCopies();
+}
+
+export interface FlakeToVerify {
+  /** The flake.nix, relative to the working directory. */
+  readonly flake: string;
+  /** The files its migration changes (paths relative to the working directory). */
+  readonly files: readonly ChangedFile[];
+  /** The repository it is in (absolute): a Git work tree's top, or the flake's directory. */
+  readonly root: string;
+  readonly inGit: boolean;
+}
+
+/** At most n tasks at once. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active >= n) await new Promise<void>((go) => waiting.push(go));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+interface Run {
+  readonly settings: NixSettings;
+  readonly version: string;
+  readonly slot: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly derivations: DerivationCache;
+  readonly wrappers: string;
+}
+
+/** Verifies the flakes; throws VerifyError("nix-not-found") when there is no nix to run. */
+export async function verifyFlakes(flakes: readonly FlakeToVerify[], settings: NixSettings, jobs: number): Promise<VerifyReport> {
+  const version = await nixVersion(settings);
+  const slot = limiter(Math.max(1, jobs));
+  const show: ShowDerivations = async (paths) => {
+    const cmd = atLeast(version, 2, 15) ? ["derivation", "show"] : ["show-derivation"];
+    const r = await slot(() => runNix(settings, [...FLAKE_FEATURES, ...cmd, ...paths], "nix derivation show", version));
+    if (r.code !== 0) throw new Error(firstErrorLine(r.stderr));
+    return parseShow(r.stdout);
+  };
+  const run: Run = { settings, version, slot, derivations: new DerivationCache(show), wrappers: tempDir("nixgen-verify-wrappers-") };
+  try {
+    // one pair of copies per repository, with the changes of all its flakes
+    const byRoot = new Map<string, FlakeToVerify[]>();
+    for (const f of flakes) byRoot.set(f.root, [...(byRoot.get(f.root) ?? []), f]);
+    const results = await Promise.all(
+      [...byRoot].map(async ([root, group]) => {
+        const replace = new Map(group.flatMap((f) => f.files.map((c) => [resolve(settings.cwd, c.path), c.after] as const)));
+        const wanted = group.map((f) => ({ f, outputs: imageOutputs(f.flake, f.files) }));
+        if (wanted.every((w) => !w.outputs.pairs.length)) return wanted.map((w) => nothingToVerify(w.f, w.outputs.unlocated));
+        const copies = await makeCopies({ root, replace }, group[0]!.inGit, settings.env);
+        try {
+          return await Promise.all(wanted.map((w) => verifyFlake(run, w.f, w.outputs, copies)));
+        } finally {
+          removeCopy(copies.before);
+          removeCopy(copies.after);
+        }
+      }),
+    );
+    const order = new Map(flakes.map((f, i) => [f.flake, i]));
+    return { nixVersion: version, flakes: results.flat().sort((a, b) => order.get(a.flake)! - order.get(b.flake)!) };
+  } finally {
+    removeCopies();
+  }
+}
+
+function nothingToVerify(f: FlakeToVerify, unlocated: FlakeVerification["unlocated"]): FlakeVerification {
+  return { flake: f.flake, status: "nothing", error: null, outputs: [], unlocated, seconds: 0 };
+}
+
+async function verifyFlake(run: Run, f: FlakeToVerify, wanted: ReturnType<typeof imageOutputs>, copies: { before: string; after: string }): Promise<FlakeVerification> {
+  const t0 = performance.now();
+  if (!wanted.pairs.length) return nothingToVerify(f, wanted.unlocated);
+  const flakeDir = relative(f.root, dirname(resolve(run.settings.cwd, f.flake)));
+  const shown = (copy: string) => (s: string) => unTemp(s, copy, f.root, run.settings.cwd);
+  const uniq = (ps: OutputPattern[]) => [...new Map(ps.map((p) => [JSON.stringify(p), p])).values()];
+  const beforePatterns = uniq(wanted.pairs.map((p) => p.before));
+  const afterPatterns = uniq(wanted.pairs.map((p) => p.after));
+  const [before, after] = await Promise.all([
+    evaluateSide(run, flakeUrl(copies.before, flakeDir), beforePatterns, `${f.flake} (before migration)`, shown(copies.before)),
+    evaluateSide(run, flakeUrl(copies.after, flakeDir), afterPatterns, `${f.flake} (after migration)`, shown(copies.after)),
+  ]);
+  const seconds = (performance.now() - t0) / 1000;
+  const failed = [before, after].find((s): s is { error: string } => "error" in s);
+  if (failed) return { flake: f.flake, status: "error", error: failed.error, outputs: [], unlocated: wanted.unlocated, seconds };
+  const outputs: VerifiedOutput[] = [];
+  for (const pair of wanted.pairs) {
+    for (const row of rowsOf(pair, before as SideOutputs, after as SideOutputs)) outputs.push(await compare(run, pair, row));
+  }
+  const regression = outputs.some((o) => o.before.state === "ok" && o.after.state !== "ok");
+  const status = regression ? "fails" : outputs.some((o) => o.image === "differs") ? "differs" : outputs.length ? "identical" : "nothing";
+  return { flake: f.flake, status, error: null, outputs, unlocated: wanted.unlocated, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** A side's outputs by pattern (JSON) and by concrete path (JSON), with their errors. */
+interface SideOutputs {
+  readonly byPattern: Map<string, EvaluatedOutput[]>;
+  readonly errors: Map<string, string>;
+}
+
+/** One evaluation of a side; then Nix's messages for the outputs that failed. */
+async function evaluateSide(run: Run, url: string, patterns: OutputPattern[], what: string, shown: (s: string) => string): Promise<SideOutputs | { error: string }> {
+  const wrapper = writeWrapper(run.wrappers, url, patterns);
+  const evalArgs = (attr: string) => [
+    ...FLAKE_FEATURES,
+    "eval",
+    "--json",
+    "--no-write-lock-file",
+    "--option",
+    "eval-cache",
+    "false",
+    ...(run.settings.offline ? ["--offline"] : []),
+    ...run.settings.overrides.flatMap(([name, ref]) => ["--override-input", `target/${name}`, ref]),
+    `path:${wrapper}#${attr}`,
+  ];
+  const nixEval = (attr: string) => run.slot(() => runNix(run.settings, evalArgs(attr), `the evaluation of ${what}`, run.version));
+  let main;
+  try {
+    main = await nixEval("outputs");
+  } catch (e) {
+    if (e instanceof VerifyError && e.kind === "timeout") return { error: e.message };
+    throw e;
+  }
+  const byPattern = new Map<string, EvaluatedOutput[]>();
+  if (main.code === 0) {
+    (JSON.parse(main.stdout) as EvaluatedOutput[][]).forEach((items, i) => byPattern.set(JSON.stringify(patterns[i]), items));
+  } else if (isFetchError(main.stderr)) {
+    return { error: `${what}: an input cannot be fetched: ${shown(firstErrorLine(main.stderr))} (give it with --override-input NAME REF, or run where it can be fetched)` };
+  } else {
+    // an error tryEval does not catch ended the evaluation: pattern by pattern
+    await Promise.all(
+      patterns.map(async (p, i) => {
+        const r = await nixEval(`byPattern.${i}`);
+        const items = r.code === 0 ? (JSON.parse(r.stdout) as EvaluatedOutput[]) : [{ path: [...p], at: [], ok: false, drvPath: null, toplevel: null, error: firstErrorLine(r.stderr) }];
+        byPattern.set(JSON.stringify(p), items);
+      }),
+    );
+  }
+  // Nix's message for each output that failed (tryEval hides it)
+  const errors = new Map<string, string>();
+  const failing = [...byPattern.values()].flat().filter((o) => !o.ok);
+  const withMessage = failing.filter((o) => "error" in o) as (EvaluatedOutput & { error: string })[];
+  for (const o of withMessage) errors.set(JSON.stringify(o.path), shown(o.error));
+  const asking = failing.filter((o) => !("error" in o));
+  if (asking.length) {
+    writeFocus(wrapper, asking.map((o) => o.at ?? (o.path as string[])));
+    await Promise.all(
+      asking.map(async (o, i) => {
+        const r = await nixEval(`single.${i}`);
+        errors.set(JSON.stringify(o.path), r.code === 0 ? "fails when evaluated as part of all outputs" : shown(firstErrorLine(r.stderr)));
+      }),
+    );
+  }
+  return { byPattern, errors };
+}
+
+interface Row {
+  readonly output: (string | null)[];
+  readonly was: (string | null)[] | null;
+  readonly before: OutputSide;
+  readonly after: OutputSide;
+}
+
+const MISSING: OutputSide = { state: "missing", drvPath: null, toplevel: null, error: null };
+
+function sideOf(o: EvaluatedOutput | undefined, errors: Map<string, string>): OutputSide {
+  if (!o) return MISSING;
+  if (o.ok) return { state: "ok", drvPath: o.drvPath, toplevel: o.toplevel, error: null };
+  return { state: "fails", drvPath: null, toplevel: null, error: errors.get(JSON.stringify(o.path)) ?? "fails" };
+}
+
+/** The concrete outputs of a pair: the same path on both sides, or a new output and the image it replaces. */
+function rowsOf(pair: OutputPair, before: SideOutputs, after: SideOutputs): Row[] {
+  const b = before.byPattern.get(JSON.stringify(pair.before)) ?? [];
+  const a = after.byPattern.get(JSON.stringify(pair.after)) ?? [];
+  if (JSON.stringify(pair.before) !== JSON.stringify(pair.after)) {
+    const replaced = [...b].sort((x, y) => JSON.stringify(x.path).localeCompare(JSON.stringify(y.path)))[0];
+    return a.map((o) => ({ output: o.path, was: replaced?.path ?? [...pair.before], before: sideOf(replaced, before.errors), after: sideOf(o, after.errors) }));
+  }
+  const paths = new Map<string, (string | null)[]>();
+  for (const o of [...b, ...a]) paths.set(JSON.stringify(o.path), o.path);
+  if (!paths.size) paths.set(JSON.stringify(pair.after), [...pair.after]);
+  return [...paths.values()].map((p) => {
+    const k = JSON.stringify(p);
+    return { output: p, was: null, before: sideOf(b.find((o) => JSON.stringify(o.path) === k), before.errors), after: sideOf(a.find((o) => JSON.stringify(o.path) === k), after.errors) };
+  });
+}
+
+/** Compares one output: the image, else the system in it, and why they differ. */
+async function compare(run: Run, pair: OutputPair, row: Row): Promise<VerifiedOutput> {
+  const base = { output: showPath(row.output), was: row.was ? showPath(row.was) : null, file: pair.file, lineBefore: pair.lineBefore, lineAfter: pair.lineAfter };
+  const { before, after } = row;
+  if (before.state !== "ok" || after.state !== "ok") {
+    const reason = after.state === "fails" ? after.error : before.state === "fails" && after.state === "ok" ? `fixed: before, ${before.error}` : after.state === "missing" ? "the output is gone" : null;
+    return { ...base, before, after, image: null, system: null, reason };
+  }
+  if (before.drvPath === after.drvPath) return { ...base, before, after, image: "identical", system: "identical", reason: null };
+  try {
+    const topB = before.toplevel ?? (await findSystem(before.drvPath!, run.derivations));
+    const topA = after.toplevel ?? (await findSystem(after.drvPath!, run.derivations));
+    const withSystems = { ...base, before: { ...before, toplevel: topB }, after: { ...after, toplevel: topA }, image: "differs" as const };
+    const system = topB && topA ? (topB === topA ? "identical" : "differs") : "unknown";
+    const [from, to, what] = system === "differs" ? [topB!, topA!, "system"] : [before.drvPath!, after.drvPath!, "image"];
+    const diffs = await firstDifferences(from, to, run.derivations);
+    const reason = diffs.length ? `${what}: ${diffs.map(describeDifference).join("; ")}` : `${what}: the derivations differ only below the first ${400} shown`;
+    return { ...withSystems, system, reason };
+  } catch (e) {
+    return { ...base, before, after, image: "differs", system: "unknown", reason: `the derivations could not be read: ${(e as Error).message}` };
+  }
+}
+
+/** `packages.x86_64-linux."my image"`; a name not known yet is `*`. */
+export function showPath(path: readonly (string | null)[]): string {
+  return path.map((s) => (s === null ? "*" : attrKey(s))).join(".");
+}
+
+/** Nix's messages name the temporary copy: name the user's repository instead. */
+function unTemp(message: string, copy: string, root: string, cwd: string): string {
+  const rel = relative(cwd, root) || ".";
+  return message.split(copy + sep).join(rel === "." ? "" : rel + sep).split(copy).join(rel);
+}
