@@ -156,8 +156,19 @@ describe("--verify", () => {
     const dir = project({ "flake.nix": VMWARE, "configuration.nix": CONFIGURATION });
     const r = cli(["--verify", "--offline", "--write", "--override-input", "nixpkgs", `path:${join(STUBS, "nixpkgs")}`], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^verify flake\.nix \(Nix [\d.]+, [\d.]+ s\): could not be evaluated; not written$/m);
+    expect(r.stdout).toMatch(/^verify flake\.nix \(Nix [\d.]+, [\d.]+ s\): could not be verified; not written$/m);
     expect(r.stdout).toMatch(/^ {2}error flake\.nix \(before migration\): an input cannot be fetched: .*(download|fetch|offline).* \(give it with --override-input NAME REF, or run where it can be fetched\)$/m);
+    expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(VMWARE);
+  });
+
+  it("a flake that does not evaluate at all (a broken flake.lock) cannot be verified: not written", () => {
+    const lock = readFileSync(join(import.meta.dirname, "..", "fixtures", "flake-lock", "not-canonical", "input", "flake.lock"), "utf8");
+    const dir = project({ "flake.nix": VMWARE, "configuration.nix": CONFIGURATION, "flake.lock": lock });
+    const r = cli([...VERIFY, "--write", "--format", "json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    const v = verifyOf(r.stdout).verify!;
+    expect(v.status).toBe("error");
+    expect(v.error).toMatch(/^flake\.nix \(before migration\) does not evaluate: invalid SRI hash/);
     expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(VMWARE);
   });
 

@@ -32,7 +32,7 @@ function headline(f: FlakeVerification, nix: string, write: boolean): string {
   const verb: Record<string, [string, string]> = { fails: ["fails", "fail"], differs: ["differs", "differ"], evaluates: ["evaluates", "evaluate"] };
   const what = [...counts].map(([k, n]) => `${n} ${verb[k]?.[n === 1 ? 0 : 1] ?? k}`).join(", ");
   const blocked = write && (f.status === "fails" || f.status === "error") ? "; not written" : "";
-  return `verify ${quotePath(f.flake)} (Nix ${nix}, ${f.seconds.toFixed(1)} s): ${f.status === "error" ? "could not be evaluated" : what || "no image output to compare"}${blocked}`;
+  return `verify ${quotePath(f.flake)} (Nix ${nix}, ${f.seconds.toFixed(1)} s): ${f.status === "error" ? "could not be verified" : what || "no image output to compare"}${blocked}`;
 }
 
 /** The text report: per flake a headline and a table (output, before, after, image, system, reason). */

@@ -98,4 +98,6 @@ export interface EvaluatedOutput {
   readonly ok: boolean;
   readonly drvPath: string | null;
   readonly toplevel: string | null;
+  /** Nix's message, when the output was evaluated on its own (not from the JSON). */
+  readonly error?: string;
 }

@@ -32,7 +32,9 @@ export interface VerifiedOutput {
  * identical: every output evaluates to the same image; differs: all evaluate,
  * some to other images; fails: an output that evaluated before does not after;
  * error: the flake could not be evaluated (an input that cannot be fetched, a
- * time-out); nothing: the migration wrote no image output that can be located.
+ * time-out, a flake that does not evaluate at all); nothing: no image output
+ * could be compared (none the migration wrote could be located, or none
+ * evaluates before and after).
  */
 export type VerifyStatus = "identical" | "differs" | "fails" | "error" | "nothing";
 

@@ -115,7 +115,8 @@ async function verifyFlake(run: Run, f: FlakeToVerify, wanted: ReturnType<typeof
     for (const row of rowsOf(pair, before as SideOutputs, after as SideOutputs)) outputs.push(await compare(run, pair, row));
   }
   const regression = outputs.some((o) => o.before.state === "ok" && o.after.state !== "ok");
-  const status = regression ? "fails" : outputs.some((o) => o.image === "differs") ? "differs" : outputs.length ? "identical" : "nothing";
+  const compared = outputs.filter((o) => o.image !== null);
+  const status = regression ? "fails" : compared.some((o) => o.image === "differs") ? "differs" : compared.length ? "identical" : "nothing";
   return { flake: f.flake, status, error: null, outputs, unlocated: wanted.unlocated, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -155,20 +156,24 @@ async function evaluateSide(run: Run, url: string, patterns: OutputPattern[], wh
     return { error: `${what}: an input cannot be fetched: ${shown(firstErrorLine(main.stderr))} (give it with --override-input NAME REF, or run where it can be fetched)` };
   } else {
     // an error tryEval does not catch ended the evaluation: pattern by pattern
+    const first = firstErrorLine(main.stderr);
+    let same = 0;
     await Promise.all(
       patterns.map(async (p, i) => {
         const r = await nixEval(`byPattern.${i}`);
-        const items = r.code === 0 ? (JSON.parse(r.stdout) as EvaluatedOutput[]) : [{ path: [...p], at: [], ok: false, drvPath: null, toplevel: null, error: firstErrorLine(r.stderr) }];
-        byPattern.set(JSON.stringify(p), items);
+        const error = r.code === 0 ? null : firstErrorLine(r.stderr);
+        if (error === first) same++;
+        byPattern.set(JSON.stringify(p), error === null ? (JSON.parse(r.stdout) as EvaluatedOutput[]) : [{ path: [...p], at: [], ok: false, drvPath: null, toplevel: null, error }]);
       }),
     );
+    // every output fails as the whole did: the flake itself does not evaluate (its lock file, its outputs function …)
+    if (same === patterns.length) return { error: `${what} does not evaluate: ${shown(first)}` };
   }
   // Nix's message for each output that failed (tryEval hides it)
   const errors = new Map<string, string>();
   const failing = [...byPattern.values()].flat().filter((o) => !o.ok);
-  const withMessage = failing.filter((o) => "error" in o) as (EvaluatedOutput & { error: string })[];
-  for (const o of withMessage) errors.set(JSON.stringify(o.path), shown(o.error));
-  const asking = failing.filter((o) => !("error" in o));
+  for (const o of failing) if (o.error !== undefined) errors.set(JSON.stringify(o.path), shown(o.error));
+  const asking = failing.filter((o) => o.error === undefined);
   if (asking.length) {
     writeFocus(wrapper, asking.map((o) => o.at ?? (o.path as string[])));
     await Promise.all(
