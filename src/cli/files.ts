@@ -161,30 +161,69 @@ export function realPathOf(path: string, abs: string): string | null {
   }
 }
 
+/** An open regular file, where it really is. */
+export interface Opened {
+  readonly fd: number;
+  readonly real: string;
+  readonly st: Stats;
+}
+
+const OPEN_NOFOLLOW = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
+
+/**
+ * Opens a path the run did not get on the command line, only where it really
+ * is inside the boundary: null when there is no such file; a FileError when it
+ * leads out (through a link, its own or a directory's), is not a regular file,
+ * is too large, or cannot be opened. The check is made on the open descriptor
+ * (Linux names its file), so nothing can be swapped in between; elsewhere the
+ * path is resolved first and the descriptor compared with it.
+ */
+export function openInside(path: string, abs: string, boundary: Boundary, what: "read" | "written"): Opened | null {
+  let fd: number | undefined;
+  try {
+    let real: string | null = null;
+    if (process.platform === "linux") {
+      try {
+        fd = openSync(abs, OPEN_NOFOLLOW);
+      } catch (e) {
+        // the last component is a link (inside or out): followed below, by its real path
+        if ((e as NodeJS.ErrnoException).code !== "ELOOP") throw e;
+      }
+    }
+    if (fd === undefined) {
+      real = realPathOf(path, abs);
+      if (real === null) return null;
+      if (!boundary.contains(real)) throw boundary.outside(path, real, what);
+      fd = openSync(real, OPEN_NOFOLLOW);
+    }
+    const st = fstatSync(fd);
+    const named = procPath(fd);
+    if (named !== null) real = named;
+    else if (real === null || !isOpenedAt(fd, real, st)) throw new FileError(path, `was replaced while it was ${what === "read" ? "read" : "migrated"}; not ${what} (run again)`);
+    if (!boundary.contains(real)) throw boundary.outside(path, real, what);
+    checkOpened(path, st);
+    return { fd, real, st };
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    if (e instanceof FileError) throw e;
+    if (isAbsent(e)) return null;
+    if ((e as NodeJS.ErrnoException).code === "ELOOP") throw new FileError(path, `became a symbolic link while it was ${what === "read" ? "read" : "migrated"}; not ${what} (run again)`);
+    throw new FileError(path, describe(e as NodeJS.ErrnoException));
+  }
+}
+
 /**
  * Reads a file the run did not get on the command line: undefined when there is
  * no such file; a FileError when it leads out of the repository, is not a
  * regular file, is too large, or cannot be read or decoded.
  */
 export function readFileInside(path: string, abs: string, boundary: Boundary): string | undefined {
-  const real = realPathOf(path, abs);
-  if (real === null) return undefined;
-  if (!boundary.contains(real)) throw boundary.outside(path, real, "read");
-  let fd: number | undefined;
+  const opened = openInside(path, abs, boundary, "read");
+  if (!opened) return undefined;
   try {
-    // the real path has no links; one that appears now is not followed
-    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-    const st = fstatSync(fd);
-    checkOpened(path, st);
-    if (!isOpenedAt(fd, real, st)) throw new FileError(path, "was replaced while it was read; not read (run again)");
-    return decodeText(path, readOpened(path, fd, st.size));
-  } catch (e) {
-    if (e instanceof FileError) throw e;
-    if (isAbsent(e)) return undefined;
-    if ((e as NodeJS.ErrnoException).code === "ELOOP") throw new FileError(path, "became a symbolic link while it was read; not read (run again)");
-    throw new FileError(path, describe(e as NodeJS.ErrnoException));
+    return decodeText(path, readOpened(path, opened.fd, opened.st.size));
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(opened.fd);
   }
 }
 

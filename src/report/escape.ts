@@ -52,7 +52,7 @@ export function shellWord(path: string): string {
 
 /** `nixgen-migrate <args> <path>` as a command to paste: `--` before a path that looks like an option. */
 export function nixgenMigrateCommand(args: string, path: string): string {
-  return `nixgen-migrate ${args}${path.startsWith("-") ? " --" : ""} ${shellWord(path)}`;
+  return ["nixgen-migrate", args, path.startsWith("-") ? "--" : "", shellWord(path)].filter(Boolean).join(" ");
 }
 
 /**
