@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { DerivationCache, describeDifference, drvName, findSystem, firstDifferences, parseShow, type Derivation } from "../src/verify/derivations.js";
 import { firstErrorLine, isFetchError } from "../src/verify/nix.js";
+import { lockedRef, pinsOf } from "../src/verify/verify.js";
 
 const H = (c: string) => c.repeat(32);
 const P = (c: string, name: string) => `/nix/store/${H(c)}-${name}.drv`;
@@ -90,5 +91,27 @@ describe("Nix's errors", () => {
     expect(isFetchError("error: unable to download 'https://api.github.com/repos/x/y/commits/HEAD': Couldn't resolve host name (6)")).toBe(true);
     expect(isFetchError("error: getting status of '/nonexistent': No such file or directory")).toBe(true);
     expect(isFetchError("error: The option `x' does not exist.")).toBe(false);
+  });
+});
+
+describe("a flake without flake.lock: the inputs the side before resolved pin the side after", () => {
+  it("reads the target's direct inputs from the wrapper's lock (follows stay follows)", () => {
+    const metadata = {
+      locks: {
+        root: "root",
+        nodes: {
+          root: { inputs: { target: "target" } },
+          target: { inputs: { nixpkgs: "nixpkgs", "nixos-generators": "nixos-generators", utils: ["nixpkgs"] } },
+          nixpkgs: { locked: { type: "github", owner: "NixOS", repo: "nixpkgs", rev: "7beb50e7ff79da548c79762c9130477208787e96", narHash: "sha256-Q/x=" } },
+          "nixos-generators": { locked: { type: "path", path: "/nix/store/x-source", narHash: "sha256-A=", lastModified: 0 } },
+        },
+      },
+    };
+    expect(pinsOf(metadata)).toEqual([
+      ["nixpkgs", "github:NixOS/nixpkgs/7beb50e7ff79da548c79762c9130477208787e96?narHash=sha256-Q%2Fx%3D"],
+      ["nixos-generators", "path:/nix/store/x-source?narHash=sha256-A%3D"],
+    ]);
+    expect(lockedRef({ type: "git", url: "https://example.org/r.git", rev: "abc", ref: "main" })).toBe("git+https://example.org/r.git?rev=abc&ref=main");
+    expect(lockedRef({ type: "indirect", id: "nixpkgs" })).toBe(null);
   });
 });

@@ -145,6 +145,13 @@ describe("--verify", () => {
     expect(v.status).toBe("identical");
   });
 
+  it("a flake without flake.lock and without overrides: inputs resolved once, by the side before", () => {
+    const local = VMWARE.replace('"github:NixOS/nixpkgs/nixos-25.05"', JSON.stringify(`path:${join(STUBS, "nixpkgs")}`)).replace('"github:nix-community/nixos-generators"', JSON.stringify(`path:${join(STUBS, "nixos-generators")}`));
+    const dir = project({ "flake.nix": local, "configuration.nix": CONFIGURATION });
+    const v = verifyOf(cli(["--verify", "--offline", "--format", "json"], { cwd: dir }).stdout).verify!;
+    expect([v.status, v.error]).toEqual(["identical", null]);
+  });
+
   it("two flakes side by side with -j 2", () => {
     const dir = project({ "a/flake.nix": VMWARE, "a/configuration.nix": CONFIGURATION, "b/flake.nix": VMWARE.replace('"vmware"', '"iso"'), "b/configuration.nix": CONFIGURATION });
     const r = cli([...VERIFY, "-j", "2", "--format", "json", "."], { cwd: dir });

@@ -4,7 +4,8 @@
 // evaluated, one `nix eval --json` per side (expression.ts), and the outputs
 // compared: same image derivation, else same system, else why (derivations.ts).
 // Flakes run side by side, at most `jobs` nix processes at once.
-import { dirname, relative, resolve, sep } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { attrKey } from "../nix/ast.js";
 import { DerivationCache, describeDifference, findSystem, firstDifferences, parseShow, type ShowDerivations } from "./derivations.js";
 import { makeCopies, removeCopies, removeCopy, tempDir, flakeUrl } from "./copy.js";
@@ -103,9 +104,15 @@ async function verifyFlake(run: Run, f: FlakeToVerify, wanted: ReturnType<typeof
   const uniq = (ps: OutputPattern[]) => [...new Map(ps.map((p) => [JSON.stringify(p), p])).values()];
   const beforePatterns = uniq(wanted.pairs.map((p) => p.before));
   const afterPatterns = uniq(wanted.pairs.map((p) => p.after));
+  // without flake.lock each side would resolve its inputs on its own (a branch may move between them): the
+  // side after takes the revisions the side before resolved
+  // (an input inside the repository, `path:./sub`, is each side's own)
+  const pins = existsSync(join(copies.before, flakeDir, "flake.lock"))
+    ? []
+    : (await resolvedInputs(run, flakeUrl(copies.before, flakeDir))).filter(([, ref]) => !ref.includes(copies.before));
   const [before, after] = await Promise.all([
-    evaluateSide(run, flakeUrl(copies.before, flakeDir), beforePatterns, `${f.flake} (before migration)`, shown(copies.before)),
-    evaluateSide(run, flakeUrl(copies.after, flakeDir), afterPatterns, `${f.flake} (after migration)`, shown(copies.after)),
+    evaluateSide(run, flakeUrl(copies.before, flakeDir), beforePatterns, `${f.flake} (before migration)`, shown(copies.before), []),
+    evaluateSide(run, flakeUrl(copies.after, flakeDir), afterPatterns, `${f.flake} (after migration)`, shown(copies.after), pins),
   ]);
   const seconds = (performance.now() - t0) / 1000;
   const failed = [before, after].find((s): s is { error: string } => "error" in s);
@@ -126,21 +133,32 @@ interface SideOutputs {
   readonly errors: Map<string, string>;
 }
 
-/** One evaluation of a side; then Nix's messages for the outputs that failed. */
-async function evaluateSide(run: Run, url: string, patterns: OutputPattern[], what: string, shown: (s: string) => string): Promise<SideOutputs | { error: string }> {
-  const wrapper = writeWrapper(run.wrappers, url, patterns);
-  const evalArgs = (attr: string) => [
+/** The flags every call on a wrapper gets: flakes on, no lock file written, no evaluation cache, the user's nix options. */
+function wrapperFlags(run: Run, pins: readonly (readonly [string, string])[]): string[] {
+  return [
     ...FLAKE_FEATURES,
-    "eval",
-    "--json",
     "--no-write-lock-file",
     "--option",
     "eval-cache",
     "false",
     ...(run.settings.offline ? ["--offline"] : []),
-    ...run.settings.overrides.flatMap(([name, ref]) => ["--override-input", `target/${name}`, ref]),
-    `path:${wrapper}#${attr}`,
+    ...[...pins, ...run.settings.overrides].flatMap(([name, ref]) => ["--override-input", `target/${name}`, ref]),
   ];
+}
+
+/** The flake's inputs as Nix resolves them now (for a flake without flake.lock), as --override-input pairs. */
+async function resolvedInputs(run: Run, url: string): Promise<[string, string][]> {
+  const wrapper = writeWrapper(run.wrappers, url, []);
+  const r = await run.slot(() => runNix(run.settings, ["flake", "metadata", "--json", ...wrapperFlags(run, []), `path:${wrapper}`], "nix flake metadata", run.version));
+  if (r.code !== 0) return []; // the evaluation will say why
+  const given = new Set(run.settings.overrides.map(([n]) => n));
+  return pinsOf(JSON.parse(r.stdout) as { locks?: LockFile }).filter(([name]) => !given.has(name));
+}
+
+/** One evaluation of a side; then Nix's messages for the outputs that failed. */
+async function evaluateSide(run: Run, url: string, patterns: OutputPattern[], what: string, shown: (s: string) => string, pins: readonly (readonly [string, string])[]): Promise<SideOutputs | { error: string }> {
+  const wrapper = writeWrapper(run.wrappers, url, patterns);
+  const evalArgs = (attr: string) => ["eval", "--json", ...wrapperFlags(run, pins), `path:${wrapper}#${attr}`];
   const nixEval = (attr: string) => run.slot(() => runNix(run.settings, evalArgs(attr), `the evaluation of ${what}`, run.version));
   let main;
   try {
@@ -238,6 +256,49 @@ async function compare(run: Run, pair: OutputPair, row: Row): Promise<VerifiedOu
     return { ...withSystems, system, reason };
   } catch (e) {
     return { ...base, before, after, image: "differs", system: "unknown", reason: `the derivations could not be read: ${(e as Error).message}` };
+  }
+}
+
+interface LockFile {
+  readonly root: string;
+  readonly nodes: Record<string, { inputs?: Record<string, string | string[]>; locked?: Record<string, string | number | boolean> }>;
+}
+
+/** The target's direct inputs in a wrapper's lock, as flake references of their locked revisions. */
+export function pinsOf(metadata: { locks?: LockFile }): [string, string][] {
+  const nodes = metadata.locks?.nodes ?? {};
+  const target = nodes[metadata.locks?.root ?? "root"]?.inputs?.target;
+  const inputs = typeof target === "string" ? (nodes[target]?.inputs ?? {}) : {};
+  const out: [string, string][] = [];
+  for (const [name, id] of Object.entries(inputs)) {
+    if (typeof id !== "string") continue; // follows: pinned where it points
+    const ref = lockedRef(nodes[id]?.locked);
+    if (ref) out.push([name, ref]);
+  }
+  return out;
+}
+
+/** A locked input as a flake reference (the usual types; null for others, which are then not pinned). */
+export function lockedRef(l: Record<string, string | number | boolean> | undefined): string | null {
+  if (!l) return null;
+  const q = (keys: string[]) => {
+    const p = keys.filter((k) => l[k] !== undefined).map((k) => `${k}=${encodeURIComponent(String(l[k]))}`);
+    return p.length ? `?${p.join("&")}` : "";
+  };
+  switch (l.type) {
+    case "github":
+    case "gitlab":
+    case "sourcehut":
+      return l.owner && l.repo && l.rev ? `${l.type}:${l.owner}/${l.repo}/${l.rev}${q(["narHash", "host"])}` : null;
+    case "git":
+      return typeof l.url === "string" && l.rev ? `git+${l.url}${q(["rev", "ref", "narHash", "submodules", "shallow"])}` : null;
+    case "path":
+      return typeof l.path === "string" ? `path:${l.path}${q(["narHash"])}` : null;
+    case "tarball":
+    case "file":
+      return typeof l.url === "string" ? `${l.type === "file" ? "file+" : "tarball+"}${l.url}${l.url.includes("?") ? "" : q(["narHash"])}` : null;
+    default:
+      return null;
   }
 }
 
