@@ -165,4 +165,22 @@ describe("outputs of a migration", () => {
       "nixosConfigurations.old.config.system.build.images.vmware <- packages.x86_64-linux.vm @flake.nix:8",
     ]);
   });
+
+  it("a format module a configuration imported: its config.system.build.<formatAttr> was the image", () => {
+    const flake = `{
+  ${HEAD}
+  outputs = { self, nixpkgs, nixos-generators, ... }: {
+    nixosConfigurations.vm = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./vm.nix nixos-generators.nixosModules.vmware ];
+    };
+    packages.x86_64-linux.vmware = self.nixosConfigurations.vm.config.system.build.vmwareImage;
+  };
+}
+`;
+    expect(outputsOf({ "flake.nix": flake }).pairs).toEqual([
+      "nixosConfigurations.vm.config.system.build.images.vmware <- nixosConfigurations.vm.config.system.build.vmwareImage @flake.nix:8",
+      "packages.x86_64-linux.vmware @flake.nix:10",
+    ]);
+  });
 });

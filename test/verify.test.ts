@@ -152,11 +152,18 @@ describe("--verify", () => {
     expect([v.status, v.error]).toEqual(["identical", null]);
   });
 
-  it("two flakes side by side with -j 2", () => {
-    const dir = project({ "a/flake.nix": VMWARE, "a/configuration.nix": CONFIGURATION, "b/flake.nix": VMWARE.replace('"vmware"', '"iso"'), "b/configuration.nix": CONFIGURATION });
+  it("two flakes side by side with -j 2; a configuration that imported a format module", () => {
+    const imported = flake(`    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./configuration.nix nixos-generators.nixosModules.iso ];
+    };`);
+    const dir = project({ "a/flake.nix": VMWARE, "a/configuration.nix": CONFIGURATION, "b/flake.nix": imported, "b/configuration.nix": CONFIGURATION });
     const r = cli([...VERIFY, "-j", "2", "--format", "json", "."], { cwd: dir });
     expect(verifyOf(r.stdout, "a/flake.nix").verify!.status).toBe("identical");
-    expect(verifyOf(r.stdout, "b/flake.nix").verify!.status).toBe("identical");
+    const b = verifyOf(r.stdout, "b/flake.nix").verify!;
+    expect(b.outputs.map((o) => [o.output, o.was, o.image])).toEqual([
+      ["nixosConfigurations.box.config.system.build.images.iso", "nixosConfigurations.box.config.system.build.isoImage", "identical"],
+    ]);
   });
 
   it("an input that cannot be fetched: one clear line, the flake is not written", () => {

@@ -10,6 +10,7 @@ import { attrName, descendants, field, fields, normalized, unparen } from "../ni
 import { outputPatterns, type OutputPattern } from "../nix/output-path.js";
 import { relativePath } from "../nix/module-graph.js";
 import { variableName } from "../nix/scope.js";
+import { lookupFormat } from "../formats.js";
 import { joinPath } from "../paths.js";
 import { lineOps } from "../report/diff.js";
 
@@ -55,6 +56,8 @@ export function imageOutputs(flakePath: string, files: readonly ChangedFile[]): 
     seen.add(key);
     pairs.push(pair);
   };
+  // a nixos-generators format module a configuration imported: its image is images.<v> now
+  if (flakeFile?.before !== undefined) for (const pair of formatModulePairs(flakeFile.path, flakeFile.before, flakeFile.after)) add(pair);
   for (const file of files) {
     if (!file.path.endsWith(".nix")) continue;
     const tree = file.path === flakePath && flakeTree ? flakeTree : parseNix(file.after);
@@ -92,6 +95,52 @@ export function imageOutputs(flakePath: string, files: readonly ChangedFile[]): 
     }
   }
   return { pairs, unlocated };
+}
+
+/**
+ * `nixosConfigurations.<h>` that imported `<generators>.nixosModules.<format>`, which the migration
+ * removed: its `config.system.build.<formatAttr>` was the image, `config.system.build.images.<v>` is.
+ */
+function formatModulePairs(path: string, before: string, after: string): OutputPair[] {
+  const tree = parseNix(before);
+  const outputsFn = tree.error ? null : (analyzeFlake(before, tree.root)?.outputs?.fn ?? null);
+  if (!outputsFn) return [];
+  const left = new Map<string, number>();
+  for (const n of descendants(parseNix(after).root)) if (n.type === "select_expression") left.set(normalized(after, n), (left.get(normalized(after, n)) ?? 0) + 1);
+  const out: OutputPair[] = [];
+  for (const n of descendants(tree.root)) {
+    if (n.type !== "select_expression") continue;
+    const keys = fields(field(n, "attrpath")!, "attr").map((a) => attrName(before, a));
+    const info = keys.length >= 2 && keys[keys.length - 2] === "nixosModules" && keys[keys.length - 1] ? lookupFormat(keys[keys.length - 1]!) : undefined;
+    if (!info?.variant) continue;
+    const k = normalized(before, n);
+    if ((left.get(k) ?? 0) > 0) {
+      left.set(k, left.get(k)! - 1);
+      continue;
+    }
+    const host = configurationAround(before, outputsFn, n);
+    if (host === null) continue;
+    const line = lineOf(before, n.start);
+    out.push({
+      after: ["nixosConfigurations", host, "config", ...IMAGES_TAIL, info.variant],
+      before: ["nixosConfigurations", host, "config", "system", "build", info.formatAttr],
+      file: path,
+      lineBefore: line,
+      lineAfter: line,
+    });
+  }
+  return out;
+}
+
+/** The `nixosConfigurations.<h>` whose value holds `node` (h static), or null. */
+function configurationAround(source: string, outputsFn: SyntaxNode, node: SyntaxNode): string | null {
+  for (let n: SyntaxNode | null = node; n; n = n.parent) {
+    if (n.field !== "expression" || n.parent?.type !== "binding") continue;
+    for (const p of outputPatterns(source, { outputsFn }, n)) {
+      if (p.length === 2 && p[0] === "nixosConfigurations" && p[1] !== null) return p[1];
+    }
+  }
+  return null;
 }
 
 interface ImageSelect {
