@@ -43,6 +43,16 @@ function store(drvs: Record<string, Partial<Derivation> & { inputs?: Map<string,
   return new DerivationCache(async (paths) => new Map(paths.filter((p) => full.has(p)).map((p) => [p, full.get(p)!])));
 }
 
+describe("structured attributes", () => {
+  it("are unfolded from __json (and newer Nix's structuredAttrs), so that a difference has its attribute's name", () => {
+    const json = (attrs: object) => JSON.stringify({ [P("a", "iso")]: { outputs: { out: {} }, inputSrcs: [], inputDrvs: {}, builder: "/bin/sh", args: [], env: { __json: JSON.stringify(attrs), out: "/x" } } });
+    const d = parseShow(json({ name: "iso", makeEfiBootable: true, contents: [{ source: "a" }] })).get(P("a", "iso"))!;
+    expect(d.env).toEqual({ out: "/x", name: "iso", makeEfiBootable: "true", contents: '[{"source":"a"}]' });
+    const v4 = JSON.stringify({ version: 4, derivations: { [`${H("a")}-iso.drv`]: { name: "iso", outputs: { out: {} }, inputs: { srcs: [], drvs: {} }, builder: "/bin/sh", args: [], env: {}, structuredAttrs: { makeUsbBootable: false } } } });
+    expect(parseShow(v4).get(P("a", "iso"))!.env).toEqual({ makeUsbBootable: "false" });
+  });
+});
+
 describe("the first difference", () => {
   it("a changed system: the image differs only by its input, the system's own kernelParams say why", async () => {
     const s1 = P("1", "nixos-system-lab-25.05");

@@ -43,9 +43,10 @@ export function parseShow(json: string, storeDir = "/nix/store"): Map<string, De
       inputs.set(n, [...(inputs.get(n) ?? []), full(p)]);
     }
     const srcs = d.inputSrcs ?? (d.inputs as { srcs?: string[] } | undefined)?.srcs ?? [];
+    const env = withStructuredAttrs(d.env, d.structuredAttrs);
     out.set(full(key), {
-      name: d.env.name ?? d.name ?? drvName(key),
-      env: d.env,
+      name: env.name ?? d.name ?? drvName(key),
+      env,
       inputs,
       inputSrcs: srcs.map(full),
       builder: d.builder ?? "",
@@ -53,6 +54,26 @@ export function parseShow(json: string, storeDir = "/nix/store"): Map<string, De
       outputs: Object.keys(d.outputs ?? {}),
     });
   }
+  return out;
+}
+
+/**
+ * A derivation with structured attributes keeps them in one JSON value (`__json` in env; newer Nix:
+ * `structuredAttrs`): unfolded, so that a difference is named by its attribute (makeEfiBootable), not `__json`.
+ */
+function withStructuredAttrs(env: Record<string, string>, structured: unknown): Record<string, string> {
+  let attrs: unknown = structured;
+  if (attrs === undefined && typeof env.__json === "string") {
+    try {
+      attrs = JSON.parse(env.__json);
+    } catch {
+      return env;
+    }
+  }
+  if (!attrs || typeof attrs !== "object") return env;
+  const out: Record<string, string> = { ...env };
+  delete out.__json;
+  for (const [k, v] of Object.entries(attrs as Record<string, unknown>)) out[k] = typeof v === "string" ? v : JSON.stringify(v);
   return out;
 }
 
@@ -65,6 +86,7 @@ interface RawDerivation {
   builder?: string;
   args?: string[];
   outputs?: Record<string, unknown>;
+  structuredAttrs?: unknown;
 }
 
 /** Derivations shown once per run (both sides share most of their inputs). */
