@@ -111,7 +111,6 @@ async function explainWithYargs(argv: string[], version: () => string, nodeMessa
       ...("conflicts" in spec ? { conflicts: [...spec.conflicts] } : {}),
       ...("choices" in spec ? { choices: [...spec.choices] } : {}),
       ...("value" in spec && name !== "override-input" ? { requiresArg: true } : {}),
-      ...("group" in spec ? { group: `${spec.group}:` } : {}),
     });
   }
   await y.parseAsync(argv, {}, (_e, _a, out) => {
