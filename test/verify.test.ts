@@ -143,6 +143,10 @@ describe("--verify", () => {
     const v = verifyOf(r.stdout, "images/flake.nix").verify!;
     expect(v.error).toBe(null);
     expect(v.status).toBe("identical");
+    // a flake Git does not track is one Nix does not see
+    spawnSync("git", ["rm", "-q", "--cached", "images/flake.nix"], { cwd: dir });
+    const untracked = verifyOf(cli([...VERIFY, "--format", "json", "images/flake.nix"], { cwd: dir }).stdout, "images/flake.nix").verify!;
+    expect([untracked.status, untracked.error]).toEqual(["error", "images/flake.nix is not tracked by Git, so Nix does not see it: `git add` it (and the files it uses), then run again"]);
   });
 
   it("a flake without flake.lock and without overrides: inputs resolved once, by the side before", () => {

@@ -116,7 +116,8 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     progress.done();
     const collected = collect(planned.jobs, results);
     // --verify: after every result is in, before anything is written; a flake it blocks is not written
-    const verified = verifier && args.verify ? await verifier.verify(collected, planned, args, args.verify, io.cwd, io.env) : null;
+    const verified = verifier && args.verify ? await verifier.verify(collected, planned, args, args.verify, io, progress) : null;
+    progress.done();
     timing("verified");
     const toWrite = verified ? { ...collected, writes: collected.writes.filter((w) => !verified.blocked.has(w.job)) } : collected;
     const written = args.write ? await writeAll(toWrite, planned) : { written: new Set<string>(), errors: [] };

@@ -12,6 +12,7 @@ import type { Collected } from "./collect.js";
 import { CliError } from "./errors.js";
 import { gitRoot } from "./files.js";
 import type { Plan } from "./plan.js";
+import type { Progress } from "./progress.js";
 
 export interface Verified {
   readonly report: VerifyReport;
@@ -22,7 +23,8 @@ export interface Verified {
 /** On a signal: the verifier's nix processes and temp copies go. */
 export { stopVerifying } from "../verify/verify.js";
 
-export async function verify(collected: Collected, plan: Plan, args: Args, verifyArgs: VerifyArgs, cwd: string, env: NodeJS.ProcessEnv): Promise<Verified> {
+export async function verify(collected: Collected, plan: Plan, args: Args, verifyArgs: VerifyArgs, io: { cwd: string; env: NodeJS.ProcessEnv }, progress: Progress): Promise<Verified> {
+  const { cwd, env } = io;
   const byPath = new Map(collected.files.map((f) => [f.path, f]));
   const flakes = plan.jobs.flatMap((job, index) => {
     const writes = collected.writes.filter((w) => w.job === index).map((w) => w.file);
@@ -41,6 +43,7 @@ export async function verify(collected: Collected, plan: Plan, args: Args, verif
     const settings = { program: verifyArgs.nix, overrides: verifyArgs.overrides, offline: verifyArgs.offline, timeoutSeconds: verifyArgs.timeoutSeconds, cwd, env };
     // -j: nix processes at once (each side of a flake is one)
     const jobs = args.jobs === "auto" ? availableParallelism() : args.jobs;
+    if (flakes.length) progress.status(`verifying ${flakes.length} flake${flakes.length === 1 ? "" : "s"} with ${verifyArgs.nix} (each side is one evaluation)…`);
     report = await verifyFlakes(flakes.map((f) => f.flake), settings, jobs);
   } catch (e) {
     if (e instanceof VerifyError) throw new CliError("usage", e.message);

@@ -100,6 +100,11 @@ async function verifyFlake(run: Run, f: FlakeToVerify, wanted: ReturnType<typeof
   const t0 = performance.now();
   if (!wanted.pairs.length) return nothingToVerify(f, wanted.unlocated);
   const flakeDir = relative(f.root, dirname(resolve(run.settings.cwd, f.flake)));
+  if (!existsSync(join(copies.before, flakeDir, "flake.nix"))) {
+    // in a Git work tree Nix sees only tracked files
+    const error = `${f.flake} is not tracked by Git, so Nix does not see it: \`git add\` it (and the files it uses), then run again`;
+    return { flake: f.flake, status: "error", error, outputs: [], unlocated: wanted.unlocated, seconds: 0 };
+  }
   const shown = (copy: string) => (s: string) => unTemp(s, copy, f.root, run.settings.cwd);
   const uniq = (ps: OutputPattern[]) => [...new Map(ps.map((p) => [JSON.stringify(p), p])).values()];
   const beforePatterns = uniq(wanted.pairs.map((p) => p.before));
