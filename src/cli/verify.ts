@@ -23,7 +23,7 @@ export interface Verified {
 /** On a signal: the verifier's nix processes and temp copies go. */
 export { stopVerifying } from "../verify/verify.js";
 
-export async function verify(collected: Collected, plan: Plan, args: Args, verifyArgs: VerifyArgs, io: { cwd: string; env: NodeJS.ProcessEnv }, progress: Progress): Promise<Verified> {
+export async function verify(collected: Collected, plan: Plan, args: Args, verifyArgs: VerifyArgs, io: { cwd: string; env: NodeJS.ProcessEnv; stderr(s: string): void }, progress: Progress): Promise<Verified> {
   const { cwd, env } = io;
   const byPath = new Map(collected.files.map((f) => [f.path, f]));
   const flakes = plan.jobs.flatMap((job, index) => {
@@ -44,7 +44,9 @@ export async function verify(collected: Collected, plan: Plan, args: Args, verif
     // -j: nix processes at once (each side of a flake is one)
     const jobs = args.jobs === "auto" ? availableParallelism() : args.jobs;
     if (flakes.length) progress.status(`verifying ${flakes.length} flake${flakes.length === 1 ? "" : "s"} with ${verifyArgs.nix} (each side is one evaluation)…`);
-    report = await verifyFlakes(flakes.map((f) => f.flake), settings, jobs);
+    // NIXGEN_MIGRATE_TIMING: each nix call and its time
+    const log = env.NIXGEN_MIGRATE_TIMING ? (line: string) => io.stderr(`timing: ${line}\n`) : undefined;
+    report = await verifyFlakes(flakes.map((f) => f.flake), settings, jobs, log);
   } catch (e) {
     if (e instanceof VerifyError) throw new CliError("usage", e.message);
     throw e;

@@ -136,13 +136,13 @@ export interface Difference {
   readonly onlyAfter: string[];
 }
 
-/** The first derivations (breadth first) whose own attributes differ. */
+/** The derivations whose own attributes differ at the first depth (breadth first) where some do; at most `max`. */
 export async function firstDifferences(before: string, after: string, cache: DerivationCache, max = 3): Promise<Difference[]> {
   const found: Difference[] = [];
   let level: [string, string][] = [[before, after]];
   const seen = new Set<string>();
   let shown = 0;
-  while (level.length && found.length < max && shown < MAX_SHOWN) {
+  while (level.length && !found.length && shown < MAX_SHOWN) {
     const drvs = await cache.get(level.flat());
     shown += level.length * 2;
     const next: [string, string][] = [];

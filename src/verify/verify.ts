@@ -10,7 +10,7 @@ import { attrKey } from "../nix/ast.js";
 import { DerivationCache, describeDifference, findSystem, firstDifferences, parseShow, type ShowDerivations } from "./derivations.js";
 import { makeCopies, removeCopies, removeCopy, tempDir, flakeUrl } from "./copy.js";
 import { writeFocus, writeWrapper, type EvaluatedOutput } from "./expression.js";
-import { atLeast, FLAKE_FEATURES, firstErrorLine, isFetchError, killRunning, nixVersion, runNix, VerifyError, type NixSettings } from "./nix.js";
+import { atLeast, FLAKE_FEATURES, firstErrorLine, isFetchError, killRunning, nixVersion, runNix, VerifyError, type NixRun, type NixSettings } from "./nix.js";
 import { imageOutputs, type ChangedFile, type OutputPair, type OutputPattern } from "./outputs.js";
 import type { FlakeVerification, OutputSide, VerifiedOutput, VerifyReport } from "./types.js";
 
@@ -51,22 +51,30 @@ function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
 interface Run {
   readonly settings: NixSettings;
   readonly version: string;
-  readonly slot: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Runs nix in a free slot (at most `jobs` at once). */
+  readonly nix: (args: readonly string[], what: string) => Promise<NixRun>;
   readonly derivations: DerivationCache;
   readonly wrappers: string;
 }
 
 /** Verifies the flakes; throws VerifyError("nix-not-found") when there is no nix to run. */
-export async function verifyFlakes(flakes: readonly FlakeToVerify[], settings: NixSettings, jobs: number): Promise<VerifyReport> {
+export async function verifyFlakes(flakes: readonly FlakeToVerify[], settings: NixSettings, jobs: number, log?: (line: string) => void): Promise<VerifyReport> {
   const version = await nixVersion(settings);
   const slot = limiter(Math.max(1, jobs));
+  const nix = (args: readonly string[], what: string) =>
+    slot(async () => {
+      const t0 = performance.now();
+      const r = await runNix(settings, args, what, version);
+      log?.(`nix ${args.filter((a) => !FLAKE_FEATURES.includes(a)).slice(0, 3).join(" ")} … (${what}): ${((performance.now() - t0) / 1000).toFixed(1)} s, exit ${r.code}`);
+      return r;
+    });
   const show: ShowDerivations = async (paths) => {
     const cmd = atLeast(version, 2, 15) ? ["derivation", "show"] : ["show-derivation"];
-    const r = await slot(() => runNix(settings, [...FLAKE_FEATURES, ...cmd, ...paths], "nix derivation show", version));
+    const r = await nix([...FLAKE_FEATURES, ...cmd, ...paths], `${paths.length} derivations`);
     if (r.code !== 0) throw new Error(firstErrorLine(r.stderr));
     return parseShow(r.stdout);
   };
-  const run: Run = { settings, version, slot, derivations: new DerivationCache(show), wrappers: tempDir("nixgen-verify-wrappers-") };
+  const run: Run = { settings, version, nix, derivations: new DerivationCache(show), wrappers: tempDir("nixgen-verify-wrappers-") };
   try {
     // one pair of copies per repository, with the changes of all its flakes
     const byRoot = new Map<string, FlakeToVerify[]>();
@@ -154,7 +162,7 @@ function wrapperFlags(run: Run, pins: readonly (readonly [string, string])[]): s
 /** The flake's inputs as Nix resolves them now (for a flake without flake.lock), as --override-input pairs. */
 async function resolvedInputs(run: Run, url: string): Promise<[string, string][]> {
   const wrapper = writeWrapper(run.wrappers, url, []);
-  const r = await run.slot(() => runNix(run.settings, ["flake", "metadata", "--json", ...wrapperFlags(run, []), `path:${wrapper}`], "nix flake metadata", run.version));
+  const r = await run.nix(["flake", "metadata", "--json", ...wrapperFlags(run, []), `path:${wrapper}`], "the inputs of a flake without flake.lock");
   if (r.code !== 0) return []; // the evaluation will say why
   const given = new Set(run.settings.overrides.map(([n]) => n));
   return pinsOf(JSON.parse(r.stdout) as { locks?: LockFile }).filter(([name]) => !given.has(name));
@@ -164,7 +172,7 @@ async function resolvedInputs(run: Run, url: string): Promise<[string, string][]
 async function evaluateSide(run: Run, url: string, patterns: OutputPattern[], what: string, shown: (s: string) => string, pins: readonly (readonly [string, string])[]): Promise<SideOutputs | { error: string }> {
   const wrapper = writeWrapper(run.wrappers, url, patterns);
   const evalArgs = (attr: string) => ["eval", "--json", ...wrapperFlags(run, pins), `path:${wrapper}#${attr}`];
-  const nixEval = (attr: string) => run.slot(() => runNix(run.settings, evalArgs(attr), `the evaluation of ${what}`, run.version));
+  const nixEval = (attr: string) => run.nix(evalArgs(attr), `the evaluation of ${what}`);
   let main;
   try {
     main = await nixEval("outputs");
