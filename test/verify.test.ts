@@ -195,6 +195,9 @@ describe("--verify", () => {
     const missing = cli(["--verify", "--nix", "/nonexistent/nix"], { cwd: dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^nixgen-migrate: --verify needs Nix: `\/nonexistent\/nix` not found \(install Nix, or give its path with --nix PATH\)$/m);
+    // nothing to migrate: nothing to verify, and no nix needed
+    const done = project({ "flake.nix": '{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";\n  outputs = { self, nixpkgs }: { };\n}\n' });
+    expect(cli(["--verify", "--nix", "/nonexistent/nix"], { cwd: done }).code).toBe(0);
     const empty = join(tmpdir(), "nixgen-no-nix");
     const onPath = cli(["--verify"], { cwd: dir, env: { PATH: existsSync(empty) ? empty : "/nonexistent" } });
     expect(onPath.stderr).toMatch(/--verify needs Nix: `nix` not found on PATH/);

@@ -59,6 +59,7 @@ interface Run {
 
 /** Verifies the flakes; throws VerifyError("nix-not-found") when there is no nix to run. */
 export async function verifyFlakes(flakes: readonly FlakeToVerify[], settings: NixSettings, jobs: number, log?: (line: string) => void): Promise<VerifyReport> {
+  if (!flakes.length) return { nixVersion: "", flakes: [] }; // nothing migrated: nix is not needed
   const version = await nixVersion(settings);
   const slot = limiter(Math.max(1, jobs));
   const nix = (args: readonly string[], what: string) =>
