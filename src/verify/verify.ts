@@ -121,9 +121,15 @@ async function verifyFlake(run: Run, f: FlakeToVerify, wanted: ReturnType<typeof
   // without flake.lock each side would resolve its inputs on its own (a branch may move between them): the
   // side after takes the revisions the side before resolved
   // (an input inside the repository, `path:./sub`, is each side's own)
-  const pins = existsSync(join(copies.before, flakeDir, "flake.lock"))
-    ? []
-    : (await resolvedInputs(run, flakeUrl(copies.before, flakeDir))).filter(([, ref]) => !ref.includes(copies.before));
+  let pins: [string, string][] = [];
+  try {
+    if (!existsSync(join(copies.before, flakeDir, "flake.lock"))) {
+      pins = (await resolvedInputs(run, flakeUrl(copies.before, flakeDir), `${f.flake} (before migration)`)).filter(([, ref]) => !ref.includes(copies.before));
+    }
+  } catch (e) {
+    if (!(e instanceof VerifyError)) throw e;
+    return { flake: f.flake, status: "error", error: e.message, outputs: [], unlocated: wanted.unlocated, seconds: (performance.now() - t0) / 1000 };
+  }
   const [before, after] = await Promise.all([
     evaluateSide(run, flakeUrl(copies.before, flakeDir), beforePatterns, `${f.flake} (before migration)`, shown(copies.before), []),
     evaluateSide(run, flakeUrl(copies.after, flakeDir), afterPatterns, `${f.flake} (after migration)`, shown(copies.after), pins),
@@ -161,26 +167,29 @@ function wrapperFlags(run: Run, pins: readonly (readonly [string, string])[]): s
 }
 
 /** The flake's inputs as Nix resolves them now (for a flake without flake.lock), as --override-input pairs. */
-async function resolvedInputs(run: Run, url: string): Promise<[string, string][]> {
+async function resolvedInputs(run: Run, url: string, what: string): Promise<[string, string][]> {
   const wrapper = writeWrapper(run.wrappers, url, []);
-  const r = await run.nix(["flake", "metadata", "--json", ...wrapperFlags(run, []), `path:${wrapper}`], "the inputs of a flake without flake.lock");
+  const r = await run.nix(["flake", "metadata", "--json", ...wrapperFlags(run, []), `path:${wrapper}`], `the evaluation of ${what} (its inputs, no flake.lock)`);
   if (r.code !== 0) return []; // the evaluation will say why
   const given = new Set(run.settings.overrides.map(([n]) => n));
   return pinsOf(JSON.parse(r.stdout) as { locks?: LockFile }).filter(([name]) => !given.has(name));
 }
 
-/** One evaluation of a side; then Nix's messages for the outputs that failed. */
+/** One evaluation of a side; then Nix's messages for the outputs that failed. A time-out is the side's error. */
 async function evaluateSide(run: Run, url: string, patterns: OutputPattern[], what: string, shown: (s: string) => string, pins: readonly (readonly [string, string])[]): Promise<SideOutputs | { error: string }> {
-  const wrapper = writeWrapper(run.wrappers, url, patterns);
-  const evalArgs = (attr: string) => ["eval", "--json", ...wrapperFlags(run, pins), `path:${wrapper}#${attr}`];
-  const nixEval = (attr: string) => run.nix(evalArgs(attr), `the evaluation of ${what}`);
-  let main;
   try {
-    main = await nixEval("outputs");
+    return await evaluateSideOnce(run, url, patterns, what, shown, pins);
   } catch (e) {
     if (e instanceof VerifyError && e.kind === "timeout") return { error: e.message };
     throw e;
   }
+}
+
+async function evaluateSideOnce(run: Run, url: string, patterns: OutputPattern[], what: string, shown: (s: string) => string, pins: readonly (readonly [string, string])[]): Promise<SideOutputs | { error: string }> {
+  const wrapper = writeWrapper(run.wrappers, url, patterns);
+  const evalArgs = (attr: string) => ["eval", "--json", ...wrapperFlags(run, pins), `path:${wrapper}#${attr}`];
+  const nixEval = (attr: string) => run.nix(evalArgs(attr), `the evaluation of ${what}`);
+  const main = await nixEval("outputs");
   const byPattern = new Map<string, EvaluatedOutput[]>();
   if (main.code === 0) {
     (JSON.parse(main.stdout) as EvaluatedOutput[][]).forEach((items, i) => byPattern.set(JSON.stringify(patterns[i]), items));
