@@ -122,6 +122,26 @@ describe("--verify", () => {
     expect(r.stderr).toMatch(/0 files migrated/);
   });
 
+  it("a configuration loses all-formats while a file the run did not migrate reads its config.formats: every package is compared, and that one fails", () => {
+    const fixture = join(import.meta.dirname, "..", "fixtures", "generators-modules", "all-formats-read-in-other-file", "input");
+    const files = Object.fromEntries(["flake.nix", "images.nix", "configuration.nix"].map((f) => [f, readFileSync(join(fixture, f), "utf8")]));
+    const dir = project(files);
+    const r = cli([...VERIFY, "--format", "json", "flake.nix"], { cwd: dir });
+    const v = verifyOf(r.stdout).verify!;
+    expect(v.status).toBe("fails");
+    expect(v.outputs.map((o) => [o.output, o.before.state, o.after.state])).toEqual([
+      ["packages.x86_64-linux.iso", "ok", "fails"],
+      ["packages.x86_64-linux.qcow", "ok", "fails"],
+    ]);
+    expect(v.outputs[0]!.after.error).toMatch(/attribute 'formats' missing/);
+    // migrated together with the file that reads them, they evaluate
+    const both = cli([...VERIFY, "--format", "json", "flake.nix", "images.nix"], { cwd: dir });
+    expect(verifyOf(both.stdout).verify!.outputs.map((o) => [o.output, o.before.state, o.after.state])).toEqual([
+      ["packages.x86_64-linux.iso", "ok", "ok"],
+      ["packages.x86_64-linux.qcow", "ok", "ok"],
+    ]);
+  });
+
   it("an error tryEval does not catch (a missing attribute) is found output by output", () => {
     const dir = project({ "flake.nix": VMWARE, "configuration.nix": CONFIGURATION });
     const r = cli([...VERIFY, "--format", "json"], { cwd: dir, env: { NIXGEN_MIGRATE_TEST_SWAP_VARIANT: "vmware=no-such-variant" } });

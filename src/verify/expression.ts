@@ -8,14 +8,14 @@ import { join } from "node:path";
 import type { OutputPattern } from "./outputs.js";
 
 /**
- * `outputs`: for each pattern, the outputs that match, each `{ path; ok;
+ * `outputs`: for each pattern, the outputs that match, each `{ path; at; ok;
  * drvPath; toplevel; }` (toplevel: the system's drvPath when the image carries
- * its configuration, as images.<v> do). tryEval catches only `throw` and
- * `assert`; an output whose error is of another kind ends the evaluation, and
- * `byPattern.<i>` then asks pattern by pattern. `single.<i>` evaluates one
- * output of focus.json without tryEval, for Nix's message about it. A value
- * that cannot be forced on the way down is reported at the pattern's path with
- * `at` set to the part that fails.
+ * its configuration, as images.<v> do; `at`: when a value on the way down
+ * cannot be evaluated, the part of the path that fails, and path is the
+ * pattern's). tryEval catches only `throw` and `assert`: an output whose error
+ * is of another kind ends the evaluation, and then `names.<i>` lists a
+ * pattern's outputs without evaluating them and `one.<k>` evaluates the k-th
+ * of focus.json. `single.<k>` evaluates it without tryEval, for Nix's message.
  */
 export const VERIFY_NIX = `# Written by nixgen-migrate --verify: the image outputs of the flake \`target\`.
 { target, patterns, focus }:
@@ -49,13 +49,13 @@ let
         drvPath = if drv.success then drv.value else null;
         toplevel = if drv.success && top.success then top.value else null;
       };
-  outputsOf = pattern: map describe (expand [ ] target pattern);
   indexed = list: f: b.listToAttrs (b.genList (i: { name = toString i; value = f (b.elemAt list i); }) (b.length list));
 in
 {
-  outputs = map outputsOf patterns;
-  byPattern = indexed patterns outputsOf;
-  single = indexed focus (path: let v = valueAt path; in if path == [ ] then v else drvPathOf v);
+  outputs = map (pattern: map describe (expand [ ] target pattern)) patterns;
+  names = indexed patterns (expand [ ] target);
+  one = indexed focus describe;
+  single = indexed focus (item: if item.at != null then b.seq (valueAt item.at) null else drvPathOf (valueAt item.path));
 }
 `;
 
@@ -85,9 +85,9 @@ export function writeWrapper(parent: string, targetUrl: string, patterns: readon
   return dir;
 }
 
-/** Points `single.<i>` at these outputs (before the evaluations that ask for Nix's messages). */
-export function writeFocus(wrapper: string, paths: readonly (readonly string[])[]): void {
-  writeFileSync(join(wrapper, "focus.json"), JSON.stringify(paths));
+/** Points `one.<k>` and `single.<k>` at these outputs (before the evaluations that ask for them). */
+export function writeFocus(wrapper: string, items: readonly { path: readonly (string | null)[]; at: readonly string[] | null }[]): void {
+  writeFileSync(join(wrapper, "focus.json"), JSON.stringify(items.map((i) => ({ path: i.path, at: i.at }))));
 }
 
 /** One output as it comes back from `outputs` / `byPattern`. */

@@ -35,9 +35,18 @@ export interface OutputPair {
 
 export interface ImageOutputs {
   readonly pairs: OutputPair[];
-  /** Images the migration wrote that are not at a flake output this can locate (not verified). */
+  /** Images the migration wrote that are not at a flake output this can locate. */
   readonly unlocated: { file: string; lineBefore: number; lineAfter: number }[];
+  /**
+   * Every `packages.<system>.<name>` is compared too: some images were not located, or the migration
+   * removed nixos-generators modules from configurations (an output that reads their `config.formats`
+   * in a file this run did not migrate breaks, and no image reference of the migration shows it).
+   */
+  readonly scanPackages: boolean;
 }
+
+/** The patterns of that scan. */
+export const ALL_PACKAGES: OutputPattern = ["packages", null, null];
 
 const IMAGES_TAIL = ["system", "build", "images"];
 
@@ -94,7 +103,8 @@ export function imageOutputs(flakePath: string, files: readonly ChangedFile[]): 
       }
     }
   }
-  return { pairs, unlocated };
+  const modulesRemoved = files.some((f) => f.path.endsWith(".nix") && f.before !== undefined && generatorsModules(f.before) > generatorsModules(f.after));
+  return { pairs, unlocated, scanPackages: unlocated.length > 0 || modulesRemoved };
 }
 
 /**
@@ -130,6 +140,19 @@ function formatModulePairs(path: string, before: string, after: string): OutputP
     });
   }
   return out;
+}
+
+/** How many `….nixosModules.<f>` a text names, f all-formats or a format. */
+function generatorsModules(source: string): number {
+  let n = 0;
+  const tree = parseNix(source);
+  for (const node of descendants(tree.root)) {
+    if (node.type !== "select_expression") continue;
+    const keys = fields(field(node, "attrpath")!, "attr").map((a) => attrName(source, a));
+    const last = keys[keys.length - 1];
+    if (keys.length >= 2 && keys[keys.length - 2] === "nixosModules" && last && (last === "all-formats" || lookupFormat(last))) n++;
+  }
+  return n;
 }
 
 /** The `nixosConfigurations.<h>` whose value holds `node` (h static), or null. */

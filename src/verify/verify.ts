@@ -11,7 +11,7 @@ import { DerivationCache, describeDifference, findSystem, firstDifferences, pars
 import { makeCopies, removeCopies, removeCopy, tempDir, flakeUrl } from "./copy.js";
 import { writeFocus, writeWrapper, type EvaluatedOutput } from "./expression.js";
 import { atLeast, FLAKE_FEATURES, firstErrorLine, isFetchError, killRunning, nixVersion, runNix, VerifyError, type NixRun, type NixSettings } from "./nix.js";
-import { imageOutputs, type ChangedFile, type OutputPair, type OutputPattern } from "./outputs.js";
+import { ALL_PACKAGES, imageOutputs, type ChangedFile, type OutputPair, type OutputPattern } from "./outputs.js";
 import type { FlakeVerification, OutputSide, VerifiedOutput, VerifyReport } from "./types.js";
 
 export { VerifyError, type NixSettings };
@@ -84,7 +84,7 @@ export async function verifyFlakes(flakes: readonly FlakeToVerify[], settings: N
       [...byRoot].map(async ([root, group]) => {
         const replace = new Map(group.flatMap((f) => f.files.map((c) => [resolve(settings.cwd, c.path), c.after] as const)));
         const wanted = group.map((f) => ({ f, outputs: imageOutputs(f.flake, f.files) }));
-        if (wanted.every((w) => !w.outputs.pairs.length)) return wanted.map((w) => nothingToVerify(w.f, w.outputs.unlocated));
+        if (wanted.every((w) => !w.outputs.pairs.length && !w.outputs.scanPackages)) return wanted.map((w) => nothingToVerify(w.f, w.outputs.unlocated));
         const copies = await makeCopies({ root, replace }, group[0]!.inGit, settings.env);
         try {
           return await Promise.all(wanted.map((w) => verifyFlake(run, w.f, w.outputs, copies)));
@@ -107,7 +107,7 @@ function nothingToVerify(f: FlakeToVerify, unlocated: FlakeVerification["unlocat
 
 async function verifyFlake(run: Run, f: FlakeToVerify, wanted: ReturnType<typeof imageOutputs>, copies: { before: string; after: string }): Promise<FlakeVerification> {
   const t0 = performance.now();
-  if (!wanted.pairs.length) return nothingToVerify(f, wanted.unlocated);
+  if (!wanted.pairs.length && !wanted.scanPackages) return nothingToVerify(f, wanted.unlocated);
   const flakeDir = relative(f.root, dirname(resolve(run.settings.cwd, f.flake)));
   if (!existsSync(join(copies.before, flakeDir, "flake.nix"))) {
     // in a Git work tree Nix sees only tracked files
@@ -116,8 +116,9 @@ async function verifyFlake(run: Run, f: FlakeToVerify, wanted: ReturnType<typeof
   }
   const shown = (copy: string) => (s: string) => unTemp(s, copy, f.root, run.settings.cwd);
   const uniq = (ps: OutputPattern[]) => [...new Map(ps.map((p) => [JSON.stringify(p), p])).values()];
-  const beforePatterns = uniq(wanted.pairs.map((p) => p.before));
-  const afterPatterns = uniq(wanted.pairs.map((p) => p.after));
+  const scan = wanted.scanPackages ? [ALL_PACKAGES] : [];
+  const beforePatterns = uniq([...wanted.pairs.map((p) => p.before), ...scan]);
+  const afterPatterns = uniq([...wanted.pairs.map((p) => p.after), ...scan]);
   // without flake.lock each side would resolve its inputs on its own (a branch may move between them): the
   // side after takes the revisions the side before resolved
   // (an input inside the repository, `path:./sub`, is each side's own)
@@ -141,6 +142,7 @@ async function verifyFlake(run: Run, f: FlakeToVerify, wanted: ReturnType<typeof
   for (const pair of wanted.pairs) {
     for (const row of rowsOf(pair, before as SideOutputs, after as SideOutputs)) outputs.push(await compare(run, pair, row));
   }
+  if (wanted.scanPackages) outputs.push(...(await scannedPackages(run, f.flake, outputs, before as SideOutputs, after as SideOutputs)));
   const regression = outputs.some((o) => o.before.state === "ok" && o.after.state !== "ok");
   const compared = outputs.filter((o) => o.image !== null);
   const status = regression ? "fails" : compared.some((o) => o.image === "differs") ? "differs" : compared.length ? "identical" : "nothing";
@@ -191,40 +193,69 @@ async function evaluateSideOnce(run: Run, url: string, patterns: OutputPattern[]
   const nixEval = (attr: string) => run.nix(evalArgs(attr), `the evaluation of ${what}`);
   const main = await nixEval("outputs");
   const byPattern = new Map<string, EvaluatedOutput[]>();
+  /** The outputs focus.json lists (`one.<k>`, `single.<k>`). */
+  let focus: EvaluatedOutput[] = [];
   if (main.code === 0) {
     (JSON.parse(main.stdout) as EvaluatedOutput[][]).forEach((items, i) => byPattern.set(JSON.stringify(patterns[i]), items));
+    focus = [...byPattern.values()].flat().filter((o) => !o.ok);
+    if (focus.length) writeFocus(wrapper, focus);
   } else if (isFetchError(main.stderr)) {
     return { error: `${what}: an input cannot be fetched: ${shown(firstErrorLine(main.stderr))} (give it with --override-input NAME REF, or run where it can be fetched)` };
   } else {
-    // an error tryEval does not catch ended the evaluation: pattern by pattern
-    const first = firstErrorLine(main.stderr);
-    let same = 0;
-    await Promise.all(
-      patterns.map(async (p, i) => {
-        const r = await nixEval(`byPattern.${i}`);
-        const error = r.code === 0 ? null : firstErrorLine(r.stderr);
-        if (error === first) same++;
-        byPattern.set(JSON.stringify(p), error === null ? (JSON.parse(r.stdout) as EvaluatedOutput[]) : [{ path: [...p], at: [], ok: false, drvPath: null, toplevel: null, error }]);
-      }),
-    );
-    // every output fails as the whole did: the flake itself does not evaluate (its lock file, its outputs function …)
-    if (same === patterns.length) return { error: `${what} does not evaluate: ${shown(first)}` };
+    const failed = await outputByOutput(patterns, firstErrorLine(main.stderr), nixEval, (items) => writeFocus(wrapper, items));
+    if ("error" in failed) return { error: `${what} does not evaluate: ${shown(failed.error)}` };
+    for (const [k, v] of failed.byPattern) byPattern.set(k, v);
+    focus = failed.focus;
   }
   // Nix's message for each output that failed (tryEval hides it)
   const errors = new Map<string, string>();
-  const failing = [...byPattern.values()].flat().filter((o) => !o.ok);
-  for (const o of failing) if (o.error !== undefined) errors.set(JSON.stringify(o.path), shown(o.error));
-  const asking = failing.filter((o) => o.error === undefined);
-  if (asking.length) {
-    writeFocus(wrapper, asking.map((o) => o.at ?? (o.path as string[])));
-    await Promise.all(
-      asking.map(async (o, i) => {
-        const r = await nixEval(`single.${i}`);
-        errors.set(JSON.stringify(o.path), r.code === 0 ? "fails when evaluated as part of all outputs" : shown(firstErrorLine(r.stderr)));
-      }),
-    );
-  }
+  await Promise.all(
+    focus.map(async (o, k) => {
+      if (o.ok) return;
+      if (o.error !== undefined) return void errors.set(JSON.stringify(o.path), shown(o.error));
+      const r = await nixEval(`single.${k}`);
+      errors.set(JSON.stringify(o.path), r.code === 0 ? "fails when evaluated as part of all outputs" : shown(firstErrorLine(r.stderr)));
+    }),
+  );
   return { byPattern, errors };
+}
+
+/**
+ * After an error tryEval does not catch: each pattern's outputs are listed
+ * without being evaluated, then each is evaluated on its own (its own error
+ * is its message). When every pattern fails to list as the whole failed, the
+ * flake itself does not evaluate (its lock file, its outputs function …).
+ */
+async function outputByOutput(
+  patterns: OutputPattern[],
+  first: string,
+  nixEval: (attr: string) => Promise<NixRun>,
+  setFocus: (items: EvaluatedOutput[]) => void,
+): Promise<{ byPattern: Map<string, EvaluatedOutput[]>; focus: EvaluatedOutput[] } | { error: string }> {
+  const listed = await Promise.all(
+    patterns.map(async (p, i) => {
+      const r = await nixEval(`names.${i}`);
+      if (r.code === 0) return { pattern: p, items: (JSON.parse(r.stdout) as { path: string[]; at: string[] | null }[]).map((x) => ({ ...x, ok: false, drvPath: null, toplevel: null })) };
+      return { pattern: p, error: firstErrorLine(r.stderr) };
+    }),
+  );
+  if (listed.every((l) => "error" in l && l.error === first)) return { error: first };
+  const focus: EvaluatedOutput[] = listed.flatMap((l) => ("items" in l ? l.items! : []));
+  setFocus(focus);
+  const evaluated = await Promise.all(
+    focus.map(async (o, k): Promise<EvaluatedOutput> => {
+      if (o.at) return o;
+      const r = await nixEval(`one.${k}`);
+      return r.code === 0 ? (JSON.parse(r.stdout) as EvaluatedOutput) : { ...o, error: firstErrorLine(r.stderr) };
+    }),
+  );
+  const byPattern = new Map<string, EvaluatedOutput[]>();
+  let k = 0;
+  for (const l of listed) {
+    if ("error" in l) byPattern.set(JSON.stringify(l.pattern), [{ path: [...l.pattern], at: [], ok: false, drvPath: null, toplevel: null, error: l.error }]);
+    else byPattern.set(JSON.stringify(l.pattern), evaluated.slice(k, (k += l.items!.length)));
+  }
+  return { byPattern, focus: evaluated };
 }
 
 interface Row {
@@ -257,6 +288,24 @@ function rowsOf(pair: OutputPair, before: SideOutputs, after: SideOutputs): Row[
     const k = JSON.stringify(p);
     return { output: p, was: null, before: sideOf(b.find((o) => JSON.stringify(o.path) === k), before.errors), after: sideOf(a.find((o) => JSON.stringify(o.path) === k), after.errors) };
   });
+}
+
+/**
+ * The other packages, when every package is compared (outputs.ts, scanPackages): the ones that fail or
+ * change after migration, and the images (a system inside) that did not.
+ */
+async function scannedPackages(run: Run, flake: string, located: VerifiedOutput[], before: SideOutputs, after: SideOutputs): Promise<VerifiedOutput[]> {
+  const at = { file: flake, lineBefore: 1, lineAfter: 1 };
+  const pair: OutputPair = { before: ALL_PACKAGES, after: ALL_PACKAGES, ...at };
+  const known = new Set(located.map((o) => o.output));
+  const out: VerifiedOutput[] = [];
+  for (const row of rowsOf(pair, before, after)) {
+    if (known.has(showPath(row.output)) || (row.before.state === "missing" && row.after.state === "missing")) continue;
+    const o = await compare(run, pair, row);
+    const image = o.before.toplevel !== null || o.after.toplevel !== null;
+    if (o.image !== "identical" || image) out.push(o);
+  }
+  return out;
 }
 
 /** Compares one output: the image, else the system in it, and why they differ. */
