@@ -101,6 +101,7 @@ describe("Nix's errors", () => {
     expect(isFetchError("error: unable to download 'https://api.github.com/repos/x/y/commits/HEAD': Couldn't resolve host name (6)")).toBe(true);
     expect(isFetchError("error: getting status of '/nonexistent': No such file or directory")).toBe(true);
     expect(isFetchError("error: The option `x' does not exist.")).toBe(false);
+    expect(isFetchError("error: getting status of '/nix/store/j4dd323k73arfchs3998xjdr2ndiqnjl-source/configuration.nix': No such file or directory")).toBe(false);
   });
 });
 

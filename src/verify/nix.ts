@@ -127,7 +127,8 @@ const FETCH_ERRORS = [
   /cannot (?:fetch|download|find flake)/i,
   /while fetching the input/i,
   /because (?:it is|we are|Nix is) offline|in offline mode/i,
-  /getting status of '[^']*': No such file or directory/,
+  // a `path:` input that is not there (a file missing from a fetched source is under /nix/store: the flake's own error)
+  /getting status of '(?!\/nix\/store\/)[^']*': No such file or directory/,
   /does not provide attribute|unable to find a flake/i,
   /Failed to open archive|HTTP error \d+/i,
   /fatal: (?:repository|unable to access)/i,
