@@ -69,6 +69,15 @@ describe("the first difference", () => {
     expect(diffs.map(describeDifference)).toEqual(["nixos-system-lab-25.05: kernelParams +console=ttyS0"]);
   });
 
+  it("a list attribute of a structured-attributes derivation: its elements; a new name is said once", async () => {
+    const cache = store({
+      [P("a", "nixos-system-lab-26.11")]: { env: { name: "nixos-system-lab-26.11", kernelParams: '["console=ttyS0","root=fstab","loglevel=4"]' } },
+      [P("b", "nixos-system-lab-qcow2-26.11")]: { env: { name: "nixos-system-lab-qcow2-26.11", kernelParams: '["root=fstab","loglevel=4"]' } },
+    });
+    const [d] = await firstDifferences(P("a", "nixos-system-lab-26.11"), P("b", "nixos-system-lab-qcow2-26.11"), cache);
+    expect(describeDifference(d!)).toBe("nixos-system-lab-26.11 -> nixos-system-lab-qcow2-26.11: kernelParams -console=ttyS0");
+  });
+
   it("the name only: the file name changed", async () => {
     const cache = store({
       [P("a", "nixos-vmware")]: { env: { name: "nixos-vmware", out: `/nix/store/${H("x")}-nixos-vmware` } },

@@ -216,11 +216,29 @@ function valueDiff(a: string, b: string): string {
   return `${short(around(a), 40)} -> ${short(around(b), 40)}`;
 }
 
-/** Words that differ between two space-separated lists (kernelParams, features): `+a -b`. */
+/** A JSON list of strings (a list attribute of a structured-attributes derivation), else null. */
+function stringList(s: string): string[] | null {
+  if (!s.startsWith("[")) return null;
+  try {
+    const v = JSON.parse(s) as unknown;
+    return Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Words that differ between two lists (kernelParams, space-separated or a JSON list): `+a -b`. */
 function wordsDiff(a: string, b: string): string | null {
+  const la = stringList(a);
+  const lb = stringList(b);
+  if (la && lb) return elementsDiff(la, lb);
   if (a.includes("\n") || b.includes("\n")) return null;
   const wa = a.split(/\s+/).filter(Boolean);
   const wb = b.split(/\s+/).filter(Boolean);
+  return elementsDiff(wa, wb);
+}
+
+function elementsDiff(wa: string[], wb: string[]): string | null {
   if (wa.length < 2 && wb.length < 2 && (wa.length === 0) === (wb.length === 0)) return null;
   const added = wb.filter((w) => !wa.includes(w)).map((w) => `+${w}`);
   const removed = wa.filter((w) => !wb.includes(w)).map((w) => `-${w}`);
@@ -234,12 +252,14 @@ export function describeDifference(d: Difference): string {
   if (d.env.length === 1 && d.env[0]!.key === "name" && !d.onlyBefore.length && !d.onlyAfter.length) {
     return `name only: the file name changed (${short(d.env[0]!.before)} -> ${short(d.env[0]!.after)})`;
   }
-  for (const e of d.env.slice(0, 3)) {
+  // a changed name is in the heading already (`a -> b:`)
+  const env = d.env.filter((e) => e.key !== "name");
+  for (const e of env.slice(0, 3)) {
     const words = e.before !== undefined && e.after !== undefined ? wordsDiff(normalize(e.before)!, normalize(e.after)!) : null;
     const both = e.before !== undefined && e.after !== undefined;
     parts.push(words ? `${e.key} ${words}` : both ? `${e.key} ${valueDiff(normalize(e.before)!, normalize(e.after)!)}` : `${e.key} ${short(e.before, 40)} -> ${short(e.after, 40)}`);
   }
-  if (d.env.length > 3) parts.push(`${d.env.length - 3} more attributes`);
+  if (env.length > 3) parts.push(`${env.length - 3} more attributes`);
   if (d.onlyBefore.length || d.onlyAfter.length) {
     parts.push(`a different input (${[...d.onlyAfter.map((n) => `+${n}`), ...d.onlyBefore.map((n) => `-${n}`)].slice(0, 4).join(" ")})`);
   }
