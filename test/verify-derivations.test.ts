@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { DerivationCache, describeDifference, drvName, findSystem, firstDifferences, parseShow, type Derivation } from "../src/verify/derivations.js";
 import { firstErrorLine, isFetchError } from "../src/verify/nix.js";
-import { lockedRef, pinsOf } from "../src/verify/verify.js";
+import { lockedRef, pinsOf } from "../src/verify/inputs.js";
 
 const H = (c: string) => c.repeat(32);
 const P = (c: string, name: string) => `/nix/store/${H(c)}-${name}.drv`;

@@ -11,6 +11,7 @@ import { DerivationCache, describeDifference, findSystem, firstDifferences, pars
 import { makeCopies, removeCopies, removeCopy, tempDir, flakeUrl } from "./copy.js";
 import { writeFocus, writeWrapper, type EvaluatedOutput } from "./expression.js";
 import { atLeast, FLAKE_FEATURES, firstErrorLine, isFetchError, killRunning, nixVersion, runNix, VerifyError, type NixRun, type NixSettings } from "./nix.js";
+import { pinsOf, type LockFile } from "./inputs.js";
 import { ALL_PACKAGES, imageOutputs, type ChangedFile, type OutputPair, type OutputPattern } from "./outputs.js";
 import type { FlakeVerification, OutputSide, VerifiedOutput, VerifyReport } from "./types.js";
 
@@ -328,49 +329,6 @@ async function compare(run: Run, pair: OutputPair, row: Row): Promise<VerifiedOu
     return { ...withSystems, system, reason };
   } catch (e) {
     return { ...base, before, after, image: "differs", system: "unknown", reason: `the derivations could not be read: ${(e as Error).message}` };
-  }
-}
-
-interface LockFile {
-  readonly root: string;
-  readonly nodes: Record<string, { inputs?: Record<string, string | string[]>; locked?: Record<string, string | number | boolean> }>;
-}
-
-/** The target's direct inputs in a wrapper's lock, as flake references of their locked revisions. */
-export function pinsOf(metadata: { locks?: LockFile }): [string, string][] {
-  const nodes = metadata.locks?.nodes ?? {};
-  const target = nodes[metadata.locks?.root ?? "root"]?.inputs?.target;
-  const inputs = typeof target === "string" ? (nodes[target]?.inputs ?? {}) : {};
-  const out: [string, string][] = [];
-  for (const [name, id] of Object.entries(inputs)) {
-    if (typeof id !== "string") continue; // follows: pinned where it points
-    const ref = lockedRef(nodes[id]?.locked);
-    if (ref) out.push([name, ref]);
-  }
-  return out;
-}
-
-/** A locked input as a flake reference (the usual types; null for others, which are then not pinned). */
-export function lockedRef(l: Record<string, string | number | boolean> | undefined): string | null {
-  if (!l) return null;
-  const q = (keys: string[]) => {
-    const p = keys.filter((k) => l[k] !== undefined).map((k) => `${k}=${encodeURIComponent(String(l[k]))}`);
-    return p.length ? `?${p.join("&")}` : "";
-  };
-  switch (l.type) {
-    case "github":
-    case "gitlab":
-    case "sourcehut":
-      return l.owner && l.repo && l.rev ? `${l.type}:${l.owner}/${l.repo}/${l.rev}${q(["narHash", "host"])}` : null;
-    case "git":
-      return typeof l.url === "string" && l.rev ? `git+${l.url}${q(["rev", "ref", "narHash", "submodules", "shallow"])}` : null;
-    case "path":
-      return typeof l.path === "string" ? `path:${l.path}${q(["narHash"])}` : null;
-    case "tarball":
-    case "file":
-      return typeof l.url === "string" ? `${l.type === "file" ? "file+" : "tarball+"}${l.url}${l.url.includes("?") ? "" : q(["narHash"])}` : null;
-    default:
-      return null;
   }
 }
 
