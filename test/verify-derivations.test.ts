@@ -3,7 +3,10 @@
 // derivation graphs in words, the system inside an image, Nix's first error line.
 import { describe, expect, it } from "vitest";
 import { DerivationCache, describeDifference, drvName, findSystem, firstDifferences, parseShow, type Derivation } from "../src/verify/derivations.js";
-import { firstErrorLine, isFetchError } from "../src/verify/nix.js";
+import { firstErrorLine, isFetchError, runNix, type NixSettings } from "../src/verify/nix.js";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { lockedRef, pinsOf } from "../src/verify/inputs.js";
 
 const H = (c: string) => c.repeat(32);
@@ -133,5 +136,24 @@ describe("a flake without flake.lock: the inputs the side before resolved pin th
     ]);
     expect(lockedRef({ type: "git", url: "https://example.org/r.git", rev: "abc", ref: "main" })).toBe("git+https://example.org/r.git?rev=abc&ref=main");
     expect(lockedRef({ type: "indirect", id: "nixpkgs" })).toBe(null);
+  });
+});
+
+describe("nix's garbage collector", () => {
+  it("is off for Nix 2.8 (it crashes on large NixOS evaluations), on for newer Nix, and GC_DONT_GC=0 keeps it on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nixgen-gc-"));
+    try {
+      const nix = join(dir, "nix");
+      writeFileSync(nix, '#!/bin/sh\necho "${GC_DONT_GC-unset}"\n');
+      chmodSync(nix, 0o755);
+      const settings = (env: NodeJS.ProcessEnv): NixSettings => ({ program: nix, overrides: [], offline: false, timeoutSeconds: 10, cwd: dir, env: { PATH: process.env.PATH, ...env } });
+      const gc = async (version: string, env: NodeJS.ProcessEnv = {}) => (await runNix(settings(env), [], "test", version)).stdout.trim();
+      expect(await gc("2.8.0")).toBe("1");
+      expect(await gc("2.24.1")).toBe("unset");
+      expect(await gc("2.8.0", { GC_DONT_GC: "0" })).toBe("unset");
+      expect(await gc("2.8.0", { GC_DONT_GC: "1" })).toBe("1");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@
 // time-out, and what its error says (the first line of it, and whether it is
 // an input that could not be fetched). Flakes are enabled per call; the lock
 // file is never written; Nix 2.8 runs without its garbage collector, which
-// crashes on large NixOS evaluations there.
+// crashes on large NixOS evaluations there (GC_DONT_GC=0 keeps it on).
 import { spawn } from "node:child_process";
 
 export interface NixSettings {
@@ -46,8 +46,10 @@ export function killRunning(): void {
  */
 export function runNix(settings: NixSettings, args: readonly string[], what: string, version?: string): Promise<NixRun> {
   return new Promise((resolve, reject) => {
+    // Boehm's GC reads any value of GC_DONT_GC as "off": GC_DONT_GC=0 here means "leave it on"
     const env: NodeJS.ProcessEnv = { ...settings.env };
-    if (env.GC_DONT_GC === undefined && version && !atLeast(version, 2, 9)) env.GC_DONT_GC = "1";
+    if (env.GC_DONT_GC === "0") delete env.GC_DONT_GC;
+    else if (env.GC_DONT_GC === undefined && version && !atLeast(version, 2, 9)) env.GC_DONT_GC = "1";
     let child: ReturnType<typeof spawn>;
     try {
       child = spawn(settings.program, args, { cwd: settings.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
