@@ -76,6 +76,6 @@ export function withCommandsOff(text: string): string {
 }
 
 /** In GitHub Actions, `text` with commands off when the runner would find one in it; elsewhere as it is. */
-export function inertInActions(text: string, env: NodeJS.ProcessEnv): string {
+export function inertInActions(text: string, env: Readonly<Record<string, string | undefined>>): string {
   return env.GITHUB_ACTIONS === "true" && hasWorkflowCommand(text) ? withCommandsOff(text) : text;
 }

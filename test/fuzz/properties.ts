@@ -80,6 +80,14 @@ export function checkProject(label: string, files: Map<string, string>, primary:
       outcome = "refused";
       if (file.changed || file.after !== (input ?? "")) problems.push(`${p} refused (${file.refused.kind}) but its text changed`);
       if (file.refused.kind === "internal") continue; // already a problem above
+      if (file.refused.kind === "withheld") {
+        // a file that goes with a flake that was not migrated (src/withhold.ts): kept, with the finding that says why,
+        // and the file it goes with was refused or stopped with an error of its own
+        const because = file.refused.because;
+        if (!result.findings.some((x) => x.path === p && x.severity === "error" && x.rule === "flake-not-migrated")) problems.push(`${p} withheld without a flake-not-migrated error`);
+        if (!result.findings.some((x) => x.path === because && x.severity === "error")) problems.push(`${p} withheld because of ${because}, which has no error finding`);
+        continue;
+      }
       if (file.refused.kind !== "syntax") problems.push(`${p} refused: ${file.refused.kind}: ${file.refused.message}`);
       const f = result.findings.find((x) => x.path === p && x.severity === "error" && x.offset === file.refused!.offset);
       if (!f) problems.push(`${p} refused without an error finding at the refusal position`);
