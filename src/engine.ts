@@ -6,9 +6,10 @@ import { FileError } from "./decode.js";
 import { applyEdits, mapOffsetBack, sortEdits, type TextEdit } from "./edits.js";
 import { parseNix, syntaxErrorOf, type ParsedNix } from "./parse.js";
 import { LineIndex, type LineCol } from "./text.js";
-import { RULES } from "./rules.js";
-import { isFlake, isNixPath, nearestFlakes, withhold, type Kept } from "./withhold.js";
-import type { Finding, MigrateOptions, PassOutput, ProjectView, RawFinding, Transform } from "./types.js";
+import { namedInCode } from "./nix/ast.js";
+import { ENGINE_RULES } from "./rules.js";
+import { GENERATORS_MENTION, isFlake, isNixPath, nearestFlakes, withhold, type Kept } from "./withhold.js";
+import type { Finding, MigrateOptions, PassOutput, ProjectView, RawFinding, RuleSpec, Transform } from "./types.js";
 
 export { FileError };
 
@@ -26,10 +27,12 @@ export interface SourceHost {
 
 export type Refusal =
   | { kind: "syntax"; message: string; at: LineCol; offset: number }
+  /** Does not parse and does not mention nixos-generators: nothing to migrate was seen, nothing fails. */
+  | { kind: "unparsed"; message: string; at: LineCol; offset: number }
   | { kind: "internal"; message: string }
   | { kind: "unreadable"; message: string }
-  /** Not migrated because a file it goes with was not (its flake, a file of its flake, a file both change). */
-  | { kind: "withheld"; message: string; because: string };
+  /** Not migrated because a file it goes with (`because`, a path) was not: its flake, a file of its flake, a file both change. */
+  | { kind: "withheld"; message: string; because: string; reason?: string };
 
 export interface FileResult {
   readonly path: string;
@@ -60,6 +63,8 @@ export interface FileState {
   /** Other files this primary's passes changed (they go back with it). */
   readonly touched: Set<string>;
   parsed?: { text: string; result: ParsedNix };
+  /** A flake whose code names nixos-generators (not only a comment or its description): its files' errors refuse it. */
+  usesGenerators?: boolean;
 }
 
 export { isNixPath, isFlake };
@@ -85,6 +90,11 @@ function commandPath(path: string): string {
 
 export function migrateProject(paths: readonly string[], host: SourceHost, options: MigrateOptions, transforms: readonly Transform[]): ProjectResult {
   return new ProjectRun(paths, host, options, transforms).run();
+}
+
+/** A pass's rules were checked before its findings are reported; the engine's are its own. */
+function severityOf(rule: string, pass: Transform | null): RuleSpec["severity"] {
+  return (pass ? pass.rules[rule]! : ENGINE_RULES[rule as keyof typeof ENGINE_RULES]).severity;
 }
 
 /** One migrateProject call: the files' states, the findings, and the passes over them. */
@@ -122,7 +132,7 @@ class ProjectRun {
     const stopped = (path: string) => {
       const f = flakeOf.get(path);
       const fs = f === undefined ? undefined : this.states.get(f)!;
-      return !!fs && (!!fs.refused || !!fs.halted);
+      return !!fs && ((!!fs.refused && fs.refused.kind !== "unparsed") || !!fs.halted);
     };
     withhold.beforePasses(this.states, this.primaries, flakeOf, (path, message) => this.report(path, path, { rule: "flake-not-migrated", message, start: 0, end: 0 }, null));
     for (const [i, pass] of this.transforms.entries()) {
@@ -160,11 +170,25 @@ class ProjectRun {
       s.primary = true;
       this.primaries.push(path);
       if (!isNixPath(path)) continue;
+      if (isFlake(path)) {
+        const parsed = this.parsedOf(s);
+        s.usesGenerators = parsed.error ? GENERATORS_MENTION.test(s.current) : namedInCode(parsed, GENERATORS_MENTION, "nixos-generators");
+      }
       // Only flakes are sure to be read as trees; for other files (a package's `outputs = [ … ]`
       // is a flake-lock needle) the check builds no tree: most are never read as one.
       const error = isFlake(path) ? this.parsedOf(s).error : syntaxErrorOf(s.current);
       if (!error) continue;
       const at = new LineIndex(s.current).position(error.offset);
+      if (!GENERATORS_MENTION.test(s.current)) {
+        // pipes (`|>`) and other syntax newer than the grammar: a file that never mentions nixos-generators
+        // has nothing of it to migrate, so it never fails the run
+        s.refused = { kind: "unparsed", message: error.message, at, offset: error.offset };
+        const message =
+          `not read: the parser does not accept it (${error.message}; Nix's pipe operators \`|>\` and \`<|\` are not known to it); ` +
+          "it does not mention nixos-generators, so nothing in it needed migrating";
+        this.report(path, path, { rule: "unparsed-file", message, start: error.offset, end: error.offset }, null);
+        continue;
+      }
       s.refused = { kind: "syntax", message: error.message, at, offset: error.offset };
       const message = `syntax error (${error.message}): the file was not migrated; fix it so that \`nix-instantiate --parse ${commandPath(path)}\` accepts it, then run again`;
       this.report(path, path, { rule: "syntax-error", message, start: error.offset, end: error.offset }, null);
@@ -202,10 +226,13 @@ class ProjectRun {
         options: this.options,
         project: this.view,
       });
+      // a rule the pass does not declare is a bug in the pass (its summary and severity would be missing)
+      const undeclared = out.findings.find((f) => !Object.hasOwn(pass.rules, f.rule));
+      if (undeclared) return this.refuse(path, s, { kind: "internal", message: `${pass.id}: finding with the undeclared rule ${undeclared.rule}` });
       // Findings refer to the texts the pass saw: map them back before committing its edits.
       for (const f of out.findings) {
         const fp = f.path ?? path;
-        this.report(path, fp, f, this.states.get(fp)?.steps ?? null);
+        this.report(path, fp, f, this.states.get(fp)?.steps ?? null, pass);
       }
       const failure = this.commit(path, out.edits);
       if (failure) return this.refuse(path, s, { kind: "internal", message: `${pass.id}: ${failure}` });
@@ -215,7 +242,7 @@ class ProjectRun {
       return this.refuse(path, s, { kind: "internal", message: `${pass.id}: ${(e as Error).message}` });
     }
     if (out.halt) {
-      const error = out.findings.find((f) => (f.path ?? path) === path && (f.severity ?? RULES[f.rule]?.severity) === "error");
+      const error = out.findings.find((f) => (f.path ?? path) === path && (f.severity ?? pass.rules[f.rule]!.severity) === "error");
       s.halted = { pass: pass.id, ...(error ? { rule: error.rule } : {}) };
     }
   }
@@ -231,7 +258,7 @@ class ProjectRun {
   }
 
   /** A pass's finding with positions in the original text (`steps`: the edits made since, to map back). */
-  private report(owner: string, path: string, raw: RawFinding, steps: TextEdit[][] | null): void {
+  private report(owner: string, path: string, raw: RawFinding, steps: TextEdit[][] | null, pass: Transform | null = null): void {
     const s = this.states.get(path);
     const original = s?.original ?? s?.current ?? "";
     let start = raw.start;
@@ -250,7 +277,7 @@ class ProjectRun {
       finding: {
         path,
         rule: raw.rule,
-        severity: raw.severity ?? RULES[raw.rule]?.severity ?? "warning",
+        severity: raw.severity ?? severityOf(raw.rule, pass),
         message: raw.message,
         start: lines.position(start),
         end: lines.position(end),

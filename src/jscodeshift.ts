@@ -84,6 +84,7 @@ export function toJscodeshift(passes: readonly Transform[]): JscodeshiftTransfor
     for (const f of result.findings) api.report?.(formatFinding(f));
     for (const [p, real] of disk.escapes) api.report?.(`${quotePath(p)}: leads to ${real} through a symbolic link, outside the repository: not read or changed`);
     const own = result.files.find((f) => f.path === path)!;
+    if (own.refused?.kind === "unparsed") return undefined;
     if (own.refused) throw new Error(`${path}: not migrated: ${own.refused.message}`);
     for (const other of result.files) {
       if (other.path === path || !other.changed) continue;

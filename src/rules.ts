@@ -1,67 +1,77 @@
-// Every rule id a finding can carry, with its severity and a one-line summary
-// (used by reports, SARIF rule descriptors and the README).
-import type { Severity } from "./types.js";
+// Every rule a finding can carry. Passes declare their own (transforms/<pass>.meta.ts);
+// the engine declares the two it reports itself. This module only collects them.
+import type { RuleSpec, Transform } from "./types.js";
+import { TRANSFORMS } from "../transforms/index.js";
 
-export interface RuleInfo {
-  readonly severity: Severity;
-  readonly summary: string;
+export const ENGINE_RULES = {
+  "syntax-error": {
+    severity: "error",
+    summary: "The file does not parse; nothing in it was changed.",
+    explanation:
+      "The file has a syntax error (the finding gives its position), so nothing in it was migrated, and nothing in the " +
+      "flake it belongs to when it mentions nixos-generators. Fix it so that `nix-instantiate --parse <file>` accepts it, " +
+      "then run again. The parser does not know Nix's experimental pipe operators `|>` and `<|`.",
+  },
+  "unparsed-file": {
+    severity: "note",
+    summary: "A file that does not mention nixos-generators does not parse; it was left as it is.",
+    explanation:
+      "The parser did not accept the file (most often Nix's experimental pipe operators `|>` and `<|`, which it does " +
+      "not know), and the file never mentions nixos-generators, so there is nothing in it to migrate: it was left as it " +
+      "is and the run does not fail. A module that sets image options (`isoImage.*`, `sdImage.*` …) is not checked for " +
+      "them: move those into `image.modules.<variant>` by hand if it has any.",
+  },
+  "internal-error": {
+    severity: "error",
+    summary: "The migration produced invalid output; nothing was changed.",
+    explanation:
+      "A pass failed or produced text that does not parse, so the file (and every file changed on its behalf) was left as it " +
+      "was. This is a bug in nixgen-migrate: please report it with the file at the project's issue tracker.",
+  },
+  "file-unreadable": {
+    severity: "error",
+    summary: "A file the migration needs is there but cannot be read; nothing of the flake was changed.",
+    explanation:
+      "A file of the flake (a module it imports, flake.lock) exists but could not be read: permissions, an I/O error, " +
+      "invalid UTF-8, a NUL byte, or more than the size bound. Nothing of the flake was changed, because a migration " +
+      "that skipped the file could leave it using what was removed. Make the file readable (or remove the import) and run again.",
+  },
+  "flake-not-migrated": {
+    severity: "error",
+    summary: "Not migrated because a file it goes with (its flake, a file of its flake) could not be; nothing of either was changed.",
+    explanation:
+      "A flake and its module files are migrated together or not at all. Another file of this flake has an error " +
+      "(named in the finding): fix that one, then run again. Nothing in this file was changed.",
+  },
+  "outside-repository": {
+    severity: "warning",
+    summary: "A path leads out of the repository through a symbolic link; it was neither read nor changed.",
+    explanation:
+      "The path resolves (after following symbolic links) to a place outside the repository root, so it was neither read " +
+      "nor written: a run never touches files outside the repository it was started in. If the file is yours, migrate it " +
+      "by naming it on the command line from its own repository, or replace the link by the file.",
+  },
+} as const satisfies Record<string, RuleSpec>;
+
+type KeysOfUnion<T> = T extends unknown ? keyof T & string : never;
+
+/** The id of every rule: a finding with any other id does not compile. */
+export type RuleId = keyof typeof ENGINE_RULES | KeysOfUnion<(typeof TRANSFORMS)[number]["rules"]>;
+
+/**
+ * Rules by id. A rule several passes report (the format rules) is one object
+ * shared by them; two different rules under one id are a programming error.
+ */
+export function collectRules(transforms: readonly Transform[]): Map<string, RuleSpec> {
+  const out = new Map<string, RuleSpec>(Object.entries(ENGINE_RULES));
+  for (const t of transforms) {
+    for (const [id, spec] of Object.entries(t.rules)) {
+      const known = out.get(id);
+      if (known && known !== spec) throw new Error(`rule ${id} is declared twice with different meanings (${t.id})`);
+      out.set(id, spec);
+    }
+  }
+  return out;
 }
 
-export const RULES: Record<string, RuleInfo> = {
-  "nixpkgs-too-old": { severity: "error", summary: "The flake pins nixpkgs older than 25.05, which has no system.build.images." },
-  "flake-lock-pruned": { severity: "note", summary: "The removed input and the lock nodes only it used were dropped from flake.lock." },
-  "flake-lock-not-pruned": { severity: "warning", summary: "flake.lock could not be pruned safely; run nix flake lock." },
-  "all-formats-removed": { severity: "note", summary: "The all-formats module import went; its formats are image variants now." },
-  "all-formats-kept": { severity: "warning", summary: "The all-formats import stays because some formats cannot be migrated." },
-  "all-formats-use": { severity: "error", summary: "A use of all-formats' options that has no direct upstream equivalent." },
-  "format-module-removed": { severity: "note", summary: "A nixos-generators per-format module import went; use the image variant." },
-  "format-option": { severity: "error", summary: "A read of formatAttr/fileExtension, options that no longer exist: replace it by hand." },
-  "format-option-removed": { severity: "note", summary: "A formatAttr/fileExtension definition was dropped: the options no longer exist." },
-  "custom-format": { severity: "error", summary: "A custom format whose module cannot be turned into an image variant module." },
-  "custom-format-migrated": { severity: "note", summary: "A custom format became an image variant module." },
-  "generators-module": { severity: "error", summary: "A nixos-generators module used in a way the tool cannot rewrite." },
-  "non-flake-generators": { severity: "error", summary: "nixos-generators fetched without flakes (fetchTarball, niv, npins): migrate by hand." },
-  "syntax-error": { severity: "error", summary: "The file does not parse; nothing in it was changed." },
-  "internal-error": { severity: "error", summary: "The migration produced invalid output; nothing was changed." },
-  "file-unreadable": { severity: "error", summary: "A file the migration needs is there but cannot be read; nothing of the flake was changed." },
-  "flake-not-migrated": { severity: "error", summary: "Not migrated because a file it goes with (its flake, a file of its flake) could not be; nothing of either was changed." },
-  "outside-repository": { severity: "warning", summary: "A path leads out of the repository through a symbolic link; it was neither read nor changed." },
-  "migrated-call": { severity: "note", summary: "A nixosGenerate call now builds an image of a NixOS configuration." },
-  "unsupported-format": { severity: "error", summary: "The format has no nixpkgs image variant; the call is left as it is." },
-  "unknown-format": { severity: "error", summary: "The format is not one of nixos-generators' formats." },
-  "dynamic-format": { severity: "error", summary: "The format is not known statically; change the lines named by hand." },
-  "unmigratable-call": { severity: "error", summary: "The call's arguments cannot be migrated automatically." },
-  "inline-configuration": { severity: "note", summary: "The configuration uses variables of its surroundings, so it is built in place." },
-  "nixpkgs-source-changed": { severity: "warning", summary: "Images are now built from your nixpkgs instead of nixos-generators' own pin." },
-  "sd-card-system": { severity: "warning", summary: "sd-card picks its SD module from the configuration's platform." },
-  "variant-needs-newer-nixpkgs": { severity: "warning", summary: "The variant exists only in nixpkgs newer than 25.05." },
-  "behaviour-change": { severity: "note", summary: "The upstream variant's defaults differ from nixos-generators'." },
-  "output-paths": { severity: "note", summary: "Image file names and paths change; use passthru.filePath." },
-  "generators-input-kept": { severity: "warning", summary: "The nixos-generators input is still used, so it stays." },
-  "host-option-ignored": { severity: "warning", summary: "--host applies only when one configuration is created." },
-  "unused-input-check": { severity: "note", summary: "Other files can reach the inputs; check they do not use nixos-generators." },
-  // nixos-generate-cli (command lines in scripts, Makefiles, justfiles, CI YAML, Markdown)
-  "migrated-cli": { severity: "note", summary: "A nixos-generate command line now runs nixos-rebuild (build-image, build-vm)." },
-  "cli-unsupported-flag": { severity: "error", summary: "A nixos-generate flag has no nixos-rebuild counterpart; the command is left as it is." },
-  "cli-invalid-arguments": { severity: "error", summary: "The arguments are not valid for nixos-generate or not known statically; the command is left as it is." },
-  "cli-needs-configuration": { severity: "error", summary: "The format needs an image.modules entry in the configuration first; the command is left as it is." },
-  "cli-unmigratable": { severity: "error", summary: "The command cannot be rewritten exactly in its context; it is left as it is." },
-  "cli-old-nixpkgs": { severity: "error", summary: "The command builds with nixpkgs older than 25.05, which has no build-image." },
-  "cli-dropped-flag": { severity: "warning", summary: "A flag that nixos-generate ignored was removed." },
-  "cli-default-configuration": { severity: "warning", summary: "Without -c or --flake, nixos-rebuild builds a different default configuration." },
-  "cli-config-path": { severity: "warning", summary: "NIXOS_CONFIG must be an absolute path." },
-  "cli-not-rewritten": { severity: "warning", summary: "nixos-generate(s) is mentioned where no command line is rewritten; check it by hand." },
-  "cli-list": { severity: "note", summary: "--list became build-image without a variant: it lists the configuration's variants and exits 1." },
-  // image-only-options (options that exist only inside an image variant)
-  "image-option-moved": { severity: "note", summary: "An option that exists only in an image variant moved into image.modules.<variant>." },
-  "image-option-unbuilt": { severity: "warning", summary: "An option of an image variant the configuration does not build; it stays and fails to evaluate." },
-  "image-option-not-moved": { severity: "warning", summary: "A definition that may hold image-only options could not be moved automatically." },
-  "image-option-removed": { severity: "error", summary: "The option was removed from nixpkgs; remove the definition." },
-  "generators-option": { severity: "error", summary: "formatAttr / fileExtension belonged to nixos-generators and exist nowhere now." },
-  "moved-value-uses-config": { severity: "note", summary: "A moved value reads `config`, which is the base configuration, not the image's." },
-  "image-module-import": { severity: "warning", summary: "A direct image-module import switches system.build.images off (nixpkgs 25.05)." },
-  "image-module-import-removed": { severity: "note", summary: "A direct import of the variant's own image module was removed." },
-  "image-module-import-moved": { severity: "note", summary: "A direct image-module import moved into image.modules.<variant>." },
-  "image-variants-unknown": { severity: "note", summary: "Which variants a configuration builds is not known statically." },
-  "module-not-followed": { severity: "note", summary: "A module could not be followed; it was not checked for image-only options." },
-};
+export const RULES: Readonly<Record<RuleId, RuleSpec>> = Object.fromEntries(collectRules(TRANSFORMS)) as Record<RuleId, RuleSpec>;

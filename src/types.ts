@@ -86,10 +86,30 @@ export interface PassContext {
   readonly project: ProjectView;
 }
 
-export interface Transform {
+/** What a rule means, declared by the pass that reports it (shown by `--explain`, docs/rules.md, SARIF). */
+export interface RuleSpec {
+  readonly severity: Severity;
+  /** One line: what a finding of this rule says happened. */
+  readonly summary: string;
+  /** Why it matters and exactly what to do (Markdown; `--explain <rule>` prints it). */
+  readonly explanation: string;
+}
+
+export type RuleSet = Readonly<Record<string, RuleSpec>>;
+
+/** What a pass says about itself: the data `--list-rules`, `--explain` and the generated docs read. */
+export interface PassMeta<R extends RuleSet = RuleSet> {
+  /** One line (the README's table of passes). */
+  readonly summary: string;
+  /** What the pass migrates and what it leaves, for users (Markdown). */
+  readonly doc: string;
+  /** Every rule the pass can report. */
+  readonly rules: R;
+}
+
+export interface Transform<R extends RuleSet = RuleSet> extends PassMeta<R> {
   /** kebab-case; equals the file name under transforms/ and the fixture folder. */
   readonly id: string;
-  readonly summary: string;
   /** Which files the pass looks at. */
   appliesTo(path: string): boolean;
   /**

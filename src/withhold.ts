@@ -10,7 +10,8 @@
 // mention nixos-generators only refuses itself.
 //
 // Everything here is by paths and texts (the nearest flake is the flake.nix in
-// the deepest directory above a file): no Nix syntax.
+// the deepest directory above a file): no Nix syntax. Whether a flake uses
+// nixos-generators (FileState.usesGenerators) the engine tells.
 import type { FileState, Refusal } from "./engine.js";
 import type { Finding } from "./types.js";
 
@@ -31,10 +32,10 @@ type Report = (path: string, message: string) => void;
 /** Why a file was refused, in a few words (for the findings of the files that go with it). */
 function reasonOf(s: FileState): string | null {
   const r: Refusal | undefined = s.refused;
-  if (r?.kind === "syntax") return `a syntax error at ${r.at.line}:${r.at.column}`;
+  if (r?.kind === "syntax" || r?.kind === "unparsed") return `a syntax error at ${r.at.line}:${r.at.column}`;
   if (r?.kind === "internal") return "an internal error";
   if (r?.kind === "unreadable") return r.message;
-  if (r?.kind === "withheld") return r.because;
+  if (r?.kind === "withheld") return r.reason ?? r.because;
   if (s.halted) return s.halted.rule ?? `stopped by ${s.halted.pass}`;
   return null;
 }
@@ -45,7 +46,9 @@ const mentionsGenerators = (path: string, s: FileState) => isNixPath(path) && GE
 export const withhold = {
   /**
    * Before any pass: a file of a flake that has a syntax error and mentions
-   * nixos-generators refuses the flake (so that none of its passes run).
+   * nixos-generators refuses the flake (so that none of its passes run), when
+   * the flake mentions it too: a flake without the input has none to remove
+   * (a repository's own test data beside its flake is not the flake's).
    */
   beforePasses(states: ReadonlyMap<string, FileState>, primaries: readonly string[], flakeOf: ReadonlyMap<string, string>, report: Report): void {
     for (const p of primaries) {
@@ -53,9 +56,9 @@ export const withhold = {
       const flake = flakeOf.get(p);
       if (s.refused?.kind !== "syntax" || flake === undefined || !mentionsGenerators(p, s)) continue;
       const f = states.get(flake)!;
-      if (f.refused && f.refused.kind !== "withheld") continue;
+      if ((f.refused && f.refused.kind !== "withheld") || !f.usesGenerators) continue;
       const because = `${p} has a syntax error at ${s.refused.at.line}:${s.refused.at.column}`;
-      f.refused ??= { kind: "withheld", message: `not migrated: ${because}`, because };
+      f.refused ??= { kind: "withheld", message: `not migrated: ${because}`, because: p, reason: because };
       report(
         flake,
         `not migrated: ${p}, a file of this flake that mentions nixos-generators, has a syntax error (at ${s.refused.at.line}:${s.refused.at.column}); ` +
@@ -114,7 +117,8 @@ function reach(states: ReadonlyMap<string, FileState>, primaries: readonly strin
   for (const p of primaries) {
     const s = states.get(p)!;
     // a halted file that is not a flake (a pass stopped on it alone) keeps what it has
-    const reason = s.refused || (s.halted && isFlake(p)) ? reasonOf(s) : null;
+    // a file that does not parse and never mentions nixos-generators holds nothing the others need
+    const reason = (s.refused && s.refused.kind !== "unparsed") || (s.halted && isFlake(p)) ? reasonOf(s) : null;
     if (reason !== null) add(p, { from: p, via: p, edge: "self", reason });
   }
   if (queue.length === 0) return out;
@@ -129,7 +133,7 @@ function reach(states: ReadonlyMap<string, FileState>, primaries: readonly strin
     const next = (edge: Edge) => (path: string) => add(path, { from, via: x, edge, reason });
     // a file that is both a member of the flake and changed by it is told about its flake
     if (isFlake(x)) membersOf.get(x)?.forEach(next("member"));
-    else if (flakeOf.has(x) && mentionsGenerators(x, s)) next("flake")(flakeOf.get(x)!);
+    else if (flakeOf.has(x) && mentionsGenerators(x, s) && states.get(flakeOf.get(x)!)!.usesGenerators) next("flake")(flakeOf.get(x)!);
     s.touched.forEach(next("changed"));
     touchedBy.get(x)?.forEach(next("changes"));
   }

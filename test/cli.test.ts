@@ -94,6 +94,18 @@ describe("--write", () => {
     expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(broken);
   });
 
+  it("leaves a file that does not parse and never mentions nixos-generators with a note: exit 0, the rest written", () => {
+    const pipes = "{ lib }: hosts: hosts |> lib.attrNames\n";
+    const dir = project({ "flake.nix": EXAMPLE, "lib/names.nix": pipes });
+    // named (as a pre-commit hook names it): a note; walked: the prefilter never parses it (nothing to migrate in it)
+    const r = cli(["--write", "flake.nix", "lib/names.nix"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^lib\/names\.nix:1:\d+ note unparsed-file /m);
+    expect(r.stderr).not.toMatch(/refused/);
+    expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(MIGRATED);
+    expect(readFileSync(join(dir, "lib/names.nix"), "utf8")).toBe(pipes);
+  });
+
   it("handles paths with spaces and non-ASCII text", () => {
     const name = "my flake é😀/flake.nix";
     const text = "# café 😀\n" + EXAMPLE.replace("# for the lab", "# für das Labor 🧪");
@@ -124,10 +136,16 @@ describe("stdin", () => {
     expect(r.stderr).toMatch(/flake\.nix:9:16 note migrated-call/);
   });
   it("prints the input unchanged and exits 2 on a syntax error", () => {
-    const r = cli(["--stdin"], { input: "{ a = ; }" });
+    const input = "{ a = ; } # nixos-generators";
+    const r = cli(["--stdin"], { input });
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe("{ a = ; }");
+    expect(r.stdout).toBe(input);
     expect(r.stderr).toMatch(/^flake\.nix:1:\d+ error syntax-error/);
+    // one that never mentions nixos-generators (pipes, which the parser does not know) fails nothing
+    const pipes = cli(["--stdin"], { input: "x: x |> f" });
+    expect(pipes.code).toBe(0);
+    expect(pipes.stdout).toBe("x: x |> f");
+    expect(pipes.stderr).toMatch(/^flake\.nix:1:\d+ note unparsed-file /);
   });
 });
 
@@ -209,7 +227,7 @@ describe("a flake is migrated all or nothing", () => {
     expect(readFileSync(join(ok, "installer.nix"), "utf8")).toBe(read("output/installer.nix"));
   });
 
-  it("a file of the flake that mentions nixos-generators and does not parse refuses the flake; one that does not mention it refuses itself", () => {
+  it("a file of the flake that mentions nixos-generators and does not parse refuses the flake; one that does not mention it is left with a note", () => {
     const files = { "flake.nix": read("input/flake.nix"), "installer.nix": read("input/installer.nix"), "hosts/gen.nix": "{ inputs, ... }: { imports = [ inputs.nixos-generators.nixosModules.iso ]; x = ; }\n" };
     const dir = project(files);
     const r = cli(["--write", "."], { cwd: dir });
@@ -219,8 +237,8 @@ describe("a flake is migrated all or nothing", () => {
     for (const [p, t] of Object.entries(files)) expect(readFileSync(join(dir, p), "utf8"), p).toBe(t);
     const pipes = project({ ...files, "hosts/gen.nix": "{ lib, ... }: { outputs = [ \"out\" ]; x = [ 1 ] |> lib.head; }\n" });
     const p = cli(["--write", "."], { cwd: pipes });
-    expect(p.code).toBe(2);
-    expect(p.stdout).toMatch(/^hosts\/gen\.nix:1:\d+ error syntax-error /m);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toMatch(/^hosts\/gen\.nix:1:\d+ note unparsed-file /m);
     expect(p.stdout).not.toMatch(/flake-not-migrated/);
     expect(readFileSync(join(pipes, "installer.nix"), "utf8")).toBe(read("output/installer.nix"));
   });

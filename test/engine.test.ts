@@ -12,9 +12,15 @@ beforeAll(async () => {
   await init();
 });
 
+/** The rules the fake passes report (a pass reports only rules it declares). */
+const rules = {
+  "migrated-call": { severity: "note", summary: "a note", explanation: "a note" },
+  "nixpkgs-too-old": { severity: "error", summary: "an error", explanation: "an error" },
+} as const;
+
 /** A text pass over .nix files (no needles test: "{" is in every file here). */
 function pass(id: string, run: (ctx: PassContext) => Partial<PassOutput>, appliesTo: (p: string) => boolean = (p) => p.endsWith(".nix")): Transform {
-  return { id, summary: id, appliesTo, needles: ["{"], input: "text", run: (ctx) => ({ edits: [], findings: [], ...run(ctx) }) };
+  return { id, summary: id, doc: id, rules, appliesTo, needles: ["{"], input: "text", run: (ctx) => ({ edits: [], findings: [], ...run(ctx) }) };
 }
 
 /** Replaces every `old` in a file's current text by `text` (what a pass sees through ctx.project). */
@@ -145,7 +151,7 @@ describe("a failing pass", () => {
 
   it("of a file that mentions nixos-generators refuses its flake and the flake's other files; a script's does not", () => {
     const files = {
-      "flake.nix": "{ a = 1; }\n",
+      "flake.nix": "{ a = 1; inputs.nixos-generators.url = \"x\"; }\n",
       "gen.nix": "{ x = 1; } # inputs.nixos-generators.nixosModules.iso\n",
       "plain.nix": "{ y = 1; }\n",
       "build.sh": "nixos-generate -f iso\n",
@@ -199,7 +205,7 @@ describe("syntax errors", () => {
   const own = pass("own", (ctx) => ({ edits: [replaceAll(ctx.path, ctx.text, "1", "2")] }));
 
   it("a file of the flake that mentions nixos-generators and does not parse refuses the flake, naming the file", () => {
-    const files = { "flake.nix": "{ a = 1; }\n", "gen.nix": "{ x = nixosGenerate { }; y = ; }\n", "plain.nix": "{ y = 1; }\n" };
+    const files = { "flake.nix": "{ a = 1; inputs.nixos-generators.url = \"x\"; }\n", "gen.nix": "{ x = nixosGenerate { }; y = ; }\n", "plain.nix": "{ y = 1; }\n" };
     const r = run(files, ["flake.nix", "gen.nix", "plain.nix"], [own]);
     expect(changedPaths(r)).toEqual([]);
     expect(r.lines).toEqual(["flake.nix:1:1 error flake-not-migrated", "gen.nix:1:29 error syntax-error", "plain.nix:1:1 error flake-not-migrated"]);
@@ -207,20 +213,32 @@ describe("syntax errors", () => {
     expect(r.findings[2]!.message).toBe("not migrated, because its flake flake.nix was not (gen.nix has a syntax error at 1:29); run again once it can be");
   });
 
-  it("one that does not mention nixos-generators refuses only itself", () => {
+  it("one that does not mention nixos-generators is left with a note and refuses nothing else", () => {
     const files = { "flake.nix": "{ a = 1; }\n", "pipes.nix": "{ y = 1 |> f; }\n", "plain.nix": "{ y = 1; }\n" };
     const r = run(files, ["flake.nix", "pipes.nix", "plain.nix"], [own]);
     expect(changedPaths(r)).toEqual(["flake.nix", "plain.nix"]);
-    expect(r.lines).toEqual([expect.stringMatching(/^pipes\.nix:1:\d+ error syntax-error$/)]);
+    expect(r.lines).toEqual([expect.stringMatching(/^pipes\.nix:1:\d+ note unparsed-file$/)]);
+    expect(r.files.find((f) => f.path === "pipes.nix")!.refused?.kind).toBe("unparsed");
+    // a flake in that state keeps its module files migrating on their own
+    const flake = run({ "flake.nix": "{ a = 1 |> f; }\n", "mod.nix": "{ b = 1; }\n" }, ["flake.nix", "mod.nix"], [own]);
+    expect(changedPaths(flake)).toEqual(["mod.nix"]);
+    expect(flake.lines).toEqual([expect.stringMatching(/^flake\.nix:1:\d+ note unparsed-file$/)]);
+  });
+
+  it("a file that mentions nixos-generators beside a flake that does not (test data) refuses only itself", () => {
+    const files = { "flake.nix": "{ a = 1; }\n", "data/gen.nix": "{ x = nixosGenerate { }; y = ; }\n" };
+    const r = run(files, ["flake.nix", "data/gen.nix"], [own]);
+    expect(changedPaths(r)).toEqual(["flake.nix"]);
+    expect(r.lines).toEqual(["data/gen.nix:1:29 error syntax-error"]);
   });
 
   it("a flake that does not parse keeps its module files as they are", () => {
-    const files = { "flake.nix": "{ a = ; }\n", "mod.nix": "{ b = 1; }\n" };
+    const files = { "flake.nix": "{ a = ; inputs.nixos-generators.url = \"x\"; }\n", "mod.nix": "{ b = 1; }\n" };
     const r = run(files, ["flake.nix", "mod.nix"], [own]);
     expect(changedPaths(r)).toEqual([]);
     expect(r.lines).toEqual(["flake.nix:1:6 error syntax-error", "mod.nix:1:1 error flake-not-migrated"]);
     // the hint names the file so that a shell takes it as one
-    const dash = run({ "-x.nix": "{ a = ; }\n" }, ["-x.nix"], [own]);
+    const dash = run({ "-x.nix": "{ a = ; } # nixos-generators\n" }, ["-x.nix"], [own]);
     expect(dash.findings[0]!.message).toContain("`nix-instantiate --parse ./-x.nix`");
   });
 });

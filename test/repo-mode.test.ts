@@ -128,9 +128,16 @@ describe("the prefilter", () => {
     expect(walked.stdout).toBe("flake.nix\n");
     expect(walked.stderr).toMatch(/1 file to migrate, 2 unchanged/);
     const named = cli(["--check", "broken.nix"], { cwd: dir });
-    expect(named.code).toBe(2);
+    // it does not mention nixos-generators: a note (to stderr with --check? notes are left out), and no failure
+    expect(named.code).toBe(0);
     expect(named.stdout).toBe("");
-    expect(named.stderr).toMatch(/^broken\.nix:1:\d+ error syntax-error/m);
+    const shown = cli(["broken.nix"], { cwd: dir });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^broken\.nix:1:\d+ note unparsed-file /m);
+    const generators = project({ "flake.nix": EXAMPLE, "broken.nix": "{ a = nixosGenerate; b = ; }\n" });
+    const refused = cli(["--check", "broken.nix"], { cwd: generators });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^broken\.nix:1:\d+ error syntax-error/m);
   });
 
   it("a walked file that mentions nixosGenerate but does not parse is refused (exit 2)", () => {

@@ -309,7 +309,7 @@ describe("file names that look like options (11)", () => {
     const r = cli(["--format", "github", "--", "-x.nix"], { cwd: dir, env: { GITHUB_STEP_SUMMARY: undefined } });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("run `nixgen-migrate --write -- -x.nix` to migrate it");
-    const broken = cli(["--", "-x.nix"], { cwd: project({ "-x.nix": "{ a = ; }\n" }) });
+    const broken = cli(["--", "-x.nix"], { cwd: project({ "-x.nix": "{ a = ; } # nixos-generators\n" }) });
     expect(broken.stdout).toContain("`nix-instantiate --parse ./-x.nix`");
   });
 });

@@ -6,6 +6,7 @@
  * newline), so the diff is only the removed lines. A lock that is not in that
  * form, or whose `follows` would break, is left alone with a note.
  */
+import { meta } from "./flake-lock.meta.js";
 import type { PassOutput, RawFinding, Transform } from "../src/types.js";
 import { analyzeFlake, lockPathOf } from "../src/nix/flake.js";
 import { detectEol } from "../src/text.js";
@@ -22,9 +23,9 @@ interface Lock {
   version: number;
 }
 
-export const flakeLock: Transform = {
+export const flakeLock: Transform<typeof meta.rules> = {
   id: "flake-lock",
-  summary: "prune the removed nixos-generators input from flake.lock",
+  ...meta,
   // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
   appliesTo: (path) => path.endsWith(".nix"),
   // the flake that lost the input no longer names it; flake.nix files say `outputs`
@@ -36,7 +37,8 @@ export const flakeLock: Transform = {
     const text = ctx.project.read(lockPath);
     if (text === undefined || !text.includes("nixos-generators")) return none;
     const flake = analyzeFlake(ctx.text, ctx.file!.root);
-    if (!flake?.outputs) return none;
+    // inputs this file does not spell out literally: the lock may hold what they define
+    if (!flake?.outputs || flake.inputsOpaque) return none;
     let lock: Lock;
     try {
       lock = JSON.parse(text) as Lock;
@@ -94,11 +96,10 @@ export const flakeLock: Transform = {
 
 export default flakeLock;
 
+/** A lock node of nixos-generators: by repository or URL, or an indirect (registry) `flake:nixos-generators`. */
 function isGenerators(node: LockNode | undefined): boolean {
-  const o = node?.original ?? node?.locked;
-  if (!o) return false;
-  if (o.repo === "nixos-generators") return true;
-  return typeof o.url === "string" && o.url.includes("nixos-generators");
+  return [node?.original, node?.locked].some((o) =>
+    !!o && (o.repo === "nixos-generators" || (o.type === "indirect" && o.id === "nixos-generators") || (typeof o.url === "string" && o.url.includes("nixos-generators"))));
 }
 
 function resolves(lock: Lock, path: string[], depth = 0): boolean {

@@ -13,6 +13,7 @@
  *
  * Formats without a variant stay, reported, and then so does the import.
  */
+import { meta } from "./generators-modules.meta.js";
 import type { TextEdit } from "../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
@@ -27,9 +28,9 @@ import { possibleStrings } from "../src/nix/values.js";
 import { dirname, joinPath } from "../src/paths.js";
 import { listElements, moduleFiles } from "../src/nix/module-graph.js";
 
-export const generatorsModules: Transform = {
+export const generatorsModules: Transform<typeof meta.rules> = {
   id: "generators-modules",
-  summary: "nixos-generators' all-formats and per-format NixOS modules -> image variants",
+  ...meta,
   appliesTo: (path) => path.endsWith(".nix"),
   // a flake with the input may own module files that import nixos-generators modules
   needles: ["nixos-generators", "nixosModules", "formatConfigs", "formats."],

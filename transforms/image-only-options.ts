@@ -23,6 +23,7 @@
  *    and flags the rest;
  *  - reports every module it could not follow.
  */
+import { meta } from "./image-only-options.meta.js";
 import { applyEdits, type TextEdit } from "../src/edits.js";
 import type { SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
@@ -46,9 +47,9 @@ const MAX_LINE = 100;
 /** Top-level keys of a module that are not configuration. */
 const MODULE_KEYS = new Set(["imports", "_file", "key", "disabledModules", "_class", "freeformType", "options", "config"]);
 
-export const imageOnlyOptions: Transform = {
+export const imageOnlyOptions: Transform<typeof meta.rules> = {
   id: "image-only-options",
-  summary: "variant-only options -> image.modules.<variant>; direct image-module imports removed",
+  ...meta,
   appliesTo: (path) => basename(path) === "flake.nix",
   needles: ["system.build.images"],
   input: "nix",

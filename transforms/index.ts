@@ -9,7 +9,7 @@ import { flakeLock } from "./flake-lock.js";
 import { nixosGenerateCli } from "./nixos-generate-cli.js";
 import { nonFlakeGenerators } from "./non-flake-generators.js";
 
-export const TRANSFORMS: readonly Transform[] = [
+export const TRANSFORMS = [
   // flake.nix: refuse nixpkgs < 25.05 before anything else
   nixpkgsVersionGuard,
   // .nix: migrate the uses …
@@ -23,4 +23,4 @@ export const TRANSFORMS: readonly Transform[] = [
   nonFlakeGenerators,
   // scripts, Makefiles, CI YAML, Markdown
   nixosGenerateCli,
-];
+] as const satisfies readonly Transform[];

@@ -16,6 +16,7 @@
  * recipe. Removing the input once nothing uses it is a later pass
  * (unused-generators-input).
  */
+import { meta } from "./nixos-generate-call.meta.js";
 import type { TextEdit } from "../src/edits.js";
 import { lookupFormat, type FormatInfo } from "../src/formats.js";
 import type { SyntaxNode } from "../src/parse.js";
@@ -70,9 +71,9 @@ const NO_OUTPUT: PassOutput = { edits: [], findings: [] };
 /** Lines we write stay under this many columns where we can choose. */
 const MAX_LINE = 100;
 
-export const nixosGenerateCall: Transform = {
+export const nixosGenerateCall: Transform<typeof meta.rules> = {
   id: "nixos-generate-call",
-  summary: "nixosGenerate calls -> nixosConfigurations + config.system.build.images.<variant>",
+  ...meta,
   appliesTo: (path) => path.endsWith(".nix"),
   needles: ["nixosGenerate"],
   input: "nix",
@@ -451,6 +452,9 @@ class CallMigration {
       const d = resolveName(this.src, at, p).definition;
       if (d && (d.kind === "formal" || d.kind === "param")) return `${p}.${name}`;
     }
+    // a file given the flake itself (`{ inherit self; }`) reaches the inputs through it
+    const self = resolveName(this.src, at, "self").definition;
+    if (self && (self.kind === "formal" || self.kind === "param")) return `self.inputs.${name}`;
     return null;
   }
 

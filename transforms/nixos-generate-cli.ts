@@ -25,6 +25,7 @@
  * nixos-generators`, Makefile variables, other YAML keys) is left alone with
  * a warning, because it may still run or install nixos-generate.
  */
+import { meta } from "./nixos-generate-cli.meta.js";
 import type { TextEdit } from "../src/edits.js";
 import { applyEdits } from "../src/edits.js";
 import { FORMATS, lookupFormat, type FormatInfo } from "../src/formats.js";
@@ -49,9 +50,9 @@ const mentions = (text: string, from = 0, to = text.length): Range[] => {
   return out;
 };
 
-export const nixosGenerateCli: Transform = {
+export const nixosGenerateCli: Transform<typeof meta.rules> = {
   id: "nixos-generate-cli",
-  summary: "nixos-generate command lines (scripts, Makefiles, justfiles, CI YAML, Markdown) -> nixos-rebuild build-image --image-variant <variant>",
+  ...meta,
   appliesTo: (path) => fileKind(path) !== null,
   // also finds `nixos-generators` (flake URLs, `nix run` of the CLI)
   needles: [NAME],

@@ -4,21 +4,26 @@
  * formal, and aliases left dead (`gen = nixos-generators.nixosGenerate;`,
  * `inherit (nixos-generators) nixosGenerate;`, `with nixos-generators;`).
  * Runs after the passes that migrate uses, on their result. When the flake
- * hands its whole `inputs` to modules, the module files it refers to are read
- * first; if they cannot be read the input stays.
+ * hands its inputs on (`inputs` or `self` as a value: specialArgs, an
+ * imported file's arguments), the files it refers to are read first; the input
+ * stays while one of them still uses it (each such use gets a warning), or
+ * when they cannot be read.
  */
+import { meta } from "./unused-generators-input.meta.js";
 import { sortEdits, type TextEdit } from "../src/edits.js";
-import type { SyntaxNode } from "../src/parse.js";
+import type { ParsedNix, SyntaxNode } from "../src/parse.js";
 import type { PassContext, PassOutput, RawFinding, Transform } from "../src/types.js";
-import { attrName, descendants, entries, field, fields, inheritedNames } from "../src/nix/ast.js";
-import { generatorsViews, type GeneratorsView } from "../src/nix/generators.js";
+import { attrName, descendants, entries, field, fields, inheritedNames, unparen } from "../src/nix/ast.js";
+import { generatorsReferences, generatorsView, generatorsViews, throughSelf, type GeneratorsView } from "../src/nix/generators.js";
+import { evalName } from "../src/nix/refs.js";
+import { LineIndex } from "../src/text.js";
 import { removeEntry, removeFormal, removeInheritedName } from "../src/nix/layout.js";
 import { resolveName, variableName, type Definition } from "../src/nix/scope.js";
 import { reachableFiles } from "../src/nix/module-graph.js";
 
-export const unusedGeneratorsInput: Transform = {
+export const unusedGeneratorsInput: Transform<typeof meta.rules> = {
   id: "unused-generators-input",
-  summary: "remove the nixos-generators input once nothing uses it",
+  ...meta,
   // any .nix file that is a flake (a flake.nix reached through a symlink may have another name)
   appliesTo: (path) => path.endsWith(".nix"),
   needles: ["nixos-generators"],
@@ -38,6 +43,8 @@ interface Alias {
   readonly scope: SyntaxNode;
   readonly name: string;
   readonly entry: SyntaxNode;
+  /** The name's node in an `inherit (…)` entry. */
+  readonly node?: SyntaxNode;
 }
 
 class InputRemoval {
@@ -58,6 +65,9 @@ class InputRemoval {
     const edits: TextEdit[] = [];
     const formals: SyntaxNode[] = [];
     const views = generatorsViews(this.src, root, this.ctx.path, this.ctx.project);
+    // a module or library file: only its dead aliases go (`let inherit (self.inputs) nixos-generators; in …`
+    // left behind by the migration of its calls); the input is the flake's to remove
+    if (!views[0]?.flake) return this.result(views[0] ? this.deadAliases(views[0], root, true) : []);
     const gone = new Set<string>();
     /** Why each input that stays stays (its findings of the last round that looked at it). */
     const kept = new Map<string, RawFinding[]>();
@@ -123,7 +133,8 @@ class InputRemoval {
         return null;
       }
       if (checked.users.length) {
-        this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: ${checked.users.join(", ")} still ${checked.users.length === 1 ? "refers" : "refer"} to it through the inputs passed on here; migrate or remove those uses, then run again`);
+        const where = checked.users.map((u) => `${u.path}:${u.line}`).join(", ");
+        this.finding(escape, "generators-input-kept", `the nixos-generators input \`${G}\` stays: ${where} still ${checked.users.length === 1 ? "uses" : "use"} it through the inputs passed on here; migrate or remove those uses, then run again`);
         return null;
       }
       this.finding(escape, "unused-input-check", `the flake passes its inputs on here; \`${G}\` was removed after checking the ${checked.files} module file(s) reachable from flake.nix; modules loaded another way (directory listings, other flakes) were not checked`);
@@ -132,20 +143,17 @@ class InputRemoval {
     return { edits, formal: view.flake.outputs.formalNames.get(G) ?? null };
   }
 
-  /** References to the generators input: `G`, `inputs.G…`, `inherit (inputs) G`. */
+  /**
+   * References to the generators input however it is reached (`G`, `inputs.G…`, `self.inputs.G…`,
+   * `inherit (inputs) G`, an alias's use), and `inherit G;` passing the input on.
+   */
   private sites(view: GeneratorsView, root: SyntaxNode): SyntaxNode[] {
-    const out: SyntaxNode[] = [];
+    const out = generatorsReferences(view, root).map((r) => r.node);
     for (const n of descendants(root)) {
-      if (n.type === "variable_expression") {
-        const r = view.ref(n);
-        if (r && r.input === view.name && r.path.length === 0 && variableName(this.src, n) === view.name) out.push(n);
-      } else if (n.type === "select_expression") {
+      if (n.type === "inherit_from") {
         const b = view.ref(field(n, "expression")!);
-        const first = fields(field(n, "attrpath")!, "attr")[0];
-        if (b && b.input === null && b.path.length === 0 && first && attrName(this.src, first) === view.name) out.push(n);
-      } else if (n.type === "inherit_from") {
-        const b = view.ref(field(n, "expression")!);
-        if (b && b.input === null && inheritedNames(this.src, n).some((x) => x.name === view.name)) out.push(n);
+        const hit = b && b.input === null && b.path.length === 0 ? inheritedNames(this.src, n).find((x) => x.name === view.name) : undefined;
+        if (hit) out.push(hit.node);
       } else if (n.type === "inherit") {
         // `specialArgs = { inherit nixos-generators; }` passes the input on
         const hit = inheritedNames(this.src, n).find((x) => x.name === view.name);
@@ -157,33 +165,42 @@ class InputRemoval {
   }
 
   /** Aliases of anything inside the input that nothing uses, and `with <input>;` that supplies nothing used. */
-  private deadAliases(view: GeneratorsView, root: SyntaxNode): TextEdit[] {
+  private deadAliases(view: GeneratorsView, root: SyntaxNode, letOnly = false): TextEdit[] {
     const aliases: Alias[] = [];
     const inherits = new Map<SyntaxNode, Alias[]>();
     const withs: SyntaxNode[] = [];
     for (const n of descendants(root)) {
       const scope = n.parent?.parent;
-      const inScope = !!scope && (scope.type === "let_expression" || scope.type === "rec_attrset_expression");
+      // a rec set's binding is also an attribute others may select: only a flake's are taken for dead
+      const inScope = !!scope && (scope.type === "let_expression" || (!letOnly && scope.type === "rec_attrset_expression"));
       if (n.type === "binding" && inScope) {
         const value = field(n, "expression");
         const keys = fields(field(n, "attrpath")!, "attr");
         const name = keys.length === 1 ? attrName(this.src, keys[0]!) : null;
         if (value && name && view.isGenerators(value)) aliases.push({ scope: scope!, name, entry: n });
-      } else if (n.type === "inherit_from" && inScope && view.isGenerators(field(n, "expression")!)) {
-        const list = inheritedNames(this.src, n).map((x) => ({ scope: scope!, name: x.name, entry: n }));
-        inherits.set(n, list);
+      } else if (n.type === "inherit_from" && inScope) {
+        const from = view.ref(field(n, "expression")!);
+        const names = inheritedNames(this.src, n);
+        // `inherit (nixos-generators) nixosGenerate;` binds only aliases; `inherit (inputs) nixos-generators nixpkgs;` one
+        const list = (view.isGenerators(field(n, "expression")!) ? names
+          : from && from.input === null && from.path.length === 0 ? names.filter((x) => x.name === view.name) : [])
+          .map((x) => ({ scope: scope!, name: x.name, entry: n, node: x.node }));
+        if (list.length) inherits.set(n, list);
         for (const a of list) aliases.push(a);
       } else if (n.type === "with_expression" && view.isGenerators(field(n, "environment")!, [])) {
         withs.push(n);
       }
     }
     const dead = new Set<Alias>();
+    /** Every name the entry inherits is a dead alias (an `inherit (inputs) …` may also bind live inputs). */
+    const wholeEntryDead = (entry: SyntaxNode) =>
+      inheritedNames(this.src, entry).every((x) => inherits.get(entry)!.some((a) => a.name === x.name && dead.has(a)));
     for (let changed = true; changed; ) {
       changed = false;
       for (const a of aliases) {
         if (dead.has(a) || this.used(a)) continue;
         dead.add(a);
-        if (a.entry.type === "binding" || inherits.get(a.entry)!.every((x) => dead.has(x))) this.removed.push(a.entry);
+        this.removed.push(a.entry.type === "binding" || wholeEntryDead(a.entry) ? a.entry : a.node!);
         changed = true;
       }
     }
@@ -191,7 +208,7 @@ class InputRemoval {
     // per let: a let left empty goes entirely
     const byScope = new Map<SyntaxNode, Set<SyntaxNode>>();
     for (const a of dead) {
-      if (a.entry.type === "inherit_from" && !inherits.get(a.entry)!.every((x) => dead.has(x))) {
+      if (a.entry.type === "inherit_from" && !wholeEntryDead(a.entry)) {
         edits.push(removeInheritedName(this.src, a.entry, a.name)!);
         continue;
       }
@@ -269,32 +286,63 @@ class InputRemoval {
     return !(lo < unbound.length && unbound[lo]! < body.end);
   }
 
-  /** The whole inputs set used as a value (`specialArgs = { inherit inputs; }`): where, or null. */
+  /**
+   * Where the flake hands its inputs on, or null: the inputs set or `self` (whose `inputs` they are) used as a
+   * value (`specialArgs = { inherit inputs; }`, `import ./images.nix { inherit self; }`, `inherit (self) inputs;`).
+   * Selecting from them (`inputs.nixpkgs.lib`, `self.nixosConfigurations`) is not handing them on.
+   */
   private inputsEscape(view: GeneratorsView): SyntaxNode | null {
-    const P = view.flake!.outputs!.inputsParam;
-    if (!P) return null;
-    const isParam = (d: Definition | null) => d?.kind === "param" && d.scope === view.flake!.outputs!.fn;
+    const whole = (r: { input: string | null; path: readonly string[] } | null) => !!r && r.path.length === 0 && (r.input === null || r.input === "self");
     for (const n of descendants(this.ctx.file!.root)) {
-      if (n.type === "variable_expression" && variableName(this.src, n) === P) {
-        if (!isParam(resolveName(this.src, n, P).definition)) continue;
+      if (n.type === "variable_expression" || n.type === "select_expression") {
         if (n.parent?.type === "select_expression" && n.field === "expression") continue;
         if (n.parent?.type === "inherit_from") continue;
-        return n;
+        if (!this.isRemoved(n) && whole(view.ref(n))) return n;
+      } else if (n.type === "inherit") {
+        const passed = inheritedNames(this.src, n).some((x) => whole(throughSelf(evalName(this.src, n, x.name, view.roots))));
+        if (passed && !this.isRemoved(n)) return n;
+      } else if (n.type === "inherit_from") {
+        const from = view.ref(field(n, "expression")!);
+        if (from?.input === "self" && from.path.length === 0 && inheritedNames(this.src, n).some((x) => x.name === "inputs") && !this.isRemoved(n)) return n;
       }
-      if (n.type === "inherit" && inheritedNames(this.src, n).some((x) => x.name === P) && isParam(resolveName(this.src, n, P).definition)) return n;
     }
     return null;
   }
 
-  /** Files reachable through relative paths from flake.nix that mention the input; null if none could be read. */
-  private moduleFilesUsing(G: string): { users: string[]; files: number } | null {
+  /**
+   * Uses of the input in the files reachable through relative paths from flake.nix (after the other passes
+   * migrated what they could); null if none could be read. A file that does not parse counts as a use.
+   */
+  private moduleFilesUsing(G: string): { users: { path: string; line: number }[]; files: number } | null {
     const files = reachableFiles(this.src, this.ctx.file!.root, this.ctx.path, this.ctx.project);
     if (!files.length) return null;
-    return { users: files.filter((f) => f.source.includes(G)).map((f) => f.path), files: files.length };
+    const users: { path: string; line: number }[] = [];
+    for (const f of files) {
+      if (!f.source.includes(G)) continue;
+      const use = usesOfInput(f.path, f.source, f.parsed, G, this.ctx);
+      if (!use) continue;
+      const line = new LineIndex(f.source).lineOf(use.start) + 1;
+      users.push({ path: f.path, line });
+      this.findings.push({
+        path: f.path, rule: "generators-input-kept", start: use.start, end: use.end,
+        message: `\`${G}\` is still used here, through the inputs ${this.ctx.path} passes on, so the flake keeps the input: migrate this use (run nixgen-migrate on the repository, or see this line's other findings), then run again`,
+      });
+    }
+    return { users, files: files.length };
   }
 
   private isRemoved(n: { start: number; end: number }): boolean {
     return this.removed.covers(n);
+  }
+
+  /** What this file's own run removes as dead aliases of the view's input (a module file's run: let-bound only). */
+  deadAliasesOf(view: GeneratorsView): void {
+    this.deadAliases(view, this.ctx.file!.root, true);
+  }
+
+  /** Does what was computed remove this node? */
+  removes(n: { start: number; end: number }): boolean {
+    return this.isRemoved(n);
   }
 
   private finding(node: { start: number; end: number }, rule: string, message: string) {
@@ -374,4 +422,42 @@ class RangeSet {
     }
     return lo;
   }
+}
+
+/** Names under which a module file may hold the inputs (besides the view's roots): `args.inputs.G`, `inputs'.G`. */
+const INPUTS_KEYS = new Set(["inputs", "inputs'", "flakeInputs", "flake-inputs"]);
+
+/**
+ * Where a file reached from the flake uses input G: references its arguments resolve to (`inputs.G`,
+ * `self.inputs.G`, a `G` argument), and any select that names `….inputs.G` through something else
+ * (`args.inputs.G`). A package of the same name (`pkgs.nixos-generators`, `with pkgs; [ nixos-generators ]`),
+ * comments and prose in strings are not uses. A file that does not parse: its first mention.
+ */
+function usesOfInput(path: string, source: string, parsed: ParsedNix, G: string, ctx: PassContext): { start: number; end: number } | null {
+  if (parsed.error) {
+    const at = source.indexOf(G);
+    return { start: at, end: at + G.length };
+  }
+  const view = generatorsView(source, parsed.root, path, ctx.project);
+  const out: { start: number; end: number }[] = [];
+  if (view) for (const r of generatorsReferences(view, parsed.root)) if (r.ref.input === view.name) out.push(r.node);
+  const lastKey = (n: SyntaxNode): string | null =>
+    n.type === "variable_expression" ? variableName(source, n)
+      : n.type === "select_expression" ? attrName(source, fields(field(n, "attrpath")!, "attr").at(-1)!) : null;
+  const covered = (n: SyntaxNode) => out.some((o) => o.start <= n.start && n.end <= o.end);
+  for (const n of descendants(parsed.root)) {
+    if (n.type === "select_expression") {
+      const seq = [lastKey(field(n, "expression")!), ...fields(field(n, "attrpath")!, "attr").map((a) => attrName(source, a))];
+      if (seq.some((k, i) => k === G && i > 0 && INPUTS_KEYS.has(seq[i - 1] ?? "")) && !covered(n)) out.push(n);
+    } else if (n.type === "inherit_from") {
+      const from = lastKey(unparen(field(n, "expression")!));
+      const hit = INPUTS_KEYS.has(from ?? "") ? inheritedNames(source, n).find((x) => x.name === G) : undefined;
+      if (hit && !covered(hit.node)) out.push(hit.node);
+    }
+  }
+  if (!out.length || !view) return out[0] ?? null;
+  // what this file's own run of the pass removes as dead (an alias its migrated calls no longer use) is no use
+  const file = new InputRemoval({ ...ctx, path, text: source, file: parsed });
+  file.deadAliasesOf(view);
+  return out.sort((a, b) => a.start - b.start).find((n) => !file.removes(n)) ?? null;
 }

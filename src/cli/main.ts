@@ -20,7 +20,7 @@ import { collect } from "./collect.js";
 import { cleanUpOnSignals, writeAll } from "./write.js";
 import { report, type Palettes } from "./report.js";
 import { Progress } from "./progress.js";
-import { inertInActions } from "../report/escape.js";
+import { inertInActions, printable, quotePath } from "../report/escape.js";
 
 export { EXIT_OK, EXIT_FINDINGS, EXIT_ERROR };
 
@@ -162,12 +162,12 @@ async function runStdin(args: Args, io: Io, options: MigrateOptions, colors: Pal
   try {
     text = decodeText(path, await io.readStdin());
   } catch (e) {
-    io.stderr(`${path}: ${(e as Error).message}\n`);
+    io.stderr(`${quotePath(path)}: ${printable((e as Error).message)}\n`);
     return FAILURES.file.exit;
   }
   const r = migrate(text, { ...options, path });
   io.stdout(r.output);
   for (const f of r.findings) io.stderr(formatFinding(f, colors.text) + "\n");
-  if (r.refused) return EXIT_ERROR;
+  if (r.refused && r.refused.kind !== "unparsed") return EXIT_ERROR;
   return r.findings.some((f) => f.severity === "error") ? EXIT_FINDINGS : EXIT_OK;
 }

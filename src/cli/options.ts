@@ -49,7 +49,7 @@ export const EXAMPLES: readonly [string, string][] = [
   ["$0", "show the migration of ./flake.nix as a diff (nothing is written)"],
   ["$0 ./flake.nix --write", "migrate ./flake.nix in place"],
   ["$0 --check flake.nix", "list files that still need migrating (exit 1 if any)"],
-  ["$0 --check -z . | xargs -0 $0 --write --", "migrate what --check lists (NUL-separated: any file name)"],
+  ["$0 --check -z . | xargs -0 -r $0 --write --", "migrate what --check lists (NUL-separated: any file name)"],
   ["$0 .", "walk the repository (respecting .gitignore) and show every migration"],
   ["$0 . --format github", "annotations and a step summary in a GitHub Actions job"],
   ["$0 --host myhost flake.nix", "name the new nixosConfiguration"],

@@ -69,7 +69,7 @@ function summaryLine(data: ReportData, args: Args): string {
     failed: new Set(data.errors.map((e) => e.path).filter((p) => !changedPaths.has(p))).size,
     changed: changed.length,
     written: data.written.size,
-    refused: data.files.filter((f) => f.refused).length,
+    refused: data.files.filter((f) => f.refused && f.refused.kind !== "unparsed").length,
     bySeverity,
     dryRun: !args.write,
   });
@@ -77,11 +77,12 @@ function summaryLine(data: ReportData, args: Args): string {
 
 /**
  * 2 for files that could not be read, written or parsed (a refusal other than
- * "withheld": that one's finding gives 1); 1 for changes still needed or
+ * "withheld": that one's finding gives 1; "unparsed", a file without
+ * nixos-generators in it, fails nothing); 1 for changes still needed or
  * errors in findings; else 0.
  */
 function exitCode(data: ReportData, args: Args): number {
-  if (data.errors.length || data.files.some((f) => f.refused && f.refused.kind !== "withheld")) return FAILURES.file.exit;
+  if (data.errors.length || data.files.some((f) => f.refused && f.refused.kind !== "withheld" && f.refused.kind !== "unparsed")) return FAILURES.file.exit;
   if (!args.write && data.files.some((f) => f.changed)) return EXIT_FINDINGS;
   if (data.findings.some((f) => f.severity === "error")) return EXIT_FINDINGS;
   // --verify: an output that fails after migration, or a flake that could not be evaluated (not written)

@@ -1,5 +1,5 @@
 // Small, iterative helpers over the SyntaxNode tree of tree-sitter-nix.
-import { RESERVED_WORDS, type SyntaxNode } from "../parse.js";
+import { RESERVED_WORDS, type ParsedNix, type SyntaxNode } from "../parse.js";
 
 export function field(node: SyntaxNode | null | undefined, name: string): SyntaxNode | null {
   if (!node) return null;
@@ -218,4 +218,28 @@ export function moduleParts(module: SyntaxNode): { fn: SyntaxNode | null; body: 
   }
   while (n.type === "let_expression") n = unparen(field(n, "body")!);
   return { fn, body: isAttrset(n) ? n : null };
+}
+
+/**
+ * Does the code match `pattern`: the tokens outside comments and string
+ * contents, joined, or an input URL (`…:nixos-generators`, `…/nixos-generators`)
+ * in a string. A flake whose description or check script names a project is not
+ * a user of it.
+ */
+export function namedInCode(parsed: ParsedNix, pattern: RegExp, urlName: string): boolean {
+  const { source } = parsed;
+  const code: string[] = [];
+  const url = new RegExp(`[:/]${urlName.replace(/[-.]/g, "\\$&")}(?![\\w-])`);
+  const stack: SyntaxNode[] = [parsed.root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "comment") continue;
+    if (n.type === "string_fragment") {
+      if (url.test(source.slice(n.start, n.end))) return true;
+      continue;
+    }
+    if (n.children.length === 0) code.push(source.slice(n.start, n.end));
+    else for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return pattern.test(code.join(""));
 }

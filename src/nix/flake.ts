@@ -14,7 +14,7 @@ export interface AttrLeaf {
 
 /**
  * Flattens `{ a.b = 1; c = { d = 2; }; }` into leaves `[a,b]`, `[c,d]`.
- * Attrset values are descended; `inherit` entries and dynamic keys are skipped.
+ * Attrset values (rec ones too) are descended; `inherit` entries and dynamic keys are skipped.
  */
 export function flattenAttrset(source: string, attrset: SyntaxNode, prefix: string[] = [], holders: SyntaxNode[] = []): AttrLeaf[] {
   const out: AttrLeaf[] = [];
@@ -38,7 +38,8 @@ export function flattenAttrset(source: string, attrset: SyntaxNode, prefix: stri
       const allKeys = [...pre, ...keys];
       const allHolders = [...hold, ...keys.map(() => e)];
       const v = unparen(value);
-      if (isAttrset(v) && v.type === "attrset_expression") stack.push({ set: v, prefix: allKeys, holders: allHolders });
+      // a `rec { … }` set's attributes are attributes all the same (`inputs = rec { … };`)
+      if (isAttrset(v)) stack.push({ set: v, prefix: allKeys, holders: allHolders });
       else out.push({ keys: allKeys, value, entryOfKey: allHolders });
     }
   }
@@ -72,6 +73,8 @@ export interface FlakeInfo {
   readonly outputs: FlakeOutputs | null;
   /** Follows declared by any input: "<input>/<dep>" -> target path. */
   readonly allFollows: { input: string; dep: string; target: string; node: SyntaxNode }[];
+  /** `inputs` is not (only) literal sets (`inputs = import ./inputs.nix;`, `inputs = a // b;`): `inputs` may miss some. */
+  readonly inputsOpaque: boolean;
 }
 
 /**
@@ -96,6 +99,7 @@ function readFlake(source: string, root: SyntaxNode): FlakeInfo | null {
   const inputs = new Map<string, { -readonly [K in keyof FlakeInput]: FlakeInput[K] }>();
   const allFollows: FlakeInfo["allFollows"] = [];
   let outputs: FlakeOutputs | null = null;
+  let inputsOpaque = false;
 
   const getInput = (name: string) => {
     let i = inputs.get(name);
@@ -111,7 +115,10 @@ function readFlake(source: string, root: SyntaxNode): FlakeInfo | null {
       continue;
     }
     if (k0 !== "inputs") continue;
-    if (k1 === undefined) continue;
+    if (k1 === undefined) {
+      inputsOpaque = true;
+      continue;
+    }
     const input = getInput(k1);
     input.definitions.add(leaf.entryOfKey[1]!);
     if (rest.length === 0) {
@@ -132,7 +139,7 @@ function readFlake(source: string, root: SyntaxNode): FlakeInfo | null {
     }
   }
   // `inputs = { x = { … }; }` where x's set was not a literal: still an input.
-  return { top, inputs, outputs, allFollows };
+  return { top, inputs, outputs, allFollows, inputsOpaque };
 }
 
 function describeOutputs(source: string, entry: SyntaxNode, fn: SyntaxNode): FlakeOutputs {
@@ -180,10 +187,14 @@ export function nixpkgsInputFor(flake: FlakeInfo, generators: FlakeInput): { nam
   return null;
 }
 
-/** Release a nixpkgs URL pins, e.g. `nixos-24.11` -> "24.11"; null for unstable/master/unknown. */
+/**
+ * Release a nixpkgs URL or ref pins: `nixos-24.11`, `?ref=nixos-24.11`, `release-24.05`,
+ * `…/archive/nixos-23.11.tar.gz`, `channels/nixos-24.05/nixexprs.tar.xz` -> "24.11" …; null for
+ * unstable/master/a commit/unknown.
+ */
 export function nixpkgsRelease(url: string | null): string | null {
   if (!url) return null;
-  const m = /(?:nixos|nixpkgs|release)-(\d\d\.\d\d)(?:[-/?#]|$)/.exec(url);
+  const m = /(?:nixos|nixpkgs|release)-(\d\d\.\d\d)(?:[-/?#&]|\.(?:tar|zip)|$)/.exec(url);
   return m ? m[1]! : null;
 }
 
@@ -192,28 +203,53 @@ export function lockPathOf(flakePath: string): string {
   return joinPath(dirname(flakePath), "flake.lock");
 }
 
-/** The nixpkgs release input `name` pins: by its URL, else by the ref flake.lock records (read only then). */
-export function pinnedRelease(flake: FlakeInfo, name: string, readLock: () => string | undefined): { release: string; fromUrl: boolean } | null {
-  const fromUrl = nixpkgsRelease(flake.inputs.get(name)?.url ?? null);
-  if (fromUrl) return { release: fromUrl, fromUrl: true };
-  const fromLock = lockedRelease(readLock(), name);
-  return fromLock ? { release: fromLock, fromUrl: false } : null;
-}
+/** How a nixpkgs input is pinned. */
+export type NixpkgsPin =
+  /** A release branch or tarball (`nixos-24.11`): its release. */
+  | { kind: "release"; release: string; fromUrl: boolean }
+  /** A commit (`?rev=…`, `/<sha>`, `archive/<sha>.tar.gz`, or what flake.lock locked a ref-less input to): its date when the lock says. */
+  | { kind: "commit"; rev: string; lastModified: number | null }
+  /** A moving branch (nixos-unstable, master, none given): when the lock last moved it, if there is a lock. */
+  | { kind: "branch"; ref: string | null; lastModified: number | null };
 
-/** `nixos-24.11` style ref of a root input in flake.lock, as a release ("24.11"), or null. */
-export function lockedRelease(lockText: string | undefined, inputName: string): string | null {
+const COMMIT = /(?:^|[/=])([0-9a-f]{40})(?:\.tar\.gz|\.zip)?(?:[?#&]|$)/;
+
+/** The root input `name`'s node of a flake.lock text: its original ref/rev/url and locked rev/lastModified. */
+function lockedInput(lockText: string | undefined, name: string): { ref?: string; rev?: string; url?: string; lastModified?: number } | null {
   if (!lockText) return null;
   try {
-    const lock = JSON.parse(lockText) as { root?: string; nodes?: Record<string, { inputs?: Record<string, string | string[]>; original?: { ref?: string }; locked?: { ref?: string } }> };
-    const root = lock.nodes?.[lock.root ?? "root"];
-    const key = root?.inputs?.[inputName];
-    if (typeof key !== "string") return null;
-    const node = lock.nodes?.[key];
-    const ref = node?.original?.ref ?? node?.locked?.ref;
-    return ref ? nixpkgsRelease(`x/${ref}`) : null;
+    type LockNode = { inputs?: Record<string, string | string[]>; original?: { ref?: string; rev?: string; url?: string }; locked?: { ref?: string; rev?: string; url?: string; lastModified?: number } };
+    const lock = JSON.parse(lockText) as { root?: string; nodes?: Record<string, LockNode> };
+    const key = lock.nodes?.[lock.root ?? "root"]?.inputs?.[name];
+    const node = typeof key === "string" ? lock.nodes?.[key] : undefined;
+    if (!node) return null;
+    const o = node.original ?? {};
+    const l = node.locked ?? {};
+    return { ref: o.ref ?? l.ref, rev: o.rev, url: o.url ?? l.url, lastModified: typeof l.lastModified === "number" ? l.lastModified : undefined };
   } catch {
     return null;
   }
+}
+
+/** How input `name` is pinned: by its URL, else by what flake.lock records (read only then). Null: not known. */
+export function nixpkgsPin(flake: FlakeInfo, name: string, readLock: () => string | undefined): NixpkgsPin | null {
+  const url = flake.inputs.get(name)?.url ?? null;
+  const fromUrl = nixpkgsRelease(url);
+  if (fromUrl) return { kind: "release", release: fromUrl, fromUrl: true };
+  const lock = lockedInput(readLock(), name);
+  const release = nixpkgsRelease(lock?.ref ? `x/${lock.ref}` : null) ?? nixpkgsRelease(lock?.url ?? null);
+  if (release) return { kind: "release", release, fromUrl: false };
+  const rev = (url ? COMMIT.exec(url)?.[1] : undefined) ?? lock?.rev ?? (lock?.url ? COMMIT.exec(lock.url)?.[1] : undefined);
+  if (rev) return { kind: "commit", rev, lastModified: lock?.lastModified ?? null };
+  if (!url && !lock) return null;
+  const ref = (url ? /[?&]ref=([^&#]+)/.exec(url)?.[1] ?? /^github:[^/]+\/[^/?#]+\/([^?#]+)/.exec(url)?.[1] : undefined) ?? lock?.ref ?? null;
+  return { kind: "branch", ref, lastModified: lock?.lastModified ?? null };
+}
+
+/** The nixpkgs release input `name` pins, when it pins one (see nixpkgsPin). */
+export function pinnedRelease(flake: FlakeInfo, name: string, readLock: () => string | undefined): { release: string; fromUrl: boolean } | null {
+  const pin = nixpkgsPin(flake, name, readLock);
+  return pin?.kind === "release" ? { release: pin.release, fromUrl: pin.fromUrl } : null;
 }
 
 /** Compares "24.11" and "25.05". */

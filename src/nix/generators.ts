@@ -1,7 +1,9 @@
 // How a file reaches nixos-generators: in flake.nix through the outputs
-// function (`{ nixos-generators, … }:` or `inputs@{ … }`), in other files
-// through a module argument `inputs` (passed via specialArgs/_module.args) or
-// an argument named like the input. Shared by the passes that migrate uses.
+// function (`{ nixos-generators, … }:`, `inputs@{ … }`, `self.inputs`), in
+// other files through an argument `inputs` (passed via specialArgs,
+// _module.args or `import ./x.nix { inherit inputs; }`), `self` (its
+// `inputs`), flake-parts' `inputs'`, or an argument named like the input.
+// Shared by the passes that migrate uses and the one that removes the input.
 import type { SyntaxNode } from "../parse.js";
 import type { ProjectView } from "../types.js";
 import { dirname, joinPath } from "../paths.js";
@@ -26,7 +28,10 @@ export interface GeneratorsView {
   isGenerators(node: SyntaxNode, path?: readonly string[]): boolean;
 }
 
-const INPUTS_PARAM_NAMES = new Set(["inputs", "flakeInputs", "flake-inputs"]);
+/** Arguments that hold the flake's inputs (flake-parts' `inputs'` holds them per system: `inputs'.x.packages.…`). */
+const INPUTS_PARAM_NAMES = new Set(["inputs", "flakeInputs", "flake-inputs", "inputs'"]);
+/** An argument that holds the flake itself (`specialArgs = { inherit self; }`), whose `inputs` are the inputs. */
+const SELF_NAME = "self";
 /** What the input is called when no flake says otherwise. */
 const DEFAULT_NAME = "nixos-generators";
 
@@ -85,15 +90,25 @@ export function generatorsViews(source: string, root: SyntaxNode, path: string, 
       if (def.kind !== "formal" && def.kind !== "param") return null;
       if (def.name === name || def.name === alias) return { input: name, path: [] };
       if (INPUTS_PARAM_NAMES.has(def.name)) return { input: null, path: [] };
+      if (def.name === SELF_NAME) return { input: "self", path: [] };
       return null;
     },
   };
   return [make(source, name, roots, null, null, alias)];
 }
 
+/**
+ * `self.inputs…` is the inputs set (a flake's `self` carries its `inputs`): `self.inputs.x.y` is input x's `y`,
+ * `self.inputs` the whole set.
+ */
+export function throughSelf(r: InputRef | null): InputRef | null {
+  if (!r || r.input !== SELF_NAME || r.path[0] !== "inputs") return r;
+  return r.path.length === 1 ? { input: null, path: [] } : { input: r.path[1]!, path: r.path.slice(2) };
+}
+
 function make(source: string, name: string, roots: RefRoots, flake: FlakeInfo | null, input: FlakeInput | null, alias: string | null = null): GeneratorsView {
   const ref = (node: SyntaxNode): InputRef | null => {
-    const r = evalRef(source, node, roots);
+    const r = throughSelf(evalRef(source, node, roots));
     return r && alias !== null && r.input === alias ? { ...r, input: name } : r;
   };
   return {

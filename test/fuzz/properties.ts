@@ -2,6 +2,7 @@
 // the big-input tests and the shrinker.
 import type { ProjectResult } from "../../src/engine.js";
 import { parseNix } from "../../src/parse.js";
+import { GENERATORS_MENTION } from "../../src/withhold.js";
 import { LineIndex } from "../../src/text.js";
 import type { MigrateOptions } from "../../src/types.js";
 import { formatFindings, runProject } from "../helpers/fixtures.js";
@@ -86,6 +87,12 @@ export function checkProject(label: string, files: Map<string, string>, primary:
         const because = file.refused.because;
         if (!result.findings.some((x) => x.path === p && x.severity === "error" && x.rule === "flake-not-migrated")) problems.push(`${p} withheld without a flake-not-migrated error`);
         if (!result.findings.some((x) => x.path === because && x.severity === "error")) problems.push(`${p} withheld because of ${because}, which has no error finding`);
+        continue;
+      }
+      if (file.refused.kind === "unparsed") {
+        // does not parse and never mentions nixos-generators: left with a note, nothing else refused for it
+        if (GENERATORS_MENTION.test(input ?? "")) problems.push(`${p} left unparsed although it mentions nixos-generators`);
+        if (!result.findings.some((x) => x.path === p && x.rule === "unparsed-file" && x.offset === file.refused!.offset)) problems.push(`${p} unparsed without an unparsed-file note at the position`);
         continue;
       }
       if (file.refused.kind !== "syntax") problems.push(`${p} refused: ${file.refused.kind}: ${file.refused.message}`);

@@ -21,7 +21,7 @@ let
     "hello" "vim" "neovim" "git" "curl" "wget" "htop" "btop" "tmux" "jq" "ripgrep" "fd" "bat" "tree" "file" "gnumake"
     "gcc" "python3" "nodejs" "go" "rustc" "cargo" "openssh" "coreutils" "bash" "zsh" "fish" "nano" "emacs" "nix"
     "nixpkgs-fmt" "nixfmt" "nixfmt-rfc-style" "alejandra" "nil" "nixd" "cowsay" "firefox" "docker" "podman"
-    "qemu" "qemu_kvm" "OVMF" "e2fsprogs" "parted" "util-linux" "iproute2" "iputils" "dnsutils" "tcpdump"
+    "qemu" "qemu_kvm" "qemu-utils" "OVMF" "e2fsprogs" "parted" "util-linux" "iproute2" "iputils" "dnsutils" "tcpdump"
     "rsync" "unzip" "zip" "gnutar" "gzip" "xz" "zstd" "pv" "lsof" "strace" "gdb" "cloud-utils" "cloud-init"
     "kexec-tools" "nixos-generators" "nixos-rebuild" "nixos-install-tools" "linode-cli" "sops" "age" "tailscale"
     # rescue and board tools the fixtures use (real 25.05 package names)
