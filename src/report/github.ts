@@ -17,7 +17,8 @@ import { unifiedDiff } from "./diff.js";
 import { firstChangedLine, needsMigrationMessage, NEEDS_MIGRATION, type ReportData, type ReportIo } from "./data.js";
 import { printable, printableLine, quotePath, withCommandsOff } from "./escape.js";
 import type { Severity } from "../types.js";
-import { VERIFY_RULES, verifyMarkdown, verifyProblems } from "./verify.js";
+import { VERIFY_RULES } from "../rules.js";
+import { verifyMarkdown, verifyProblems } from "./verify.js";
 
 export const MAX_ANNOTATIONS_PER_KIND = 10;
 /** GitHub refuses step summaries over 1 MiB (1024 KiB); stay a little below. */
@@ -77,7 +78,7 @@ export function annotations(data: ReportData): Annotation[] {
   }
   for (const e of data.errors) out.push({ kind: "error", file: e.path, line: 1, title: "nixgen-migrate", message: `${e.path}: ${e.message}` });
   for (const p of data.verify ? verifyProblems(data.verify, data.written) : []) {
-    out.push({ kind: VERIFY_RULES[p.rule].level, file: p.file, line: p.line, title: p.rule, message: p.message });
+    out.push({ kind: VERIFY_RULES[p.rule].severity, file: p.file, line: p.line, title: p.rule, message: p.message });
   }
   return out;
 }

@@ -4,10 +4,10 @@
 // --check). URIs are relative to the working directory (uriBaseId %SRCROOT%,
 // which is what upload-sarif resolves against the checkout); columns count
 // Unicode code points (columnKind) and end columns are exclusive.
-import { RULES } from "../rules.js";
+import { RULES, VERIFY_RULES } from "../rules.js";
 import { firstChangedLine, inertJson, needsMigrationMessage, NEEDS_MIGRATION, type ReportData, type ReportIo } from "./data.js";
 import type { Severity } from "../types.js";
-import { VERIFY_RULES, verifyProblems } from "./verify.js";
+import { verifyProblems } from "./verify.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -37,7 +37,7 @@ export function sarifLog(data: ReportData): object {
           id,
           name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
           shortDescription: { text: r.summary },
-          defaultConfiguration: { level: r.level },
+          defaultConfiguration: { level: LEVEL[r.severity] },
         }))
       : []),
   ];
@@ -77,7 +77,7 @@ export function sarifLog(data: ReportData): object {
   }
   // --verify: a result per regression (an output that fails after migration), per other image, per flake not evaluated
   for (const p of data.verify ? verifyProblems(data.verify, data.written) : []) {
-    results.push({ ruleId: p.rule, ruleIndex: ruleIndex.get(p.rule), level: VERIFY_RULES[p.rule].level, message: { text: p.message }, locations: [location(p.file, p.line)] });
+    results.push({ ruleId: p.rule, ruleIndex: ruleIndex.get(p.rule), level: LEVEL[VERIFY_RULES[p.rule].severity], message: { text: p.message }, locations: [location(p.file, p.line)] });
   }
   return {
     $schema: SARIF_SCHEMA,

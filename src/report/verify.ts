@@ -3,16 +3,10 @@
 // for annotations and SARIF. Output names and Nix's messages come from the
 // user's flake: they are printed through printable() like every message.
 import type { FlakeVerification, OutputSide, VerifiedOutput, VerifyReport } from "../verify/types.js";
+import type { VerifyRule } from "../rules.js";
 import { printable, quotePath } from "./escape.js";
 import type { TextColors } from "./text.js";
 
-export const VERIFY_RULES = {
-  "verify-fails": { level: "error", summary: "--verify: an output that evaluated before the migration fails after it; the flake was not written with --write." },
-  "verify-differs": { level: "warning", summary: "--verify: the migrated output evaluates to another image than before (the reason says where they differ)." },
-  "verify-error": { level: "error", summary: "--verify: the flake could not be evaluated (an input that cannot be fetched, a time-out); it was not written with --write." },
-} as const;
-
-export type VerifyRule = keyof typeof VERIFY_RULES;
 
 const plain: TextColors = { error: (s) => s, warning: (s) => s, note: (s) => s, path: (s) => s, dim: (s) => s };
 
