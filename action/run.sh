@@ -19,6 +19,11 @@ case "${INPUT_WRITE:-false}" in
   false) ;;
   *) echo "::error title=nixgen-migrate::input write must be true or false, not '${INPUT_WRITE}'"; exit 2 ;;
 esac
+case "${INPUT_VERIFY:-false}" in
+  true) mode+=(--verify) ;;
+  false) ;;
+  *) echo "::error title=nixgen-migrate::input verify must be true or false, not '${INPUT_VERIFY}'"; exit 2 ;;
+esac
 case "${INPUT_FAIL_ON_CHANGES:-true}" in
   true|false) ;;
   *) echo "::error title=nixgen-migrate::input fail-on-changes must be true or false, not '${INPUT_FAIL_ON_CHANGES}'"; exit 2 ;;

@@ -3,11 +3,17 @@
 // real nixpkgs with a real-nixpkgs evaluation kit and prints a Markdown table.
 //
 //   node scripts/realnix-fixtures.mjs --kit DIR [--parity] [fixture-name-substring …]
+//   … --verify --nixpkgs PATH --nixos-generators PATH
 //
 // DIR holds `eval.sh OLD_DIR NEW_DIR`, which evaluates `packages.<system>.<name>`
 // of two flake directories against the nixpkgs and nixos-generators source trees
 // it was set up with (see the header of scripts/realnix-formats.mjs);
 // REALNIX_KIT=DIR does the same as --kit.
+// --verify: also runs `nixgen-migrate --verify` (the built bin, -j 1, offline) on
+// the old project with --override-input nixpkgs/nixos-generators set to the two
+// source trees (the same ones eval.sh uses: a checkout, the store path that
+// `nix flake prefetch github:NixOS/nixpkgs/<rev>` prints, …), and prints what each
+// says per output and whether they agree.
 //
 // Relative module paths a fixture names but does not contain are created as a
 // small configuration (host name, a user, stateVersion), so the images evaluate.
@@ -21,14 +27,20 @@ import { parseArgs } from "node:util";
 import { init, migrateFiles } from "../dist/bundle/index.js";
 
 const here = dirname(new URL(import.meta.url).pathname);
-const { values, positionals } = parseArgs({ options: { kit: { type: "string" }, parity: { type: "boolean" } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { kit: { type: "string" }, parity: { type: "boolean" }, verify: { type: "boolean" }, nixpkgs: { type: "string" }, "nixos-generators": { type: "string" } },
+  allowPositionals: true,
+});
 const kit = values.kit ?? process.env.REALNIX_KIT;
-if (!kit || !existsSync(join(kit, "eval.sh"))) {
-  console.error("usage: node scripts/realnix-fixtures.mjs --kit DIR [--parity] [fixture-name-substring …] (DIR holds eval.sh)");
+const usage = "usage: node scripts/realnix-fixtures.mjs --kit DIR [--parity] [--verify --nixpkgs PATH --nixos-generators PATH] [fixture-name-substring …] (DIR holds eval.sh)";
+if (!kit || !existsSync(join(kit, "eval.sh")) || (values.verify && (!values.nixpkgs || !values["nixos-generators"]))) {
+  console.error(usage);
   process.exit(2);
 }
 const evalSh = join(kit, "eval.sh");
 const parity = !!values.parity;
+const withVerify = !!values.verify;
+const bin = join(here, "..", "bin", "nixgen-migrate.cjs");
 const filters = positionals;
 
 // no networking.hostName: cloud image modules set it themselves (mkDefault "")
@@ -108,6 +120,7 @@ for (const fx of loadFixtures()) {
   for (const f of result.files) if (f.changed) after.set(f.path, f.after);
   writeProject(join(root, "old"), fx.inputs);
   writeProject(join(root, "new"), after);
+  const verified = withVerify ? runVerify(join(root, "old"), fx) : null;
   const r = spawnSync(evalSh, [join(root, "old"), join(root, "new")], { encoding: "utf8", env: { ...process.env, REALEVAL_DRVDIFF: "0" }, timeout: 900_000 });
   const lines = r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
   for (const l of lines) {
@@ -121,14 +134,64 @@ for (const fx of loadFixtures()) {
       system: l.toplevel_equal,
       image: l.image_drv_equal,
       note: l.new_ok ? Object.keys(l.probe_diff ?? {}).join(", ") : (newSide?.error ?? "").slice(0, 120),
+      ...(verified ? { verify: verifySays(verified, l.compare), evalSh: evalShSays(l), verifySeconds: verified.seconds } : {}),
     });
   }
   if (!lines.some((l) => l.compare)) rows.push({ name: fx.name, output: "-", note: (r.stderr || r.stdout).split("\n").find((x) => x.includes("error")) ?? "no packages" });
   rmSync(root, { recursive: true, force: true });
   const last = rows[rows.length - 1];
-  process.stderr.write(`${fx.name}: ${last.output} new_ok=${last.new} image_equal=${last.image}\n`);
+  process.stderr.write(`${fx.name}: ${last.output} new_ok=${last.new} image_equal=${last.image}${withVerify ? ` verify=${last.verify} eval.sh=${last.evalSh}` : ""}\n`);
+}
+if (withVerify) {
+  console.log(`| fixture | output | --verify says | eval.sh says | agree? | verify time |`);
+  console.log(`|---|---|---|---|---|---|`);
+  for (const r of rows) {
+    if (r.verify === undefined) console.log(`| ${r.name} | ${r.output} | | | | ${r.note ?? ""} |`);
+    else console.log(`| ${r.name} | ${r.output} | ${r.verify} | ${r.evalSh} | ${r.verify === r.evalSh ? "yes" : "**no**"} | ${r.verifySeconds.toFixed(0)} s |`);
+  }
+  process.exit(0);
 }
 const yes = (b) => (b === undefined ? "" : b ? "yes" : "**no**");
 console.log(`| fixture | output | old evaluates | new evaluates | system identical | image identical | notes |`);
 console.log(`|---|---|---|---|---|---|---|`);
 for (const r of rows) console.log(`| ${r.name} | ${r.output} | ${yes(r.old)} | ${yes(r.new)} | ${yes(r.system)} | ${yes(r.image)} | ${r.note ?? ""} |`);
+
+/** The two source trees as --override-input flags. */
+function overrides() {
+  const nixpkgs = `path:${values.nixpkgs}`;
+  // nixos-generators' own inputs (nixlib, and nixpkgs where the flake does not make it follow) are locked to GitHub
+  return ["--override-input", "nixpkgs", nixpkgs, "--override-input", "nixos-generators", `path:${values["nixos-generators"]}`, "--override-input", "nixos-generators/nixlib", nixpkgs, "--override-input", "nixos-generators/nixpkgs", nixpkgs];
+}
+
+/** `nixgen-migrate --verify` (a dry run) on the old project, with the fixture's options. */
+function runVerify(dir, fx) {
+  const flags = [...(fx.options.host ? ["--host", fx.options.host] : []), ...(parity || fx.options.parity ? ["--parity"] : []), ...(fx.options.allowOldNixpkgs ? ["--allow-old-nixpkgs"] : [])];
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, "--verify", "-j", "1", "--offline", ...overrides(), "--format", "json", ...flags, ...fx.primary], { cwd: dir, encoding: "utf8", maxBuffer: 1 << 28 });
+  const seconds = (performance.now() - t0) / 1000;
+  let verify = null;
+  try {
+    verify = JSON.parse(r.stdout).find((f) => f.path === "flake.nix")?.verify ?? null;
+  } catch {
+    verify = { status: "error", error: (r.stderr || r.stdout).split("\n")[0], outputs: [] };
+  }
+  return { verify, seconds };
+}
+
+/** What --verify says of one package output: fails, identical, or differs (and the system). */
+function verifySays({ verify }, output) {
+  if (!verify) return "not verified";
+  if (verify.status === "error") return `error: ${verify.error.slice(0, 100)}`;
+  const o = verify.outputs.find((x) => x.output === output);
+  if (!o) return `not listed (${verify.status})`;
+  if (o.after.state !== "ok") return o.before.state === "ok" ? "fails" : `before ${o.before.state}, after ${o.after.state}`;
+  if (o.before.state !== "ok") return `before ${o.before.state}, after ok`;
+  return o.image === "identical" ? "identical" : `differs (system ${o.system})`;
+}
+
+/** The same words for eval.sh's comparison line. */
+function evalShSays(l) {
+  if (!l.new_ok) return l.old_ok ? "fails" : "before fails, after fails";
+  if (!l.old_ok) return "before fails, after ok";
+  return l.image_drv_equal ? "identical" : `differs (system ${l.toplevel_equal ? "identical" : "differs"})`;
+}

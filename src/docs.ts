@@ -3,14 +3,14 @@
 // docs/rules.md and the README's tables are this module's output; `npm run docs`
 // writes them and test/docs.test.ts fails when they drift.
 import { FORMATS, lookupFormat, type FormatInfo } from "./formats.js";
-import { ENGINE_RULES, collectRules } from "./rules.js";
+import { ENGINE_RULES, VERIFY_RULES, collectRules } from "./rules.js";
 import { TRANSFORMS } from "../transforms/index.js";
 import type { RuleSpec, Transform } from "./types.js";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-function ruleSection(id: string, spec: RuleSpec, passes: readonly Transform[]): string {
-  const by = passes.length ? ` Reported by ${passes.map((p) => `\`${p.id}\``).join(", ")}.` : " Reported by the engine.";
+function ruleSection(id: string, spec: RuleSpec, passes: readonly Transform[], reporter = "Reported by the engine."): string {
+  const by = passes.length ? ` Reported by ${passes.map((p) => `\`${p.id}\``).join(", ")}.` : ` ${reporter}`;
   return `### \`${id}\`\n\n**${spec.severity}**: ${spec.summary}${by}\n\n${spec.explanation}\n`;
 }
 
@@ -47,12 +47,14 @@ export function rulesDocument(transforms: readonly Transform[] = TRANSFORMS): st
   }
   out.push("## Engine", "", "Findings the engine itself reports, for any file.", "");
   for (const [id, spec] of Object.entries(ENGINE_RULES)) out.push(ruleSection(id, spec, []));
+  out.push("## `--verify`", "", "What `--verify` reports when it evaluates a flake before and after its migration (README: Verifying a migration).", "");
+  for (const [id, spec] of Object.entries(VERIFY_RULES)) out.push(ruleSection(id, spec, [], "Reported by `--verify`."));
   return out.join("\n");
 }
 
 /** The README's rule table: id, severity, summary (linking docs/rules.md). */
 export function rulesTable(transforms: readonly Transform[] = TRANSFORMS): string {
-  const rows = [...collectRules(transforms)].sort(([a], [b]) => a.localeCompare(b));
+  const rows = [...collectRules(transforms), ...Object.entries(VERIFY_RULES)].sort(([a], [b]) => a.localeCompare(b));
   return [
     "| rule | severity | meaning |",
     "|---|---|---|",

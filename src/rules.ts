@@ -61,6 +61,42 @@ export const ENGINE_RULES = {
   },
 } as const satisfies Record<string, RuleSpec>;
 
+/**
+ * What `--verify` reports (a finding of the run, not of a file's text): no fixture can show them, so they are not
+ * in RULES; SARIF, annotations and the generated docs list them.
+ */
+export const VERIFY_RULES = {
+  "verify-fails": {
+    severity: "error",
+    summary: "--verify: an output that evaluated before the migration fails after it; with --write, the flake was not written.",
+    explanation:
+      "Nix evaluated the output in the flake as it was and could not evaluate it (or no longer finds it) in the migrated " +
+      "flake; the message is the first line of Nix's error. The usual cause is a setting of a nixos-generators format " +
+      "module left in a configuration that the image variant does not declare: move it into `image.modules.<variant>` " +
+      "(the migration's findings name such settings), or remove it. With `--write` nothing of this flake was written: " +
+      "fix the cause in the original, run `--verify` again, then `--write`.",
+  },
+  "verify-differs": {
+    severity: "warning",
+    summary: "--verify: the migrated output evaluates to another image than before (the reason says where they differ).",
+    explanation:
+      "Both flakes evaluate, but the image derivations differ: the reason names where the two derivations first differ " +
+      "(the system inside the image, kernel parameters, a file name, an input). Most are the known differences of " +
+      "nixpkgs' image variants that the migration's `behaviour-change` notes describe; `--parity` keeps nixos-generators' " +
+      "behaviour where a module can. Check the reason against those notes; a difference is written with `--write`.",
+  },
+  "verify-error": {
+    severity: "error",
+    summary: "--verify: the flake could not be evaluated (an input that cannot be fetched, a time-out, a flake that does not evaluate); with --write, it was not written.",
+    explanation:
+      "Nothing could be compared: Nix could not fetch an input (offline, or no network: give it with " +
+      "`--override-input NAME REF`), an evaluation took longer than `--verify-timeout`, or the flake does not evaluate " +
+      "as it is (its lock file, its outputs function). The message says which. Fix that, or run without `--verify`.",
+  },
+} as const satisfies Record<string, RuleSpec>;
+
+export type VerifyRule = keyof typeof VERIFY_RULES;
+
 type KeysOfUnion<T> = T extends unknown ? keyof T & string : never;
 
 /** The id of every rule: a finding with any other id does not compile. */

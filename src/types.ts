@@ -33,6 +33,12 @@ export interface MigrateOptions {
   readonly parity?: boolean;
   /** Migrate even when the flake pins nixpkgs older than 25.05. */
   readonly allowOldNixpkgs?: boolean;
+  /**
+   * Tests of --verify only: nixosGenerate calls migrate to the wrong variant
+   * (`{ vmware: "virtualbox" }`), so that --verify has a wrong migration to
+   * catch. The CLI takes it from NIXGEN_MIGRATE_TEST_SWAP_VARIANT=vmware=virtualbox.
+   */
+  readonly testSwapVariant?: Readonly<Record<string, string>>;
 }
 
 /** A finding as a pass produces it: offsets in the text the pass saw. */

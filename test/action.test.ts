@@ -41,7 +41,7 @@ describe("action.yml", () => {
 
   it("is a composite action whose inputs all reach the run step through env", () => {
     expect(action.runs.using).toBe("composite");
-    expect(Object.keys(action.inputs).sort()).toEqual(["args", "command", "fail-on-changes", "paths", "setup-node", "version", "write"]);
+    expect(Object.keys(action.inputs).sort()).toEqual(["args", "command", "fail-on-changes", "paths", "setup-node", "verify", "version", "write"]);
     expect(action.inputs["fail-on-changes"].default).toBe("true");
     expect(action.inputs.paths.default).toBe(".");
     const step = action.runs.steps.find((s: { id?: string }) => s.id === "run");
@@ -60,9 +60,10 @@ describe("action.yml", () => {
     const script = readFileSync(join(REPO, "action", "run.sh"), "utf8");
     const calls = script.split("\n").filter((l) => l.includes('"${cmd[@]}"'));
     expect(calls).toHaveLength(1);
-    const flags = [...(calls[0]! + " " + script.match(/mode=\(([^)]*)\)/g)!.join(" ")).matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!);
+    const flags = [...(calls[0]! + " " + script.match(/mode\+?=\(([^)]*)\)/g)!.join(" ")).matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!);
     expect(flags).toContain("format");
     expect(flags).toContain("write");
+    expect(flags).toContain("verify");
     for (const f of flags) expect(Object.keys(OPTIONS), f).toContain(f);
     expect(OPTIONS.format.choices).toContain("github");
   });
@@ -95,7 +96,19 @@ describe("action.yml", () => {
     expect(r.summary).toMatch(/2 files migrated of 2 files checked · 1 error/);
   });
 
+  it("verify: true evaluates the migration with nix (here the stubs of the equivalence suite) and writes a table in the summary", () => {
+    const stubs = join(import.meta.dirname, "equivalence", "stubs");
+    const args = `--offline --override-input nixpkgs path:${join(stubs, "nixpkgs")} --override-input nixos-generators path:${join(stubs, "nixos-generators")}`;
+    const r = runAction({ "flake.nix": EXAMPLE, "configuration.nix": "{ ... }: { }\n" }, { verify: "true", write: "true", args });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(r.dir, "flake.nix"), "utf8")).toBe(MIGRATED);
+    expect(r.summary).toContain("### nixgen-migrate --verify");
+    expect(r.summary).toMatch(/^\| `packages\.x86_64-linux\.vmware` \| ok \| ok \| identical \| identical \| {2}\|$/m);
+    expect(r.summary).toMatch(/^\| `packages\.x86_64-linux\.qcow` \| ok \| ok \| differs \| differs \| system: /m);
+  });
+
   it("rejects bad boolean inputs", () => {
+    expect(runAction({}, { verify: "on" }).code).toBe(2);
     expect(runAction({}, { write: "yes" }).code).toBe(2);
     expect(runAction({}, { "fail-on-changes": "maybe" }).code).toBe(2);
   });

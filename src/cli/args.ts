@@ -31,8 +31,39 @@ function badChoice(values: Record<string, unknown>): boolean {
   return false;
 }
 
+/**
+ * `--override-input NAME REF` takes two words, as nix's does (util.parseArgs
+ * takes one): they are taken out before parsing, joined by a newline (a
+ * flake reference has none).
+ */
+function takeOverrides(argv: string[]): { rest: string[]; overrides: string[] } | { error: string } {
+  const rest: string[] = [];
+  const overrides: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a.startsWith("--override-input=")) return { error: "--override-input takes two words: --override-input NAME REF" };
+    if (a !== "--override-input") {
+      rest.push(a);
+      continue;
+    }
+    const name = argv[i + 1];
+    const ref = argv[i + 2];
+    if (name === undefined || ref === undefined || name.startsWith("-") || /[\n\r]/.test(name + ref)) return { error: "--override-input takes two words: --override-input NAME REF" };
+    overrides.push(`${name}\n${ref}`);
+    i += 2;
+  }
+  return { rest, overrides };
+}
+
 /** `version` is called only for --version and yargs (it reads package.json). */
-export async function parseCommandLine(argv: string[], version: () => string): Promise<ArgsOutcome> {
+export async function parseCommandLine(argvIn: string[], version: () => string): Promise<ArgsOutcome> {
+  const taken = takeOverrides(argvIn);
+  if ("error" in taken) return { kind: "usage-error", message: taken.error };
+  const argv = taken.rest;
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -44,6 +75,7 @@ export async function parseCommandLine(argv: string[], version: () => string): P
     });
     if (values.version) return { kind: "output", text: version() + "\n" };
     const problem = conflict(values);
+    if (taken.overrides.length) values["override-input"] = taken.overrides;
     if (!values.help && !problem && !badChoice(values)) return { kind: "args", args: { ...(values as object), paths: positionals } as ParsedArgs };
   } catch (e) {
     // let yargs word the error; keep Node's message in case yargs accepts the line
@@ -78,7 +110,7 @@ async function explainWithYargs(argv: string[], version: () => string, nodeMessa
       ...("short" in spec ? { alias: spec.short } : {}),
       ...("conflicts" in spec ? { conflicts: [...spec.conflicts] } : {}),
       ...("choices" in spec ? { choices: [...spec.choices] } : {}),
-      ...("value" in spec ? { requiresArg: true } : {}),
+      ...("value" in spec && name !== "override-input" ? { requiresArg: true } : {}),
     });
   }
   await y.parseAsync(argv, {}, (_e, _a, out) => {
@@ -115,6 +147,30 @@ export interface Args {
   jobs: number | "auto";
   ignorePaths: string[];
   gitignore: boolean;
+  verify: VerifyArgs | null;
+}
+
+/** --verify and the options passed on to nix. */
+export interface VerifyArgs {
+  readonly timeoutSeconds: number;
+  readonly overrides: readonly (readonly [string, string])[];
+  readonly offline: boolean;
+  readonly nix: string;
+}
+
+const DEFAULT_VERIFY_TIMEOUT = 900;
+
+function verifyArgs(a: ParsedArgs): VerifyArgs | string | null {
+  const given = (["verify-timeout", "override-input", "offline", "nix"] as const).filter((k) => a[k] !== undefined);
+  if (!a.verify) return given.length ? `--${given[0]} applies to --verify` : null;
+  let timeoutSeconds = DEFAULT_VERIFY_TIMEOUT;
+  if (a["verify-timeout"] !== undefined) {
+    if (!/^[1-9][0-9]{0,6}$/.test(a["verify-timeout"])) return `--verify-timeout ${JSON.stringify(a["verify-timeout"])} must be a number of seconds`;
+    timeoutSeconds = Number(a["verify-timeout"]);
+  }
+  if (a.nix === "") return "--nix needs the path of the nix program";
+  const overrides = (a["override-input"] ?? []).map((o) => o.split("\n") as [string, string]);
+  return { timeoutSeconds, overrides, offline: !!a.offline, nix: a.nix ?? "nix" };
 }
 
 export type Resolved = { kind: "args"; args: Args; notes: string[] } | { kind: "output"; text: string } | { kind: "usage-error"; message: string };
@@ -139,6 +195,8 @@ export async function resolveArgs(argv: string[], version: () => string, cpus: n
     }
   }
   if (a.null && !a.check) return { kind: "usage-error", message: "-z/--null applies to --check's list of paths" };
+  const verify = verifyArgs(a);
+  if (typeof verify === "string") return { kind: "usage-error", message: verify };
   return {
     kind: "args",
     notes,
@@ -160,6 +218,7 @@ export async function resolveArgs(argv: string[], version: () => string, cpus: n
       jobs,
       ignorePaths: a["ignore-path"] ?? [],
       gitignore: !a["no-gitignore"],
+      verify,
     },
   };
 }

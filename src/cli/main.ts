@@ -98,14 +98,16 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     throw new CliError("usage", `--host ${JSON.stringify(args.host)} is not a valid Nix attribute name (letters, digits, _ ' -; not starting with a digit)`);
   }
   const colors = palettes(useColor(args, io));
-  const options: MigrateOptions = { host: args.host, parity: args.parity, allowOldNixpkgs: args.allowOldNixpkgs };
+  const options: MigrateOptions = { host: args.host, parity: args.parity, allowOldNixpkgs: args.allowOldNixpkgs, ...testSwapVariant(io.env) };
   if (args.stdin) return runStdin(args, io, options, colors);
 
   const progress = new Progress(io);
   const timing = io.env.NIXGEN_MIGRATE_TIMING ? (what: string) => io.stderr(`timing: ${what} ${performance.now() | 0} ms\n`) : () => {};
   timing("start");
-  // with --write, a signal removes this run's temp files before the process ends
-  const stopHandling = args.write ? cleanUpOnSignals(io.stderr) : () => {};
+  // --verify's code (and nix) only when asked for
+  const verifier = args.verify ? await import("./verify.js") : null;
+  // with --write, a signal removes this run's temp files before the process ends; with --verify, its copies and nix processes
+  const stopHandling = args.write || verifier ? cleanUpOnSignals(io.stderr, verifier?.stopVerifying) : () => {};
   let planned: Plan | null = null;
   try {
     const setup = { cwd: io.cwd, options, namedDirs: namedDirs(args.paths, io.cwd) };
@@ -114,8 +116,12 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
     timing("migrated");
     progress.done();
     const collected = collect(planned.jobs, results, planned.vendored.map(vendoredFinding));
-    // (a step that checks the collected results, e.g. by evaluating the migrated flakes, goes here: every result is in, nothing is written yet)
-    const written = args.write ? await writeAll(collected, planned) : { written: new Set<string>(), errors: [] };
+    // --verify: after every result is in, before anything is written; a flake it blocks is not written
+    const verified = verifier && args.verify ? await verifier.verify(collected, planned, args, args.verify, io, progress) : null;
+    progress.done();
+    timing("verified");
+    const toWrite = verified ? { ...collected, writes: collected.writes.filter((w) => !verified.blocked.has(w.job)) } : collected;
+    const written = args.write ? await writeAll(toWrite, planned) : { written: new Set<string>(), errors: [] };
     timing("written");
     const data: ReportData = {
       files: collected.files,
@@ -126,6 +132,7 @@ async function runUnguarded(argv: string[], io: Io): Promise<number> {
       checked: planned.checked,
       version,
       cwd: io.cwd,
+      ...(verified ? { verify: verified.report } : {}),
     };
     const code = await report(data, args, io, colors);
     timing("reported");
@@ -165,9 +172,17 @@ function vendoredFinding(dir: string): Finding {
   return { path, rule: "vendored-generators", severity: "note", message, start: at, end: at, offset: 0, endOffset: 0 };
 }
 
+/** NIXGEN_MIGRATE_TEST_SWAP_VARIANT=from=to[,from=to]: a deliberately wrong migration, for the tests of --verify. */
+function testSwapVariant(env: NodeJS.ProcessEnv): Pick<MigrateOptions, "testSwapVariant"> {
+  const spec = env.NIXGEN_MIGRATE_TEST_SWAP_VARIANT;
+  if (!spec) return {};
+  return { testSwapVariant: Object.fromEntries(spec.split(",").map((p) => p.split("=", 2) as [string, string])) };
+}
+
 async function runStdin(args: Args, io: Io, options: MigrateOptions, colors: Palettes): Promise<number> {
   if (args.paths.some((p) => p !== "-")) throw new CliError("usage", "`-`/--stdin cannot be combined with file paths");
   if (args.write) throw new CliError("usage", "--write cannot be used with stdin; the result is printed");
+  if (args.verify) throw new CliError("usage", "--verify cannot be used with stdin: it evaluates flakes in their repository");
   if (args.format !== "text") throw new CliError("usage", `--format ${args.format} cannot be used with stdin; stdout carries the migrated text`);
   await init();
   const path = args.stdinFilepath ?? "flake.nix";

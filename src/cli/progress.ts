@@ -24,6 +24,13 @@ export class Progress {
     this.io.stderr(`\r\x1b[K${line.slice(0, cols - 1)}`);
     this.shown = true;
   }
+  /** A status line for a step that takes a while however little there is (--verify's evaluations). */
+  status(text: string) {
+    if (!this.on) return;
+    const cols = Number(this.io.env.COLUMNS) || 80;
+    this.io.stderr(`\r\x1b[K${text.slice(0, cols - 1)}`);
+    this.shown = true;
+  }
   done() {
     if (this.shown) this.io.stderr("\r\x1b[K");
     this.shown = false;

@@ -8,6 +8,7 @@ import { inertInActions, printable, printableLine, quotePath } from "../report/e
 import type { ReportData } from "../report/data.js";
 import { EXIT_FINDINGS, EXIT_OK, FAILURES } from "./errors.js";
 import type { Args, Format } from "./args.js";
+import { mayWrite } from "../verify/types.js";
 
 export interface ReportIo {
   stdout(s: string): void;
@@ -43,6 +44,10 @@ export async function report(data: ReportData, args: Args, io: ReportIo, colors:
     // --check: stdout is only the list of paths (for xargs); errors and warnings go to stderr, notes are left out
     const shown = data.findings.filter((f) => !args.check || f.severity !== "note");
     write(args.check ? io.stderr : io.stdout, shown.map((f) => formatFinding(f, colors.text) + "\n"));
+    if (data.verify) {
+      const { verifyText } = await import("../report/verify.js");
+      write(args.check ? io.stderr : io.stdout, [verifyText(data.verify, args.write, colors.text)]);
+    }
   } else {
     const reporter = await loadReporter(args.format);
     await reporter(data, io);
@@ -80,6 +85,8 @@ function exitCode(data: ReportData, args: Args): number {
   if (data.errors.length || data.files.some((f) => f.refused && f.refused.kind !== "withheld" && f.refused.kind !== "unparsed")) return FAILURES.file.exit;
   if (!args.write && data.files.some((f) => f.changed)) return EXIT_FINDINGS;
   if (data.findings.some((f) => f.severity === "error")) return EXIT_FINDINGS;
+  // --verify: an output that fails after migration, or a flake that could not be evaluated (not written)
+  if (data.verify?.flakes.some((f) => !mayWrite(f))) return EXIT_FINDINGS;
   return EXIT_OK;
 }
 

@@ -59,12 +59,14 @@ export async function writeAll(collected: Collected, plan: Plan): Promise<{ writ
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
- * For a --write run: on a signal, this process's temp files go and it exits
- * 128 + the signal's number. Returns the function that removes the handlers.
+ * For a --write run: on a signal, this process's temp files go (and `also`
+ * runs: --verify's clean-up) and it exits 128 + the signal's number. Returns
+ * the function that removes the handlers.
  */
-export function cleanUpOnSignals(say: (s: string) => void): () => void {
+export function cleanUpOnSignals(say: (s: string) => void, also?: () => void): () => void {
   const handlers = SIGNALS.map((sig) => {
     const handler = () => {
+      also?.();
       const removed = removeOwnTemps();
       say(`nixgen-migrate: ${sig}: stopped${removed ? ` (${removed} temp file${removed === 1 ? "" : "s"} removed)` : ""}; every file is as it was or fully migrated\n`);
       process.exit(128 + constants.signals[sig]);

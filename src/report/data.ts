@@ -2,6 +2,7 @@
 import type { FileResult } from "../engine.js";
 import type { Finding } from "../types.js";
 import { nixgenMigrateCommand } from "./escape.js";
+import type { VerifyReport } from "../verify/types.js";
 
 export interface ReportData {
   /** Files looked at (given, or found by the walk and not skipped by the prefilter) and files changed on their behalf; sorted by path. */
@@ -19,6 +20,8 @@ export interface ReportData {
   readonly version: () => string;
   /** Paths are relative to this directory, with forward slashes. */
   readonly cwd: string;
+  /** --verify: each flake's outputs before and after migration. */
+  readonly verify?: VerifyReport;
 }
 
 /** Findings grouped by path (a finding may be about a file that did not change). */

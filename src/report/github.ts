@@ -17,6 +17,8 @@ import { unifiedDiff } from "./diff.js";
 import { firstChangedLine, needsMigrationMessage, NEEDS_MIGRATION, type ReportData, type ReportIo } from "./data.js";
 import { printable, printableLine, quotePath, withCommandsOff } from "./escape.js";
 import type { Severity } from "../types.js";
+import { VERIFY_RULES } from "../rules.js";
+import { verifyMarkdown, verifyProblems } from "./verify.js";
 
 export const MAX_ANNOTATIONS_PER_KIND = 10;
 /** GitHub refuses step summaries over 1 MiB (1024 KiB); stay a little below. */
@@ -75,6 +77,9 @@ export function annotations(data: ReportData): Annotation[] {
     });
   }
   for (const e of data.errors) out.push({ kind: "error", file: e.path, line: 1, title: "nixgen-migrate", message: `${e.path}: ${e.message}` });
+  for (const p of data.verify ? verifyProblems(data.verify, data.written) : []) {
+    out.push({ kind: VERIFY_RULES[p.rule].severity, file: p.file, line: p.line, title: p.rule, message: p.message });
+  }
   return out;
 }
 
@@ -173,6 +178,7 @@ export function stepSummary(data: ReportData, diffs: string[], budget: number): 
     if (n < block.length) body += `- … ${block.length - n} more not shown (the summary is limited to 1 MiB)\n`;
     out += start + body.trimEnd() + end;
   };
+  if (data.verify) out += verifyMarkdown(data.verify, data.mode === "write");
   add(errorLines, `I/O errors (${errorLines.length})`, true);
   add(findingLines, `Findings (${findingLines.length})`, sev.error > 0);
   if (diffs.length) {

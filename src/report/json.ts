@@ -9,6 +9,7 @@
 import { unifiedDiff } from "./diff.js";
 import { findingsByPath, reportPaths, inertJson, type ReportData, type ReportIo } from "./data.js";
 import type { Finding } from "../types.js";
+import { verifyJson } from "./verify.js";
 
 export interface JsonFinding {
   rule: string;
@@ -32,6 +33,8 @@ export interface JsonFile {
   findings: JsonFinding[];
   /** Unified diff (a/ b/ headers, as the text format prints it); null when nothing changes. */
   diff: string | null;
+  /** --verify, on a flake.nix it verified: the outputs before and after (src/report/verify.ts). */
+  verify?: object;
 }
 
 export function jsonFiles(data: ReportData): JsonFile[] {
@@ -39,9 +42,11 @@ export function jsonFiles(data: ReportData): JsonFile[] {
   const findings = findingsByPath(data.findings);
   const errors = new Map<string, string>();
   for (const e of data.errors) errors.set(e.path, errors.has(e.path) ? `${errors.get(e.path)}; ${e.message}` : e.message);
+  const verified = new Map((data.verify?.flakes ?? []).map((v) => [v.flake, verifyJson(v, data.verify!.nixVersion)]));
   return reportPaths(data).map((path) => {
     const f = files.get(path);
     const changed = !!f?.changed;
+    const verify = verified.get(path);
     return {
       path,
       changed,
@@ -58,6 +63,7 @@ export function jsonFiles(data: ReportData): JsonFile[] {
         endColumn: x.end.column,
       })),
       diff: changed && f ? unifiedDiff(path, f.before, f.after) : null,
+      ...(verify ? { verify } : {}),
     };
   });
 }

@@ -4,9 +4,10 @@
 // --check). URIs are relative to the working directory (uriBaseId %SRCROOT%,
 // which is what upload-sarif resolves against the checkout); columns count
 // Unicode code points (columnKind) and end columns are exclusive.
-import { RULES } from "../rules.js";
+import { RULES, VERIFY_RULES } from "../rules.js";
 import { firstChangedLine, inertJson, needsMigrationMessage, NEEDS_MIGRATION, type ReportData, type ReportIo } from "./data.js";
 import type { Severity } from "../types.js";
+import { verifyProblems } from "./verify.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -31,6 +32,14 @@ export function sarifLog(data: ReportData): object {
       shortDescription: { text: NEEDS_MIGRATION.summary },
       defaultConfiguration: { level: "warning" },
     },
+    ...(data.verify
+      ? Object.entries(VERIFY_RULES).map(([id, r]) => ({
+          id,
+          name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
+          shortDescription: { text: r.summary },
+          defaultConfiguration: { level: LEVEL[r.severity] },
+        }))
+      : []),
   ];
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const location = (path: string, startLine: number, startColumn?: number, endLine?: number, endColumn?: number) => ({
@@ -65,6 +74,10 @@ export function sarifLog(data: ReportData): object {
       message: { text: f.message },
       locations: [location(f.path, f.start.line, f.start.column, f.end.line, Math.max(f.end.column, f.end.line === f.start.line ? f.start.column : 1))],
     });
+  }
+  // --verify: a result per regression (an output that fails after migration), per other image, per flake not evaluated
+  for (const p of data.verify ? verifyProblems(data.verify, data.written) : []) {
+    results.push({ ruleId: p.rule, ruleIndex: ruleIndex.get(p.rule), level: LEVEL[VERIFY_RULES[p.rule].severity], message: { text: p.message }, locations: [location(p.file, p.line)] });
   }
   return {
     $schema: SARIF_SCHEMA,

@@ -91,7 +91,9 @@ export function classifyCall(file: CallFile, call: Call, np: string): Classified
       out.findings.push(finding(f.entry, "unsupported-format", `the ${info.variant} variant is not in nixpkgs ${release}, which this flake pins (it was added after 25.05); the call is left as it is: update nixpkgs to a newer release (or unstable), then run again, or keep nixos-generators for this output`));
       ok = false;
     } else {
-      const platform = onPlatform(file, call, info);
+      // tests of --verify only: a deliberately wrong variant (MigrateOptions.testSwapVariant)
+      const swapped = file.ctx.options.testSwapVariant?.[info.variant];
+      const platform = onPlatform(file, call, swapped ? { ...info, variant: swapped } : info);
       if (platform.warning) out.findings.push(finding(f.entry, "variant-platform", platform.warning));
       call.infos.push(...platform.infos);
       if (platform.system) call.bySystem.set(name, platform.system);

@@ -49,7 +49,9 @@
           custom = customFormats.${format} or null;
           N = import "${nixpkgs}/lib/norm.nix";
         in
-        result // {
+        # like the real one, the image is config.system.build.<formatAttr> without the configuration
+        # (images.<v> carry theirs in passthru.config)
+        removeAttrs result [ "passthru" "config" ] // {
           data = result.data // {
             kind = "format";
             inherit format;

@@ -37,7 +37,6 @@ let
   lenient = stubSettings.lenient or false;
   hasImages = release == "unstable" || b.compareVersions release data.releases.noImagesBefore >= 0;
   variants = b.filter (v: release == "unstable" || b.compareVersions release "25.05" > 0 || !(b.elem v data.releases.newerThan2505)) data.variants;
-  fakeHash = "00000000000000000000000000000000";
 
   splitPath = lib.splitString ".";
   isPrefix = pre: p: b.length p >= b.length pre && lib.take (b.length pre) p == pre;
@@ -290,16 +289,50 @@ let
       ev.deferred);
   } // info);
 
-  mkRecord = ev: info: label: {
-    _nixgenRecord = true;
-    type = "derivation";
-    name = "nixgen-stub-image";
-    outPath = "${b.storeDir}/${fakeHash}-nixgen-stub-image";
-    drvPath = "${b.storeDir}/${fakeHash}-nixgen-stub-image.drv";
-    data = recordData ev info;
-    passthru = { config = exposedConfig ev; filePath = "nixgen-stub-image"; };
-    config = exposedConfig ev;
-  };
+  # ------------------------------------------------------------ derivations
+
+  # Every record is also a real derivation (never built), for `nixgen-migrate --verify`, which
+  # compares .drv paths: an image's .drv has its system's .drv as an input, and the system's
+  # depends on what the configuration is made of (its definitions, module files, platform and
+  # image variants). Equal configurations give equal drvPaths; a changed definition changes them.
+  stubDerivation = name: system: attrs: derivation ({
+    inherit name system;
+    builder = "/bin/sh";
+    args = [ "-c" "echo the nixgen-migrate stubs build nothing >&2; exit 1" ];
+  } // attrs);
+
+  hostNameOf = ev:
+    let h = b.tryEval (ev.cfg.networking.hostName or "nixos"); in
+    if h.success && b.isString h.value then h.value else "nixos";
+
+  systemDerivation = ev:
+    let r = recordData ev { }; in
+    stubDerivation "nixos-system-${hostNameOf ev}-${release}" ev.system {
+      # one attribute each, so that a derivation diff names what differs
+      definitions = b.unsafeDiscardStringContext (b.concatStringsSep "\n" (b.sort b.lessThan (map b.toJSON r.defs)));
+      moduleFiles = b.concatStringsSep " " (r.files ++ r.opaque);
+      imageVariants = b.concatStringsSep " " (sortStrings ev.decl.variants);
+    };
+
+  imageDerivation = ev: variant:
+    stubDerivation "nixos-image-${variant}-${ev.system}" ev.system { toplevel = systemDerivation ev; };
+
+  # the variant a record's image stands for: its own, or the one of the nixos-generators format
+  imageVariantOf = info:
+    if info.kind == "image" then info.variant
+    else let vs = if data.formats ? ${info.format} then formatVariants info.format else [ ]; in
+      if vs != [ ] then b.head vs else lib.removeSuffix ">" (lib.removePrefix "<" info.format);
+
+  mkRecord = ev: info: label:
+    let drv = if info.kind == "configuration" then systemDerivation ev else imageDerivation ev (imageVariantOf info); in
+    {
+      _nixgenRecord = true;
+      type = "derivation";
+      inherit (drv) name outPath drvPath;
+      data = recordData ev info;
+      passthru = { config = exposedConfig ev; filePath = "nixgen-stub-image"; };
+      config = exposedConfig ev;
+    };
 
   exposedConfig = ev:
     let
