@@ -92,6 +92,23 @@ export function migrateProject(paths: readonly string[], host: SourceHost, optio
   return new ProjectRun(paths, host, options, transforms).run();
 }
 
+/**
+ * A fallback rule's finding (a safety net: RuleSpec.fallback) goes when another
+ * finding covers its line, or its file has an error or warning of another rule.
+ */
+function withoutCoveredFallbacks(findings: Finding[], transforms: readonly Transform[]): Finding[] {
+  const fallback = new Set<string>();
+  for (const t of transforms) for (const [id, spec] of Object.entries(t.rules)) if (spec.fallback) fallback.add(id);
+  if (fallback.size === 0 || !findings.some((f) => fallback.has(f.rule))) return findings;
+  const others = new Map<string, Finding[]>();
+  for (const f of findings) if (!fallback.has(f.rule)) (others.get(f.path) ?? others.set(f.path, []).get(f.path)!).push(f);
+  return findings.filter((f) => {
+    if (!fallback.has(f.rule)) return true;
+    const same = others.get(f.path) ?? [];
+    return !same.some((o) => o.severity !== "note" || (o.start.line <= f.start.line && f.start.line <= o.end.line));
+  });
+}
+
 /** A pass's rules were checked before its findings are reported; the engine's are its own. */
 function severityOf(rule: string, pass: Transform | null): RuleSpec["severity"] {
   return (pass ? pass.rules[rule]! : ENGINE_RULES[rule as keyof typeof ENGINE_RULES]).severity;
@@ -150,7 +167,7 @@ class ProjectRun {
       }
     }
     const findings = withhold.settle(this.states, this.primaries, flakeOf, this.findings, (path, message) => this.report(path, path, { rule: "flake-not-migrated", message, start: 0, end: 0 }, null));
-    return { files: this.results(), findings: findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.offset - b.offset)) };
+    return { files: this.results(), findings: withoutCoveredFallbacks(findings, this.transforms).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.offset - b.offset)) };
   }
 
   /** Primary files: read, and refuse the ones that do not parse. */

@@ -93,6 +93,11 @@ export interface RuleSpec {
   readonly summary: string;
   /** Why it matters and exactly what to do (Markdown; `--explain <rule>` prints it). */
   readonly explanation: string;
+  /**
+   * A safety net: the engine drops such a finding when another finding of the
+   * file covers its line, or the file has an error or warning of another rule.
+   */
+  readonly fallback?: boolean;
 }
 
 export type RuleSet = Readonly<Record<string, RuleSpec>>;

@@ -7,6 +7,7 @@ import { generatorsModules } from "./generators-modules/index.js";
 import { unusedGeneratorsInput } from "./unused-generators-input.js";
 import { flakeLock } from "./flake-lock.js";
 import { nixosGenerateCli } from "./nixos-generate-cli/index.js";
+import { leftoverReferences } from "./leftover-references.js";
 import { nonFlakeGenerators } from "./non-flake-generators.js";
 
 const PASSES = [
@@ -23,6 +24,8 @@ const PASSES = [
   nonFlakeGenerators,
   // scripts, Makefiles, CI YAML, Markdown
   nixosGenerateCli,
+  // last: what still names nixos-generators and no pass reported
+  leftoverReferences,
 ] as const;
 
 /** The passes as the engine runs them. */
