@@ -8,6 +8,7 @@ import { meta, type Rule } from "./leftover-references.meta.js";
 import type { PassOutput, RawFinding, Transform } from "../src/types.js";
 import type { SyntaxNode } from "../src/parse.js";
 import { generatorsView } from "../src/nix/generators.js";
+import { LineIndex } from "../src/text.js";
 
 /** Tokens that are nixos-generators' own names (the input's name is added per file). */
 const NAMES = new Set(["nixosGenerate", "formatConfigs", "formatAttr", "nixos-generate", "nixos-generators"]);
@@ -26,7 +27,7 @@ export const leftoverReferences: Transform<typeof meta.rules> = {
     if (input) names.add(input);
     const findings: RawFinding<Rule>[] = [];
     let lastLine = -1;
-    const lineOf = lineStarts(src);
+    const lines = new LineIndex(src);
     // leaves in document order, outside comments and string contents
     const stack: SyntaxNode[] = [root];
     const leaves: SyntaxNode[] = [];
@@ -42,7 +43,7 @@ export const leftoverReferences: Transform<typeof meta.rules> = {
       // `config.formats`: all-formats' option read
       const formatsRead = text === "formats" && i >= 2 && src.slice(leaves[i - 2]!.start, leaves[i - 2]!.end) === "config" && src.slice(leaves[i - 1]!.start, leaves[i - 1]!.end) === ".";
       if (!names.has(text) && !formatsRead) continue;
-      const line = lineOf(leaf.start);
+      const line = lines.position(leaf.start).line;
       if (line === lastLine) continue;
       lastLine = line;
       const what = formatsRead ? "`config.formats`" : `\`${text}\``;
@@ -56,16 +57,3 @@ export const leftoverReferences: Transform<typeof meta.rules> = {
     return { edits: [], findings };
   },
 };
-
-/** Offset -> 0-based line, for offsets given in increasing order. */
-function lineStarts(src: string): (offset: number) => number {
-  let line = 0;
-  let next = src.indexOf("\n");
-  return (offset) => {
-    while (next !== -1 && next < offset) {
-      line++;
-      next = src.indexOf("\n", next + 1);
-    }
-    return line;
-  };
-}
