@@ -23,6 +23,8 @@ export interface FormatInfo {
    * which upstream's legacy-BIOS qemu variant cannot boot).
    */
   readonly notX86?: string;
+  /** With notX86: the parity module on those platforms (nixos-generators' own settings there). */
+  readonly parityModuleNotX86?: string;
   /** The variant exists only in nixpkgs newer than 25.05. */
   readonly newerThan2505?: boolean;
   /**
@@ -64,9 +66,22 @@ export interface FormatInfo {
 }
 
 const QEMU_GUEST = '"${modulesPath}/profiles/qemu-guest.nix"';
+/**
+ * nixos-generators' GRUB for EFI (removable): it never set `grub.enable`, so a
+ * configuration's own systemd-boot held; only upstream's default
+ * (`systemd-boot.enable = mkDefault efiSupport`, nixos/modules/virtualisation/disk-image.nix)
+ * is undone, one priority above it.
+ */
 const GRUB_EFI_REMOVABLE =
-  "boot.loader.systemd-boot.enable = lib.mkForce false; " +
-  'boot.loader.grub = { enable = true; device = "nodev"; efiSupport = true; efiInstallAsRemovable = true; };';
+  "boot.loader.systemd-boot.enable = lib.mkOverride 999 false; " +
+  'boot.loader.grub = { device = "nodev"; efiSupport = true; efiInstallAsRemovable = true; };';
+/** nixos-generators' qcow on a platform that is not x86_64: the same GRUB, at mkDefault, and only ttyS0. */
+const GRUB_EFI_REMOVABLE_DEFAULT =
+  "boot.loader.systemd-boot.enable = lib.mkOverride 999 false; " +
+  'boot.loader.grub = { device = lib.mkDefault "nodev"; efiSupport = lib.mkDefault true; efiInstallAsRemovable = lib.mkDefault true; };';
+/** nixos-generators' `boot.consoles` (qcow-efi): ttyS0, and the platform's serial console on ARM and RISC-V. */
+const PLATFORM_CONSOLES =
+  '[ "console=ttyS0" ] ++ lib.optional pkgs.stdenv.hostPlatform.isAarch "console=ttyAMA0,115200" ++ lib.optional pkgs.stdenv.hostPlatform.isRiscV64 "console=ttySIF0,115200"';
 /** nixos-generators' lxc, proxmox-lxc and kexec formats force both boot loaders off; upstream's variants do not. */
 const NO_BOOT_LOADER = "{ lib, ... }: { boot.loader.grub.enable = lib.mkForce false; boot.loader.systemd-boot.enable = lib.mkForce false; }";
 const INSTALLER_WIFI =
@@ -143,13 +158,15 @@ export const FORMATS: readonly FormatInfo[] = [
       "upstream's qemu image has a legacy MBR instead of a hybrid partition table, no qemu-guest profile, no console=ttyS0, no boot.loader.timeout = 0, and a `qcow2` tag in the system label",
     differenceWithParity: "upstream's qemu image has a legacy MBR instead of a hybrid partition table",
     parityModule:
-      `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; boot.kernelParams = [ "console=ttyS0" ]; boot.loader.timeout = 0; boot.loader.grub.device = lib.mkDefault "/dev/vda"; system.nixos.tags = lib.mkForce [ ]; }` },
+      `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; boot.kernelParams = [ "console=ttyS0" ]; boot.loader.timeout = 0; boot.loader.grub.device = lib.mkDefault "/dev/vda"; system.nixos.tags = lib.mkForce [ ]; }`,
+    parityModuleNotX86:
+      `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; ${GRUB_EFI_REMOVABLE_DEFAULT} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; system.nixos.tags = lib.mkForce [ ]; }` },
   { format: "qcow-efi", variant: "qemu-efi", formatAttr: "qcow-efi", fileExtension: ".qcow2",
     difference:
-      "upstream boots with systemd-boot instead of GRUB (EFI, removable), has no qemu-guest profile, console=ttyS0 or timeout 0, no `boot.consoles` option, " +
+      "upstream boots with systemd-boot instead of GRUB (EFI, removable), has no qemu-guest profile, no serial consoles on the kernel command line (console=ttyS0, and console=ttyAMA0 on ARM or console=ttySIF0 on RISC-V) and no timeout 0, " +
       "and `qcow2` and `efi` tags in the system label",
     parityModule:
-      `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; system.nixos.tags = lib.mkForce [ ]; }` },
+      `{ lib, modulesPath, pkgs, ... }: { imports = [ ${QEMU_GUEST} ]; ${GRUB_EFI_REMOVABLE} boot.loader.timeout = 0; boot.kernelParams = ${PLATFORM_CONSOLES}; system.nixos.tags = lib.mkForce [ ]; }` },
   { format: "raw", variant: "raw", formatAttr: "raw", fileExtension: ".img", diskSizeOption: "virtualisation.diskSize",
     difference: "upstream's raw image has no console=ttyS0, no boot.loader.timeout = 0 and no `uas` initrd module, and a `raw` tag in the system label",
     parityModule:

@@ -336,18 +336,32 @@ const extrasCache = new Map<string, Promise<Map<string, Extras>>>();
  * format (FORMATS' variantModule and forcedModule, plus parityModule with --parity), as the
  * nixpkgs stub records it: evaluated once per parity setting.
  */
+/** formatExtras' key: the format, the system, and whether it is built as its off-x86_64 variant. */
+function extrasKey(format: string, system: string, offX86: boolean): string {
+  return `${format}${offX86 ? "!notX86" : ""}@${system === "aarch64-linux" ? "aarch64-linux" : "x86_64-linux"}`;
+}
+
 export function formatExtras(parity: boolean): Promise<Map<string, Extras>> {
   const key = String(parity);
   let p = extrasCache.get(key);
   if (!p) {
     p = (async () => {
       const entries: string[] = [];
-      for (const f of FORMATS) {
-        if (!f.variant) continue;
-        const mods = [f.variantModule, f.forcedModule, parity ? f.parityModule : undefined].filter((m): m is string => !!m);
-        if (!mods.length) continue;
+      const entry = (key: string, system: string, variant: string, modules: (string | undefined)[]) => {
+        const mods = modules.filter((m): m is string => !!m);
+        if (!mods.length) return;
         const list = mods.map((m) => `(${m})`).join(" ");
-        entries.push(`${JSON.stringify(f.format)} = let c = lib.nixosSystem { system = "x86_64-linux"; modules = [ { image.modules.${JSON.stringify(f.variant)} = { imports = [ ${list} ]; }; } ]; }; d = c.config.system.build.images.${JSON.stringify(f.variant)}.data; in { inherit (d) defs opaque nixpkgsModules; };`);
+        entries.push(`${JSON.stringify(key)} = let c = lib.nixosSystem { system = ${JSON.stringify(system)}; modules = [ { image.modules.${JSON.stringify(variant)} = { imports = [ ${list} ]; }; } ]; }; d = c.config.system.build.images.${JSON.stringify(variant)}.data; in { inherit (d) defs opaque nixpkgsModules; };`);
+      };
+      // per system: a parity module may depend on the platform (qcow-efi's serial consoles)
+      for (const system of ["x86_64-linux", "aarch64-linux"]) {
+        for (const f of FORMATS) {
+          if (!f.variant) continue;
+          entry(extrasKey(f.format, system, false), system, f.variant, [f.variantModule, f.forcedModule, parity ? f.parityModule : undefined]);
+          const base = f.notX86 ? lookupFormat(f.notX86) : undefined;
+          // a format that builds another variant off x86_64 (qcow: qemu-efi) with its own parity module there
+          if (base?.variant) entry(extrasKey(f.format, system, true), system, base.variant, [base.variantModule, base.forcedModule, parity ? (f.parityModuleNotX86 ?? base.parityModule) : undefined]);
+        }
       }
       const expr = `let lib = import ${join(STUBS_DIR, "nixpkgs", "lib")} { }; in { ${entries.join("\n")} }`;
       const r = await run("nix-instantiate", ["--eval", "--strict", "--json", "-E", expr]);
@@ -486,7 +500,7 @@ export function compareImage(at: string, b: ImageRecord, a: ImageRecord, extras:
     else if (info.variant !== a.variant) problems.push(`${at}: format ${b.format} should map to images.${info.variant}, got images.${a.variant}`);
   }
   compareCommon(at, b, a, problems);
-  const add = (!custom && b.format && extras.get(offX86 ?? b.format)) || { defs: [], opaque: [], nixpkgsModules: [] };
+  const add = (!custom && b.format && extras.get(extrasKey(b.format, b.system ?? "x86_64-linux", !!offX86))) || { defs: [], opaque: [], nixpkgsModules: [] };
   const formatOptions = (d: Def) => !custom || !["formatAttr", "fileExtension"].includes(d.path);
   const builder = (d: Def) => !custom || !(d.path === "system.build.image" || d.path.startsWith("system.build.image."));
   compareDefs(at, [...expectedDefs(b.defs.filter(formatOptions), variantsOf(b), a.variant!, repair), ...add.defs], a.defs.filter(builder), problems);

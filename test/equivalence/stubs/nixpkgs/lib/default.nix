@@ -139,7 +139,7 @@ let
     systems = rec {
       flakeExposed = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "armv6l-linux" "armv7l-linux" "i686-linux" "aarch64-darwin" "powerpc64le-linux" "riscv64-linux" "x86_64-freebsd" ];
       doubles = { all = flakeExposed; linux = filter (s: hasSuffix "-linux" s) flakeExposed; darwin = filter (s: hasSuffix "-darwin" s) flakeExposed; };
-      elaborate = system: { inherit system; isLinux = hasSuffix "-linux" system; isDarwin = hasSuffix "-darwin" system; isx86_64 = hasPrefix "x86_64" system; isAarch64 = hasPrefix "aarch64" system; };
+      elaborate = system: { inherit system; isLinux = hasSuffix "-linux" system; isDarwin = hasSuffix "-darwin" system; isx86_64 = hasPrefix "x86_64" system; isAarch64 = hasPrefix "aarch64" system; isAarch = hasPrefix "aarch64" system || hasPrefix "arm" system; isRiscV64 = hasPrefix "riscv64" system; };
     };
     trivial = { inherit id const flip pipe boolToString warn release; };
     release = (import ./modules.nix { inherit lib; }).release;
