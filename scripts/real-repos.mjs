@@ -3,7 +3,7 @@
 // a new user would, and measures what it did.
 //
 //   node scripts/real-repos.mjs CORPUS_OR_TREES... [--set dev|holdout] [--out results.json]
-//        [--jobs N] [--only SUBSTRING]... [--bin PATH] [--tool-arg ARG]...
+//        [--jobs N] [--only SUBSTRING]... [--bin PATH] [--tool-arg=ARG]...
 //        [--eval-script PATH | --eval-kit DIR] [--input NAME=DIR]... [--max-outputs N]
 //        [--eval-systems REGEX] [--drv-diff]
 //
