@@ -185,3 +185,17 @@ describe("Markdown and YAML text", () => {
     ]);
   });
 });
+
+describe("vendored copies, comments in code blocks, commit messages", () => {
+  it("a skipped copy of nixos-generators explains its files; a block's comment and a commit message are text", () => {
+    const files = [{ path: "third-party/nixos-generators/flake.nix", text: "{ outputs = { self, nixpkgs }: { nixosGenerate = x: x; }; }\n" }];
+    const report = [{ path: "third-party/nixos-generators/nixos-generate.nix", findings: [{ rule: "vendored-generators", severity: "note", line: 1 }] }];
+    expect(audit(files, report).silent).toEqual([]);
+    const md = "```sh\njust build-iso   # custom ISO via nixos-generators\ngit commit -m \"add nixos-generators flake\"\nnixos-generate -f iso\n```\n";
+    expect(findReferences("AGENTS.md", md).map((r) => [r.line, r.context])).toEqual([
+      [2, "comment"],
+      [3, "prose"],
+      [4, "code"],
+    ]);
+  });
+});

@@ -139,6 +139,20 @@ function patterns(inputNames) {
  * @param {string[]} lines
  * @returns {(line: number, column: number) => Context} 0-based line, column of the match
  */
+/**
+ * Is the column inside a message a shell line prints (`echo "nixos-generate is
+ * gone"`) or a commit message (`git commit -m "…"`)? Text, not a command it runs.
+ * @param {string} l
+ * @param {number} column
+ */
+function isPrinted(l, column) {
+  const printed = /(?:^|[;&|]\s*|\s)(?:(?:echo|printf)\s+(?:-[a-zA-Z]+\s+)*|(?:-m|--message)[\s=])(["'])/.exec(l);
+  if (!printed) return false;
+  const open = printed.index + printed[0].length;
+  const close = l.indexOf(printed[1] ?? '"', open);
+  return column >= open && (close < 0 || column < close);
+}
+
 function contextOf(kind, lines) {
   if (kind === "markdown") {
     /** @type {boolean[]} */
@@ -173,7 +187,13 @@ function contextOf(kind, lines) {
       prevBlank = l.trim() === "";
       if (!prevBlank && !indented) inIndented = false;
     }
-    return (line) => (code[line] ? "code" : "prose");
+    return (line, column) => {
+      if (!code[line]) return "prose";
+      // in a code block, `#` after a blank starts a shell comment (a Nix one too)
+      const hash = /(?:^|\s)#/.exec(lines[line] ?? "");
+      if (hash && column >= hash.index) return "comment";
+      return isPrinted(lines[line] ?? "", column) ? "prose" : "code";
+    };
   }
   if (kind === "nix") {
     // block comments and strings tracked across lines; `#` comments per line
@@ -252,14 +272,7 @@ function contextOf(kind, lines) {
     const hash = /(?:^|\s)#/.exec(l);
     if (hash && column >= hash.index) return "comment";
     if (kind === "yaml" && /^\s*-?\s*(?:name|description)\s*:/.test(l)) return "prose";
-    // a message a script prints (`echo "nixos-generate is gone"`) is text, not a command it runs
-    const printed = /(?:^|[;&|]\s*|\s)(?:echo|printf)\s+(?:-[a-zA-Z]+\s+)*(["'])/.exec(l);
-    if (printed) {
-      const open = printed.index + printed[0].length;
-      const close = l.indexOf(printed[1] ?? '"', open);
-      if (column >= open && (close < 0 || column < close)) return "prose";
-    }
-    return "code";
+    return isPrinted(l, column) ? "prose" : "code";
   };
 }
 
@@ -365,7 +378,11 @@ export function classify(references, report, options = {}) {
   const explained = (f) => (f ? f.findings.some((x) => EXPLAINS.has(x.severity)) : false);
   /** @param {FileReport | undefined} f @param {number} line */
   const onLine = (f, line) => (f ? f.findings.find((x) => x.line <= line && line <= (x.endLine ?? x.line)) : undefined);
+  // a copy of nixos-generators the run skipped, with its one note (vendored-generators)
+  const vendored = report.flatMap((f) => f.findings.filter((x) => x.rule === "vendored-generators").map(() => f.path.replace(/nixos-generate\.nix$/, "")));
   return references.map((reference) => {
+    const copy = vendored.find((dir) => reference.file.startsWith(dir));
+    if (copy !== undefined) return { reference, pointedBy: `vendored copy: ${copy}` };
     const f = byPath.get(reference.file);
     if (reference.file === "flake.lock" || reference.file.endsWith("/flake.lock")) {
       const flakePath = reference.file.replace(/flake\.lock$/, "flake.nix");

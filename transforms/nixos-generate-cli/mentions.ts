@@ -96,7 +96,8 @@ export function chunkMentions(scan: Scan, info: ChunkInfo, found: Range[], comme
       // a block without a shell tag: one note for what it mentions besides the commands rewritten
       if (!reported.has("untagged")) {
         reported.add("untagged");
-        out.push(finding("cli-doc-mention", m, `this ${chunk.where} (no shell language tag) mentions nixos-generate(s) outside the command lines rewritten here: nixos-generators is retired, check it by hand`));
+        // spanning the rest of the block: it speaks for every mention in it
+        out.push(finding("cli-doc-mention", { start: m.start, end: Math.max(m.end, chunk.end) }, `this ${chunk.where} (no shell language tag) mentions nixos-generate(s) outside the command lines rewritten here: nixos-generators is retired, check it by hand`));
       }
       continue;
     }
@@ -175,7 +176,8 @@ export function documentMentions(scan: Scan, regions: Regions): RawFinding<Rule>
         continue;
       }
     } else if (span && !span.shell) {
-      out.push(finding("cli-doc-mention", m, `this \`${span.lang}\` code block mentions nixos-generate(s); this tool does not read ${span.lang} blocks in documents: nixos-generators is retired, update the example by hand`));
+      // the note spans the rest of the block: it speaks for every mention in it
+      out.push(finding("cli-doc-mention", { start: m.start, end: Math.max(m.end, span.end) }, `this \`${span.lang}\` code block mentions nixos-generate(s); this tool does not read ${span.lang} blocks in documents: nixos-generators is retired, update the example by hand`));
       continue;
     } else if (span) continue; // output lines of a console block
     prose = prose ? { at: prose.at, count: prose.count + 1 } : { at: m, count: 1 };
