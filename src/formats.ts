@@ -25,6 +25,8 @@ export interface FormatInfo {
   readonly notX86?: string;
   /** With notX86: the parity module on those platforms (nixos-generators' own settings there). */
   readonly parityModuleNotX86?: string;
+  /** With notX86: what differs there from the other format's variant (its own settings, not that format's). */
+  readonly differenceNotX86?: string;
   /** The variant exists only in nixpkgs newer than 25.05. */
   readonly newerThan2505?: boolean;
   /**
@@ -159,6 +161,10 @@ export const FORMATS: readonly FormatInfo[] = [
     differenceWithParity: "upstream's qemu image has a legacy MBR instead of a hybrid partition table",
     parityModule:
       `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; boot.kernelParams = [ "console=ttyS0" ]; boot.loader.timeout = 0; boot.loader.grub.device = lib.mkDefault "/dev/vda"; system.nixos.tags = lib.mkForce [ ]; }`,
+    // nixos-generators' qcow had only console=ttyS0 there (qcow-efi's boot.consoles added the platform's)
+    differenceNotX86:
+      "upstream boots with systemd-boot instead of GRUB (EFI, removable), has no qemu-guest profile, no console=ttyS0 and no timeout 0, " +
+      "and `qcow2` and `efi` tags in the system label",
     parityModuleNotX86:
       `{ lib, modulesPath, ... }: { imports = [ ${QEMU_GUEST} ]; ${GRUB_EFI_REMOVABLE_DEFAULT} boot.loader.timeout = 0; boot.kernelParams = [ "console=ttyS0" ]; system.nixos.tags = lib.mkForce [ ]; }` },
   { format: "qcow-efi", variant: "qemu-efi", formatAttr: "qcow-efi", fileExtension: ".qcow2",

@@ -117,8 +117,7 @@ function onPlatform(file: CallFile, call: Call, info: FormatInfo): { infos: Form
   const why = `nixos-generators' ${info.format} booted GRUB for EFI on a configuration that is not x86_64-linux, which upstream's ${info.variant} variant (legacy BIOS) cannot boot`;
   const other: FormatInfo = {
     ...base, format: info.format, diskSizeOption: info.diskSizeOption, parityModule: info.parityModuleNotX86 ?? base.parityModule,
-    // nixos-generators' qcow had only console=ttyS0 there (qcow-efi's boot.consoles added the platform's)
-    difference: `${why}, so ${info.format} images of other platforms are the ${base.variant} variant: ${base.difference!.replace(/no serial consoles on the kernel command line \([^)]*\)/, "no console=ttyS0")}`,
+    difference: `${why}, so ${info.format} images of other platforms are the ${base.variant} variant: ${info.differenceNotX86 ?? base.difference}`,
     // measured on aarch64-linux: with the parity module, only the partition table and the /boot mount remain
     differenceWithParity: `upstream's ${base.variant} image has an EFI partition table with /boot (vfat) mounted, instead of a hybrid table`,
   };
