@@ -64,7 +64,7 @@ export interface FileState {
   readonly touched: Set<string>;
   parsed?: { text: string; result: ParsedNix };
   /** A flake whose code names nixos-generators (not only a comment or its description): its files' errors refuse it. */
-  usesGenerators?: boolean;
+  usesGenerators?: () => boolean;
 }
 
 export { isNixPath, isFlake };
@@ -190,8 +190,12 @@ class ProjectRun {
       this.primaries.push(path);
       if (!isNixPath(path)) continue;
       if (isFlake(path)) {
+        // asked only when a file of the flake cannot be migrated: a walk of the original tree, once
+        const text = s.current;
         const parsed = this.parsedOf(s);
-        s.usesGenerators = parsed.error ? GENERATORS_MENTION.test(s.current) : namedInCode(parsed, GENERATORS_MENTION, "nixos-generators");
+        let known: boolean | undefined;
+        s.usesGenerators = () =>
+          (known ??= GENERATORS_MENTION.test(text) && (parsed.error !== null || namedInCode(parsed, GENERATORS_MENTION, "nixos-generators")));
       }
       // Only flakes are sure to be read as trees; for other files (a package's `outputs = [ … ]`
       // is a flake-lock needle) the check builds no tree: most are never read as one.

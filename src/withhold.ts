@@ -56,7 +56,7 @@ export const withhold = {
       const flake = flakeOf.get(p);
       if (s.refused?.kind !== "syntax" || flake === undefined || !mentionsGenerators(p, s)) continue;
       const f = states.get(flake)!;
-      if ((f.refused && f.refused.kind !== "withheld") || !f.usesGenerators) continue;
+      if ((f.refused && f.refused.kind !== "withheld") || !f.usesGenerators?.()) continue;
       const because = `${p} has a syntax error at ${s.refused.at.line}:${s.refused.at.column}`;
       f.refused ??= { kind: "withheld", message: `not migrated: ${because}`, because: p, reason: because };
       report(
@@ -134,7 +134,7 @@ function reach(states: ReadonlyMap<string, FileState>, primaries: readonly strin
     const next = (edge: Edge) => (path: string) => add(path, { from, via: x, edge, reason });
     // a file that is both a member of the flake and changed by it is told about its flake
     if (isFlake(x)) membersOf.get(x)?.forEach(next("member"));
-    else if (flakeOf.has(x) && mentionsGenerators(x, s) && states.get(flakeOf.get(x)!)!.usesGenerators) next("flake")(flakeOf.get(x)!);
+    else if (flakeOf.has(x) && mentionsGenerators(x, s) && states.get(flakeOf.get(x)!)!.usesGenerators?.()) next("flake")(flakeOf.get(x)!);
     s.touched.forEach(next("changed"));
     touchedBy.get(x)?.forEach(next("changes"));
   }
