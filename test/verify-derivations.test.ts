@@ -157,3 +157,14 @@ describe("nix's garbage collector", () => {
     }
   });
 });
+
+describe("-j auto", () => {
+  it("runs one nix process at a time on Nix older than 2.9 (no garbage collector) and one per CPU on newer Nix", async () => {
+    const { autoJobs } = await import("../src/verify/verify.js");
+    expect(autoJobs("2.8.0", 8)).toBe(1);
+    expect(autoJobs("2.8.1pre", 8)).toBe(1);
+    expect(autoJobs("2.9.0", 8)).toBe(8);
+    expect(autoJobs("2.24.10", 4)).toBe(4);
+    expect(autoJobs("3.0", 2)).toBe(2);
+  });
+});

@@ -3,7 +3,6 @@
 // only for --verify: main.ts imports this module then), which evaluates them
 // with the user's nix; a flake whose migrated outputs do not all evaluate where
 // the old ones did is not written.
-import { availableParallelism } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import { verifyFlakes, VerifyError } from "../verify/verify.js";
 import { mayWrite, type VerifyReport } from "../verify/types.js";
@@ -41,8 +40,8 @@ export async function verify(collected: Collected, plan: Plan, args: Args, verif
   let report: VerifyReport;
   try {
     const settings = { program: verifyArgs.nix, overrides: verifyArgs.overrides, offline: verifyArgs.offline, timeoutSeconds: verifyArgs.timeoutSeconds, cwd, env };
-    // -j: nix processes at once (each side of a flake is one)
-    const jobs = args.jobs === "auto" ? availableParallelism() : args.jobs;
+    // -j: nix processes at once (each side of a flake is one); auto depends on the nix (verifyFlakes)
+    const jobs = args.jobs;
     if (flakes.length) progress.status(`verifying ${flakes.length} flake${flakes.length === 1 ? "" : "s"} with ${verifyArgs.nix} (each side is one evaluation)…`);
     // NIXGEN_MIGRATE_TIMING: each nix call and its time
     const log = env.NIXGEN_MIGRATE_TIMING ? (line: string) => io.stderr(`timing: ${line}\n`) : undefined;

@@ -5,6 +5,7 @@
 // compared: same image derivation, else same system, else why (derivations.ts).
 // Flakes run side by side, at most `jobs` nix processes at once.
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { attrKey } from "../nix/ast.js";
 import { DerivationCache, describeDifference, findSystem, firstDifferences, parseShow, type ShowDerivations } from "./derivations.js";
@@ -58,11 +59,21 @@ interface Run {
   readonly wrappers: string;
 }
 
+/**
+ * Nix processes at once when -j is auto: one per CPU, but one in all on Nix
+ * older than 2.9, which evaluates without its garbage collector (GC_DONT_GC,
+ * see runNix): there each side of a flake holds about 1.4 GB per image until it
+ * ends, so two large flakes side by side can exhaust the memory of a laptop.
+ */
+export function autoJobs(version: string, cpus = availableParallelism()): number {
+  return atLeast(version, 2, 9) ? cpus : 1;
+}
+
 /** Verifies the flakes; throws VerifyError("nix-not-found") when there is no nix to run. */
-export async function verifyFlakes(flakes: readonly FlakeToVerify[], settings: NixSettings, jobs: number, log?: (line: string) => void): Promise<VerifyReport> {
+export async function verifyFlakes(flakes: readonly FlakeToVerify[], settings: NixSettings, jobs: number | "auto", log?: (line: string) => void): Promise<VerifyReport> {
   if (!flakes.length) return { nixVersion: "", flakes: [] }; // nothing migrated: nix is not needed
   const version = await nixVersion(settings);
-  const slot = limiter(Math.max(1, jobs));
+  const slot = limiter(Math.max(1, jobs === "auto" ? autoJobs(version) : jobs));
   const nix = (args: readonly string[], what: string) =>
     slot(async () => {
       const t0 = performance.now();
