@@ -249,6 +249,42 @@ export const VARIANTS: readonly string[] = [
   "qemu", "qemu-efi", "raw", "raw-efi", "sd-card", "vagrant-virtualbox", "virtualbox", "vmware",
 ];
 
+/**
+ * A module that gives a configuration made only for images a root of its own, so that
+ * `nix flake check` (which evaluates every configuration's `system.build.toplevel`) passes,
+ * and the variants whose images it leaves identical because each of them overrides it.
+ * Checked against nixpkgs 26.11pre on x86_64-linux: every listed variant's image drvPath is
+ * the same with and without the module (docs/realnix-parity.md, "A configuration's own root").
+ */
+export interface StandaloneModule {
+  /** Paste-ready module text (needs `lib`). */
+  readonly module: string;
+  readonly keeps: ReadonlySet<string>;
+}
+
+export const STANDALONE_MODULES: readonly StandaloneModule[] = [
+  {
+    // below mkDefault (1000) and above option defaults (1500): every disk image's own wins
+    module: '({ lib, ... }: { fileSystems."/" = lib.mkOverride 1400 { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; }; boot.loader.grub.devices = lib.mkOverride 1400 [ "nodev" ]; })',
+    keeps: new Set([
+      "amazon", "azure", "cloudstack", "digital-ocean", "google-compute", "hyperv", "iso", "iso-installer", "kexec", "kubevirt",
+      "linode", "lxc-metadata", "oci", "openstack", "openstack-zfs", "proxmox", "qemu", "qemu-efi", "raw", "raw-efi", "sd-card",
+      "vagrant-virtualbox", "virtualbox", "vmware",
+    ]),
+  },
+  {
+    // the container variants set boot.isContainer themselves
+    module: "({ lib, ... }: { boot.isContainer = lib.mkOverride 1400 true; })",
+    keeps: new Set(["lxc", "lxc-metadata", "proxmox-lxc"]),
+  },
+];
+
+/** The first module of STANDALONE_MODULES that keeps every one of these variants' images, or null. */
+export function standaloneModule(variants: Iterable<string>): StandaloneModule | null {
+  const wanted = [...variants];
+  return STANDALONE_MODULES.find((m) => wanted.every((v) => m.keeps.has(v))) ?? null;
+}
+
 /** Text table for `--list-formats`. */
 export function formatTable(): string {
   const rows = FORMATS.map((f) => {

@@ -60,6 +60,18 @@ export const rules = {
       "A fork may have changed a format or added one: compare its `formats/` directory with the table, and build the migrated " +
       "images before relying on them.",
   },
+  "configuration-without-root": {
+    severity: "warning",
+    summary: "A configuration created for images has no root file system of its own, so `nix flake check` fails on it.",
+    explanation:
+      "nixos-generators' formats and upstream's image variants both set a root file system and a boot loader, but a variant " +
+      "sets them only inside `images.<variant>`. The `nixosConfigurations.<host>` the migration creates is the configuration " +
+      "without any variant, and when none of its modules sets `fileSystems.\"/\"` (a hardware-configuration.nix, disko, " +
+      "`boot.isContainer`) it does not evaluate on its own. Its images build as before; `nix flake check`, which evaluates " +
+      "every configuration's `system.build.toplevel`, and `nixos-rebuild switch` fail on it. The finding gives a module to " +
+      "add when `nix flake check` must pass: a root file system and boot loader at a priority every image variant the " +
+      "configuration builds overrides, checked against real nixpkgs to leave those images identical.",
+  },
   "variant-platform": {
     severity: "warning",
     summary: "The format built something else on another platform; check the variant for this configuration's platform.",

@@ -90,6 +90,7 @@ const STUB_BY_URL: [RegExp, string][] = [
   [/flake-utils/, "flake-utils"],
   [/flake-parts/, "flake-parts"],
   [/nix-systems|(^|[:/])systems([/?#]|$)/, "systems"],
+  [/(^|[:/])disko([/?#]|$)/, "disko"],
   [/nixpkgs|nixos-\d\d\.\d\d|nixos-unstable/, "nixpkgs"],
 ];
 

@@ -16,6 +16,7 @@ import { groupCalls, nameHosts, type Group } from "./group.js";
 import { gapAfter, insideString, variantAccess, type Call, type CallFile } from "./model.js";
 import { migratedNote } from "./notes.js";
 import { nixosSystemText, selfExpr } from "./references.js";
+import { withoutRootWarnings } from "./root-file-system.js";
 
 type EntryText = (indent: string) => string;
 
@@ -42,6 +43,7 @@ export function rewriteHoisted(file: CallFile, calls: readonly Call[], target: O
     if (!g.reuse) fresh.push(g);
   }
   if (fresh.length === 0) return { edits, findings };
+  findings.push(...withoutRootWarnings(file, fresh));
   const newConfigs = fresh.map((group) => {
     const config = configuration(file, group, np, target);
     findings.push(...config.findings);
