@@ -112,7 +112,7 @@ describe("playground", () => {
     expect(cli.diff).toMatch(/^diff --git a\/flake.nix b\/flake.nix\n/);
     expect(await shownDiff(page)).toBe(cli.diff);
     expect(await shownFindings(page)).toEqual(cli.findings);
-    expect(await page.textContent("#status")).toMatch(/^flake\.nix migrated: 4 notes \(\d+(\.\d)? ms\)\.$/);
+    expect(await page.textContent("#status")).toMatch(/^flake\.nix migrated: 1 warning, 4 notes \(\d+(\.\d)? ms\)\.$/);
 
     // the migrated file, by clipboard and by download
     await page.click("#copy");

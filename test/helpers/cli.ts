@@ -17,7 +17,9 @@ export function cli(args: string[], opts: { cwd?: string; input?: string | Buffe
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", CI: "1", ...opts.env };
   delete env.FORCE_COLOR;
   if (opts.env && "FORCE_COLOR" in opts.env) env.FORCE_COLOR = opts.env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, input: opts.input, encoding: "utf8", env: env as NodeJS.ProcessEnv });
+  // a run over a thousand flakes prints more than spawnSync's default 1 MiB
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, input: opts.input, encoding: "utf8", env: env as NodeJS.ProcessEnv, maxBuffer: 256 * 1024 * 1024 });
+  if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
