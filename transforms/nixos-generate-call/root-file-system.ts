@@ -31,21 +31,22 @@ export function withoutRootWarnings(file: CallFile, fresh: readonly Group[]): Ra
   const configs: Created[] = fresh.filter((g) => !arg(g.calls[0]!, "nixosSystem")).map((group) => ({ file: flakeFile, args: group.calls[0]!.args, group }));
   if (configs.length === 0) return [];
   const walk = walkModules(configs, { project: file.ctx.project, flake: { file: flakeFile, outputsBody: outputs.body }, matters: (t) => MENTIONS_ROOT.test(t) });
-  const unknown = new Set<Created>();
-  for (const site of walk.unfollowed.values()) for (const c of site.configs) unknown.add(c);
+  // configurations that set a root file system, or may: their modules name one, or some cannot be read
+  const mayHaveRoot = new Set<Created>();
+  for (const site of walk.unfollowed.values()) for (const c of site.configs) mayHaveRoot.add(c);
   // an input's module (disko, a hardware module …) may set the root file system
-  for (const site of walk.inputModules.values()) for (const c of site.configs) unknown.add(c);
+  for (const site of walk.inputModules.values()) for (const c of site.configs) mayHaveRoot.add(c);
   for (const site of walk.nixpkgsModules.values()) {
     if (site.path.startsWith("modules/profiles/")) continue;
-    for (const c of site.configs) unknown.add(c);
+    for (const c of site.configs) mayHaveRoot.add(c);
   }
   for (const unit of walk.units.values()) {
     if (!mentionsRoot(unit.file.src, unit.expr)) continue;
-    for (const c of unit.configs) unknown.add(c);
+    for (const c of unit.configs) mayHaveRoot.add(c);
   }
   const findings: RawFinding<Rule>[] = [];
   for (const c of configs) {
-    if (unknown.has(c)) continue;
+    if (mayHaveRoot.has(c)) continue;
     const host = attrKey(c.group.host);
     const variants = [...new Set(c.group.calls.flatMap((call) => call.infos.map((i) => i.variant!)))];
     const fallback = standaloneModule(variants);
