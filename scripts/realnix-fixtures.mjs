@@ -122,8 +122,8 @@ for (const fx of loadFixtures()) {
   for (const files of [fx.inputs, after]) if (files.has("flake.lock") && !validLock(files.get("flake.lock"))) files.delete("flake.lock");
   writeProject(join(root, "old"), fx.inputs);
   writeProject(join(root, "new"), after);
-  const flakeChanged = result.files.some((f) => f.path === "flake.nix" && f.changed);
-  const verified = withVerify ? (flakeChanged ? runVerify(join(root, "old"), fx) : { verify: "unchanged", seconds: 0 }) : null;
+  const changed = result.files.some((f) => f.changed);
+  const verified = withVerify ? (changed ? runVerify(join(root, "old"), fx) : { verify: "unchanged", seconds: 0 }) : null;
   const r = spawnSync(evalSh, [join(root, "old"), join(root, "new")], { encoding: "utf8", env: { ...process.env, REALEVAL_DRVDIFF: "0" }, timeout: 900_000 });
   const lines = r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
   for (const l of lines) {
@@ -184,7 +184,7 @@ function runVerify(dir, fx) {
 /** Do the two say the same? An output --verify leaves alone must be the same on both sides for eval.sh. */
 function agree(r) {
   if (r.verify === r.evalSh) return true;
-  const untouched = r.verify === "flake.nix unchanged, not run" || r.verify === "untouched, not compared";
+  const untouched = r.verify === "nothing changed, not run" || r.verify === "untouched, not compared";
   return untouched && (r.evalSh === "identical" || r.evalSh === "before fails, after fails");
 }
 
@@ -199,8 +199,8 @@ function validLock(text) {
 
 /** What --verify says of one package output: fails, identical, or differs (and the system). */
 function verifySays({ verify }, output) {
-  // the migration left flake.nix as it was: nothing to verify, and both sides are the same flake
-  if (verify === "unchanged") return "flake.nix unchanged, not run";
+  // the migration changed no file: nothing to verify, and both sides are the same project
+  if (verify === "unchanged") return "nothing changed, not run";
   if (!verify) return "not verified";
   if (verify.status === "error") return `error: ${verify.error.slice(0, 100)}`;
   const o = verify.outputs.find((x) => x.output === output);
