@@ -40,12 +40,11 @@ export async function verify(collected: Collected, plan: Plan, args: Args, verif
   let report: VerifyReport;
   try {
     const settings = { program: verifyArgs.nix, overrides: verifyArgs.overrides, offline: verifyArgs.offline, timeoutSeconds: verifyArgs.timeoutSeconds, cwd, env };
-    // -j: nix processes at once (each side of a flake is one); auto depends on the nix (verifyFlakes)
-    const jobs = args.jobs;
     if (flakes.length) progress.status(`verifying ${flakes.length} flake${flakes.length === 1 ? "" : "s"} with ${verifyArgs.nix} (each side is one evaluation)…`);
     // NIXGEN_MIGRATE_TIMING: each nix call and its time
     const log = env.NIXGEN_MIGRATE_TIMING ? (line: string) => io.stderr(`timing: ${line}\n`) : undefined;
-    report = await verifyFlakes(flakes.map((f) => f.flake), settings, jobs, log);
+    // -j: nix processes at once (each side of a flake is one); what auto is depends on the nix (autoJobs)
+    report = await verifyFlakes(flakes.map((f) => f.flake), settings, args.jobs, log);
   } catch (e) {
     if (e instanceof VerifyError) throw new CliError("usage", e.message);
     throw e;

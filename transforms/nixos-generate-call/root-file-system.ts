@@ -1,4 +1,4 @@
-// Phase 5 (hoisted calls): a configuration the migration creates only for its
+// Phase 4 (hoisted calls), a finding: a configuration the migration creates only for its
 // images. nixosGenerate's formats gave every image a root file system and a
 // boot loader; upstream's image variants do too, but only inside
 // `images.<variant>`. The new `nixosConfigurations.<host>` itself has none
