@@ -183,4 +183,26 @@ describe("outputs of a migration", () => {
       "packages.x86_64-linux.vmware @flake.nix:10",
     ]);
   });
+  it("image-only options moved into image.modules: the images the flake already read count too, also when flake.nix did not change", () => {
+    const flake = `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.live = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./live.nix ]; };
+    packages.x86_64-linux.iso = self.nixosConfigurations.live.config.system.build.images.iso;
+  };
+}
+`;
+    const live = `{ ... }: {\n  isoImage.edition = "live";\n}\n`;
+    const r = migrateFiles(["flake.nix"], { read: (p) => ({ "flake.nix": flake, "live.nix": live })[p] });
+    const changed = r.files.filter((f) => f.changed).map((f) => ({ path: f.path, before: f.before, after: f.after }));
+    expect(changed.map((f) => f.path)).toEqual(["live.nix"]);
+    // as the CLI does: the flake itself, unchanged, is always given
+    const out = imageOutputs("flake.nix", [...changed, { path: "flake.nix", before: flake, after: flake }]);
+    expect(out.pairs.map((p) => p.after.join("."))).toEqual([
+      "packages.x86_64-linux.iso",
+      "nixosConfigurations.live.config.system.build.images.iso",
+    ]);
+    // nothing moved: an image the flake had already is not the migration's (the test above)
+    expect(imageOutputs("flake.nix", [{ path: "flake.nix", before: flake, after: flake }]).pairs).toEqual([]);
+  });
 });

@@ -67,13 +67,17 @@ export function imageOutputs(flakePath: string, files: readonly ChangedFile[]): 
   };
   // a nixos-generators format module a configuration imported: its image is images.<v> now
   if (flakeFile?.before !== undefined) for (const pair of formatModulePairs(flakeFile.path, flakeFile.before, flakeFile.after)) add(pair);
+  // definitions moved into `image.modules.<v>` (image-only options) change the images of configurations
+  // whose image outputs the migration did not write: then every image read counts, not only new ones
+  const variantModulesAdded = files.some((f) => f.path.endsWith(".nix") && count(f.after, "image.modules") > count(f.before ?? "", "image.modules"));
   for (const file of files) {
     if (!file.path.endsWith(".nix")) continue;
     const tree = file.path === flakePath && flakeTree ? flakeTree : parseNix(file.after);
     if (tree.error) continue;
     const lines = lineMap(file.before ?? "", file.after);
     const beforeBindings = file.before !== undefined ? bindingLines(file.before) : new Map<string, number[]>();
-    for (const site of newImageSelects(file.before, file.after, tree.root)) {
+    const sites = variantModulesAdded ? imageSelects(file.after, tree.root) : newImageSelects(file.before, file.after, tree.root);
+    for (const site of sites) {
       const lineAfter = lineOf(file.after, site.node.start);
       // the binding the image is the value of kept its name: its line before migration
       const key = bindingKey(file.after, site.node);
@@ -174,6 +178,11 @@ interface ImageSelect {
 }
 
 /** `….system.build.images.<v>` selects of `after` whose text `before` does not have as often. */
+/** Occurrences of `needle` in `text`. */
+function count(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
 function newImageSelects(before: string | undefined, after: string, root: SyntaxNode): ImageSelect[] {
   const had = new Map<string, number>();
   if (before !== undefined) {
