@@ -203,7 +203,8 @@ function verifySays({ verify }, output) {
   if (verify === "unchanged") return "nothing changed, not run";
   if (!verify) return "not verified";
   if (verify.status === "error") return `error: ${verify.error.slice(0, 100)}`;
-  const o = verify.outputs.find((x) => x.output === output);
+  // --verify writes a name that is not an identifier quoted, as Nix does (`packages.x86_64-linux."qcow-é"`)
+  const o = verify.outputs.find((x) => x.output.replace(/"/g, "") === output);
   // --verify compares only the outputs the migration touched
   if (!o) return "untouched, not compared";
   if (o.after.state !== "ok") return o.before.state === "ok" ? "fails" : `before ${o.before.state}, after ${o.after.state}`;
