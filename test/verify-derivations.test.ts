@@ -168,3 +168,15 @@ describe("-j auto", () => {
     expect(autoJobs("3.0", 2)).toBe(2);
   });
 });
+
+describe("--verify-batch auto", () => {
+  it("evaluates all of a side's images in one process, but on Nix older than 2.9 one per 4 GB of memory (at least one)", async () => {
+    const { autoBatch } = await import("../src/verify/verify.js");
+    const GiB = 1024 ** 3;
+    expect(autoBatch("2.8.0", 23 * GiB)).toBe(5);
+    expect(autoBatch("2.8.0", 8 * GiB)).toBe(2);
+    expect(autoBatch("2.8.0", 2 * GiB)).toBe(1);
+    expect(autoBatch("2.9.0", 2 * GiB)).toBe(Infinity);
+    expect(autoBatch("2.24.10", 64 * GiB)).toBe(Infinity);
+  });
+});

@@ -151,6 +151,30 @@ describe("--verify", () => {
     expect(v.outputs[0]!.after.error).toMatch(/attribute 'no-such-variant' missing/);
   });
 
+  it("--verify-batch N: a few images per nix process, the same answers; a batch that fails as a whole is evaluated output by output", () => {
+    const images = flake(
+      (["vmware", "qcow", "iso", "virtualbox"] as const)
+        .map((f) => `    packages.x86_64-linux.${f}-image = nixos-generators.nixosGenerate {\n      system = "x86_64-linux";\n      modules = [ ./configuration.nix ];\n      format = "${f}";\n    };`)
+        .join("\n"),
+    );
+    const dir = project({ "flake.nix": images, "configuration.nix": CONFIGURATION });
+    const env = { NIXGEN_MIGRATE_TEST_SWAP_VARIANT: "vmware=no-such-variant", NIXGEN_MIGRATE_TIMING: "1" };
+    const rows = (stdout: string) => verifyOf(stdout).verify!.outputs.map((o) => [o.output, o.before.state, o.after.state, o.image, o.after.error]);
+    const whole = cli([...VERIFY, "--format", "json"], { cwd: dir, env });
+    const batched = cli([...VERIFY, "--format", "json", "--verify-batch", "3"], { cwd: dir, env });
+    expect(rows(batched.stdout)).toEqual(rows(whole.stdout));
+    expect(rows(batched.stdout)).toContainEqual(["packages.x86_64-linux.vmware-image", "ok", "fails", null, expect.stringMatching(/attribute 'no-such-variant' missing/)]);
+    expect(rows(batched.stdout).filter((r) => r[2] === "ok")).toHaveLength(6); // 3 packages, 3 configuration images
+    const evals = (stderr: string, side: string) => stderr.split("\n").filter((l) => l.includes(`(the evaluation of flake.nix (${side} migration))`)).map((l) => /#(\S+)/.exec(l)?.[1]);
+    expect(evals(whole.stderr, "before")).toEqual(["outputs"]);
+    // 4 outputs in batches of 3: listed, then 2 processes (the last one holds one output)
+    expect(evals(batched.stderr, "before")).toEqual(["names", "batch.0", "one.3"]);
+    // after: 4 packages and 3 configuration images (the swapped variant has none): 3 + 3 + 1; the
+    // first batch holds the broken package, fails as a whole, and its 3 outputs go one by one
+    expect(evals(batched.stderr, "after").sort()).toEqual(["batch.0", "batch.1", "names", "one.0", "one.1", "one.2", "one.6"]);
+    expect(cli(["--verify", "--verify-batch", "0"]).stderr).toMatch(/--verify-batch "0" must be a positive number of images or auto/);
+  });
+
   it("reads the tracked files of a Git repository, for a flake in a subdirectory that imports ../", () => {
     const dir = project({
       "images/flake.nix": VMWARE.replace("./configuration.nix", "../common/configuration.nix"),

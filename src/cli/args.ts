@@ -156,21 +156,28 @@ export interface VerifyArgs {
   readonly overrides: readonly (readonly [string, string])[];
   readonly offline: boolean;
   readonly nix: string;
+  /** --verify-batch: images per nix process. */
+  readonly batch: number | "auto";
 }
 
 const DEFAULT_VERIFY_TIMEOUT = 900;
 
 function verifyArgs(a: ParsedArgs): VerifyArgs | string | null {
-  const given = (["verify-timeout", "override-input", "offline", "nix"] as const).filter((k) => a[k] !== undefined);
+  const given = (["verify-timeout", "verify-batch", "override-input", "offline", "nix"] as const).filter((k) => a[k] !== undefined);
   if (!a.verify) return given.length ? `--${given[0]} applies to --verify` : null;
   let timeoutSeconds = DEFAULT_VERIFY_TIMEOUT;
   if (a["verify-timeout"] !== undefined) {
     if (!/^[1-9][0-9]{0,6}$/.test(a["verify-timeout"])) return `--verify-timeout ${JSON.stringify(a["verify-timeout"])} must be a number of seconds`;
     timeoutSeconds = Number(a["verify-timeout"]);
   }
+  let batch: number | "auto" = "auto";
+  if (a["verify-batch"] !== undefined && a["verify-batch"] !== "auto") {
+    if (!/^[1-9][0-9]{0,4}$/.test(a["verify-batch"])) return `--verify-batch ${JSON.stringify(a["verify-batch"])} must be a positive number of images or auto`;
+    batch = Number(a["verify-batch"]);
+  }
   if (a.nix === "") return "--nix needs the path of the nix program";
   const overrides = (a["override-input"] ?? []).map((o) => o.split("\n") as [string, string]);
-  return { timeoutSeconds, overrides, offline: !!a.offline, nix: a.nix ?? "nix" };
+  return { timeoutSeconds, overrides, offline: !!a.offline, nix: a.nix ?? "nix", batch };
 }
 
 export type Resolved = { kind: "args"; args: Args; notes: string[] } | { kind: "output"; text: string } | { kind: "usage-error"; message: string };

@@ -33,6 +33,7 @@ export const OPTIONS = {
   "allow-old-nixpkgs": { type: "boolean", describe: "migrate even when the flake pins nixpkgs older than 25.05" },
   verify: { type: "boolean", describe: "evaluate each flake whose migration changes image outputs with your nix, before and after (temporary copies), and compare them output by output: image derivation, system, why they differ; with --write, a flake is written only when every output that evaluated before still evaluates" },
   "verify-timeout": { type: "string", value: "SECONDS", describe: "with --verify, stop a nix evaluation after this long (default 900)" },
+  "verify-batch": { type: "string", value: "N", describe: "with --verify, evaluate at most N images in one nix process (default auto: all of a flake's; on Nix older than 2.9, which frees no memory while it evaluates, one per 4 GB of this machine's memory)" },
   "override-input": { type: "string", value: "NAME REF", multiple: true, describe: "with --verify, passed on to nix: use flake REF for the input NAME (repeatable), e.g. --override-input nixpkgs path:/src/nixpkgs" },
   offline: { type: "boolean", describe: "with --verify, passed on to nix: fetch nothing, use what is in the store and caches" },
   nix: { type: "string", value: "PATH", describe: "with --verify, the nix program to run (default: nix on PATH)" },

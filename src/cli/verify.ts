@@ -44,7 +44,8 @@ export async function verify(collected: Collected, plan: Plan, args: Args, verif
     // NIXGEN_MIGRATE_TIMING: each nix call and its time
     const log = env.NIXGEN_MIGRATE_TIMING ? (line: string) => io.stderr(`timing: ${line}\n`) : undefined;
     // -j: nix processes at once (each side of a flake is one); what auto is depends on the nix (autoJobs)
-    report = await verifyFlakes(flakes.map((f) => f.flake), settings, args.jobs, log);
+    // --verify-batch: images per nix process (autoBatch)
+    report = await verifyFlakes(flakes.map((f) => f.flake), settings, args.jobs, verifyArgs.batch, log);
   } catch (e) {
     if (e instanceof VerifyError) throw new CliError("usage", e.message);
     throw e;

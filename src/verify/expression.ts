@@ -1,8 +1,9 @@
 // The one evaluation per side: a wrapper flake whose input `target` is the
 // flake under test (in its temporary copy), and whose outputs are every image
 // output's drvPath, found from the patterns (src/verify/outputs.ts) in one
-// `nix eval --json`. Patterns and paths reach Nix as JSON files, never as
-// Nix text: attribute names come from the user's flake.
+// `nix eval --json` (or a few, in batches: see verify.ts). Patterns and paths
+// reach Nix as JSON files, never as Nix text: attribute names come from the
+// user's flake.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OutputPattern } from "./outputs.js";
@@ -16,9 +17,11 @@ import type { OutputPattern } from "./outputs.js";
  * is of another kind ends the evaluation, and then `names.<i>` lists a
  * pattern's outputs without evaluating them and `one.<k>` evaluates the k-th
  * of focus.json. `single.<k>` evaluates it without tryEval, for Nix's message.
+ * `batch.<c>` evaluates the c-th list of focus indices in batches.json (a few
+ * images per process, where a process cannot free memory: Nix < 2.9).
  */
 export const VERIFY_NIX = `# Written by nixgen-migrate --verify: the image outputs of the flake \`target\`.
-{ target, patterns, focus }:
+{ target, patterns, focus, batches }:
 let
   b = builtins;
   isSet = v: let r = b.tryEval (b.isAttrs v); in if r.success then r.value else null;
@@ -55,6 +58,7 @@ in
   outputs = map (pattern: map describe (expand [ ] target pattern)) patterns;
   names = indexed patterns (expand [ ] target);
   one = indexed focus describe;
+  batch = indexed batches (map (k: describe (b.elemAt focus k)));
   single = indexed focus (item: if item.at != null then b.seq (valueAt item.at) null else drvPathOf (valueAt item.path));
 }
 `;
@@ -70,6 +74,7 @@ export function wrapperFlake(targetUrl: string): string {
     inherit target;
     patterns = builtins.fromJSON (builtins.readFile ./patterns.json);
     focus = builtins.fromJSON (builtins.readFile ./focus.json);
+    batches = builtins.fromJSON (builtins.readFile ./batches.json);
   };
 }
 `;
@@ -82,12 +87,21 @@ export function writeWrapper(parent: string, targetUrl: string, patterns: readon
   writeFileSync(join(dir, "verify.nix"), VERIFY_NIX);
   writeFileSync(join(dir, "patterns.json"), JSON.stringify(patterns));
   writeFileSync(join(dir, "focus.json"), "[]");
+  writeFileSync(join(dir, "batches.json"), "[]");
   return dir;
 }
 
 /** Points `one.<k>` and `single.<k>` at these outputs (before the evaluations that ask for them). */
 export function writeFocus(wrapper: string, items: readonly { path: readonly (string | null)[]; at: readonly string[] | null }[]): void {
   writeFileSync(join(wrapper, "focus.json"), JSON.stringify(items.map((i) => ({ path: i.path, at: i.at }))));
+}
+
+/** Splits these focus.json indices into batches of at most `size` for `batch.<c>`; returns the batches. */
+export function writeBatches(wrapper: string, indices: readonly number[], size: number): number[][] {
+  const batches: number[][] = [];
+  for (let i = 0; i < indices.length; i += size) batches.push(indices.slice(i, i + size));
+  writeFileSync(join(wrapper, "batches.json"), JSON.stringify(batches));
+  return batches;
 }
 
 /** One output as it comes back from `outputs` / `byPattern`. */

@@ -3,14 +3,16 @@
 // repository as it is and one as the migration leaves it (copy.ts) are
 // evaluated, one `nix eval --json` per side (expression.ts), and the outputs
 // compared: same image derivation, else same system, else why (derivations.ts).
-// Flakes run side by side, at most `jobs` nix processes at once.
+// Flakes run side by side, at most `jobs` nix processes at once; a side's
+// images are split into batches of `batch` (one nix process each) when that is
+// smaller than their number.
 import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { attrKey } from "../nix/ast.js";
 import { DerivationCache, describeDifference, findSystem, firstDifferences, parseShow, type ShowDerivations } from "./derivations.js";
 import { makeCopies, removeCopies, removeCopy, tempDir, flakeUrl } from "./copy.js";
-import { writeFocus, writeWrapper, type EvaluatedOutput } from "./expression.js";
+import { writeBatches, writeFocus, writeWrapper, type EvaluatedOutput } from "./expression.js";
 import { atLeast, FLAKE_FEATURES, firstErrorLine, isFetchError, killRunning, nixVersion, runNix, VerifyError, type NixRun, type NixSettings } from "./nix.js";
 import { pinsOf, type LockFile } from "./inputs.js";
 import { ALL_PACKAGES, imageOutputs, type ChangedFile, type OutputPair, type OutputPattern } from "./outputs.js";
@@ -57,6 +59,8 @@ interface Run {
   readonly nix: (args: readonly string[], what: string) => Promise<NixRun>;
   readonly derivations: DerivationCache;
   readonly wrappers: string;
+  /** Images per nix process (Infinity: all of a side's in one). */
+  readonly batch: number;
 }
 
 /**
@@ -69,8 +73,25 @@ export function autoJobs(version: string, cpus = availableParallelism()): number
   return atLeast(version, 2, 9) ? cpus : 1;
 }
 
+const GiB = 1024 ** 3;
+
+/**
+ * Images per nix process when --verify-batch is auto: all of them, but on Nix
+ * older than 2.9 (no garbage collector, see autoJobs) one per 4 GB of memory,
+ * so that a side with 26 images does not need 40 GB: 5 at a time on 23 GB.
+ */
+export function autoBatch(version: string, memory = totalmem()): number {
+  return atLeast(version, 2, 9) ? Infinity : Math.max(1, Math.floor(memory / (4 * GiB)));
+}
+
 /** Verifies the flakes; throws VerifyError("nix-not-found") when there is no nix to run. */
-export async function verifyFlakes(flakes: readonly FlakeToVerify[], settings: NixSettings, jobs: number | "auto", log?: (line: string) => void): Promise<VerifyReport> {
+export async function verifyFlakes(
+  flakes: readonly FlakeToVerify[],
+  settings: NixSettings,
+  jobs: number | "auto",
+  batch: number | "auto",
+  log?: (line: string) => void,
+): Promise<VerifyReport> {
   if (!flakes.length) return { nixVersion: "", flakes: [] }; // nothing migrated: nix is not needed
   const version = await nixVersion(settings);
   const slot = limiter(Math.max(1, jobs === "auto" ? autoJobs(version) : jobs));
@@ -78,7 +99,8 @@ export async function verifyFlakes(flakes: readonly FlakeToVerify[], settings: N
     slot(async () => {
       const t0 = performance.now();
       const r = await runNix(settings, args, what, version);
-      log?.(`nix ${args.filter((a) => !FLAKE_FEATURES.includes(a)).slice(0, 3).join(" ")} … (${what}): ${((performance.now() - t0) / 1000).toFixed(1)} s, exit ${r.code}`);
+      const attr = /#(.*)$/.exec(args[args.length - 1] ?? "")?.[1];
+      log?.(`nix ${args.filter((a) => !FLAKE_FEATURES.includes(a)).slice(0, 3).join(" ")} …${attr ? ` #${attr}` : ""} (${what}): ${((performance.now() - t0) / 1000).toFixed(1)} s, exit ${r.code}`);
       return r;
     });
   const show: ShowDerivations = async (paths) => {
@@ -87,7 +109,14 @@ export async function verifyFlakes(flakes: readonly FlakeToVerify[], settings: N
     if (r.code !== 0) throw new Error(firstErrorLine(r.stderr));
     return parseShow(r.stdout);
   };
-  const run: Run = { settings, version, nix, derivations: new DerivationCache(show), wrappers: tempDir("nixgen-verify-wrappers-") };
+  const run: Run = {
+    settings,
+    version,
+    nix,
+    derivations: new DerivationCache(show),
+    wrappers: tempDir("nixgen-verify-wrappers-"),
+    batch: batch === "auto" ? autoBatch(version) : batch,
+  };
   try {
     // one pair of copies per repository, with the changes of all its flakes
     const byRoot = new Map<string, FlakeToVerify[]>();
@@ -203,21 +232,25 @@ async function evaluateSideOnce(run: Run, url: string, patterns: OutputPattern[]
   const wrapper = writeWrapper(run.wrappers, url, patterns);
   const evalArgs = (attr: string) => ["eval", "--json", ...wrapperFlags(run, pins), `path:${wrapper}#${attr}`];
   const nixEval = (attr: string) => run.nix(evalArgs(attr), `the evaluation of ${what}`);
-  const main = await nixEval("outputs");
-  const byPattern = new Map<string, EvaluatedOutput[]>();
-  /** The outputs focus.json lists (`one.<k>`, `single.<k>`). */
+  const fetchError = (stderr: string) => ({ error: `${what}: an input cannot be fetched: ${shown(firstErrorLine(stderr))} (give it with --override-input NAME REF, or run where it can be fetched)` });
+  let byPattern = new Map<string, EvaluatedOutput[]>();
+  /** The outputs focus.json lists (`one.<k>`, `single.<k>`), as evaluated. */
   let focus: EvaluatedOutput[] = [];
-  if (main.code === 0) {
+  // in batches when there may be more images than one process should hold (a pattern with `*` may match many)
+  const batched = Number.isFinite(run.batch) && (patterns.length > run.batch || patterns.some((p) => p.includes(null)));
+  const main = await nixEval(batched ? "names" : "outputs");
+  if (main.code === 0 && !batched) {
     (JSON.parse(main.stdout) as EvaluatedOutput[][]).forEach((items, i) => byPattern.set(JSON.stringify(patterns[i]), items));
     focus = [...byPattern.values()].flat().filter((o) => !o.ok);
     if (focus.length) writeFocus(wrapper, focus);
-  } else if (isFetchError(main.stderr)) {
-    return { error: `${what}: an input cannot be fetched: ${shown(firstErrorLine(main.stderr))} (give it with --override-input NAME REF, or run where it can be fetched)` };
+  } else if (main.code !== 0 && isFetchError(main.stderr)) {
+    return fetchError(main.stderr);
   } else {
-    const failed = await outputByOutput(patterns, firstErrorLine(main.stderr), nixEval, (items) => writeFocus(wrapper, items));
-    if ("error" in failed) return { error: `${what} does not evaluate: ${shown(failed.error)}` };
-    for (const [k, v] of failed.byPattern) byPattern.set(k, v);
-    focus = failed.focus;
+    const listed = main.code === 0 ? (JSON.parse(main.stdout) as Record<string, Listed[]>) : null;
+    const size = Number.isFinite(run.batch) ? run.batch : 1;
+    const evaluated = await listThenEvaluate(patterns, listed, firstErrorLine(main.stderr), nixEval, wrapper, size);
+    if ("error" in evaluated) return { error: `${what} does not evaluate: ${shown(evaluated.error)}` };
+    ({ byPattern, focus } = evaluated);
   }
   // Nix's message for each output that failed (tryEval hides it)
   const errors = new Map<string, string>();
@@ -232,41 +265,58 @@ async function evaluateSideOnce(run: Run, url: string, patterns: OutputPattern[]
   return { byPattern, errors };
 }
 
+/** An output as `names` lists it: where it is, not evaluated yet. */
+type Listed = Pick<EvaluatedOutput, "path" | "at">;
+
 /**
- * After an error tryEval does not catch: each pattern's outputs are listed
- * without being evaluated, then each is evaluated on its own (its own error
- * is its message). When every pattern fails to list as the whole failed, the
- * flake itself does not evaluate (its lock file, its outputs function …).
+ * Each pattern's outputs listed without being evaluated (`listed`: all at
+ * once, from `names`; else each pattern on its own), then evaluated `size` at
+ * a time, and a batch that fails as a whole (an error tryEval does not catch)
+ * output by output, so that each has its own message. When every pattern fails
+ * to list with the error the whole failed with (`first`), the flake itself
+ * does not evaluate (its lock file, its outputs function …).
  */
-async function outputByOutput(
+async function listThenEvaluate(
   patterns: OutputPattern[],
+  listed: Record<string, Listed[]> | null,
   first: string,
   nixEval: (attr: string) => Promise<NixRun>,
-  setFocus: (items: EvaluatedOutput[]) => void,
+  wrapper: string,
+  size: number,
 ): Promise<{ byPattern: Map<string, EvaluatedOutput[]>; focus: EvaluatedOutput[] } | { error: string }> {
-  const listed = await Promise.all(
-    patterns.map(async (p, i) => {
+  const lists = await Promise.all(
+    patterns.map(async (p, i): Promise<{ items: Listed[] } | { error: string }> => {
+      if (listed) return { items: listed[String(i)] ?? [] };
       const r = await nixEval(`names.${i}`);
-      if (r.code === 0) return { pattern: p, items: (JSON.parse(r.stdout) as { path: string[]; at: string[] | null }[]).map((x) => ({ ...x, ok: false, drvPath: null, toplevel: null })) };
-      return { pattern: p, error: firstErrorLine(r.stderr) };
+      return r.code === 0 ? { items: JSON.parse(r.stdout) as Listed[] } : { error: firstErrorLine(r.stderr) };
     }),
   );
-  if (listed.every((l) => "error" in l && l.error === first)) return { error: first };
-  const focus: EvaluatedOutput[] = listed.flatMap((l) => ("items" in l ? l.items! : []));
-  setFocus(focus);
-  const evaluated = await Promise.all(
-    focus.map(async (o, k): Promise<EvaluatedOutput> => {
-      if (o.at) return o;
-      const r = await nixEval(`one.${k}`);
-      return r.code === 0 ? (JSON.parse(r.stdout) as EvaluatedOutput) : { ...o, error: firstErrorLine(r.stderr) };
+  if (lists.every((l) => "error" in l && l.error === first)) return { error: first };
+  const focus: EvaluatedOutput[] = lists.flatMap((l) => ("items" in l ? l.items.map((x) => ({ ...x, ok: false, drvPath: null, toplevel: null })) : []));
+  writeFocus(wrapper, focus);
+  const evaluated = [...focus];
+  const one = async (k: number) => {
+    const r = await nixEval(`one.${k}`);
+    evaluated[k] = r.code === 0 ? (JSON.parse(r.stdout) as EvaluatedOutput) : { ...focus[k]!, error: firstErrorLine(r.stderr) };
+  };
+  // an output whose path could not be followed (`at`) fails as it is
+  const toEvaluate = focus.flatMap((o, k) => (o.at ? [] : [k]));
+  const batches = size > 1 ? writeBatches(wrapper, toEvaluate, size) : toEvaluate.map((k) => [k]);
+  await Promise.all(
+    batches.map(async (ks, c) => {
+      if (ks.length === 1) return one(ks[0]!);
+      const r = await nixEval(`batch.${c}`);
+      if (r.code !== 0) return void (await Promise.all(ks.map(one)));
+      (JSON.parse(r.stdout) as EvaluatedOutput[]).forEach((o, i) => (evaluated[ks[i]!] = o));
     }),
   );
   const byPattern = new Map<string, EvaluatedOutput[]>();
   let k = 0;
-  for (const l of listed) {
-    if ("error" in l) byPattern.set(JSON.stringify(l.pattern), [{ path: [...l.pattern], at: [], ok: false, drvPath: null, toplevel: null, error: l.error }]);
-    else byPattern.set(JSON.stringify(l.pattern), evaluated.slice(k, (k += l.items!.length)));
-  }
+  lists.forEach((l, i) => {
+    const pattern = patterns[i]!;
+    if ("error" in l) byPattern.set(JSON.stringify(pattern), [{ path: [...pattern], at: [], ok: false, drvPath: null, toplevel: null, error: l.error }]);
+    else byPattern.set(JSON.stringify(pattern), evaluated.slice(k, (k += l.items.length)));
+  });
   return { byPattern, focus: evaluated };
 }
 
