@@ -18,7 +18,7 @@
  *
  * The phases hand data to each other: find (find.ts) -> classify
  * (classify.ts) -> place (place.ts, group.ts) -> rewrite (inline.ts,
- * hoist.ts, arguments.ts) -> notes (notes.ts).
+ * hoist.ts, arguments.ts, format-binding.ts) -> notes (notes.ts).
  */
 import type { Rule } from "../nixos-generate-call.meta.js";
 import type { PassOutput, Transform } from "../../src/types.js";
@@ -26,6 +26,7 @@ import { generatorsView } from "../../src/nix/generators.js";
 import { configurationTarget } from "../../src/nix/outputs.js";
 import { classifyCall, customModuleKeys, type CustomKey, type PendingCustomModule } from "./classify.js";
 import { findCalls } from "./find.js";
+import { unusedFormatBindings } from "./format-binding.js";
 import { nixpkgsFormalEdit } from "./formals.js";
 import { rewriteHoisted } from "./hoist.js";
 import { rewriteInline } from "./inline.js";
@@ -77,6 +78,7 @@ function migrate(file: CallFile): Output {
 
   for (const call of placed.inline) append(out, rewriteInline(file, call, np.name));
   if (placed.hoisted.length) append(out, rewriteHoisted(file, placed.hoisted, target!, np.name));
+  out.edits.push(...unusedFormatBindings(file, placed.inline, out.edits));
   if (placed.inline.length || placed.hoisted.length) {
     const formal = nixpkgsFormalEdit(file, np.name);
     if (formal) out.edits.push(formal);
