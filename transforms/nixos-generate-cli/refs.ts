@@ -5,10 +5,12 @@ import { compareRelease } from "../../src/nix/flake.js";
 const GENERATORS_REPO =
   /^(?:github:nix-community\/nixos-generators|(?:git\+)?https:\/\/github\.com\/nix-community\/nixos-generators(?:\.git)?)(?:\/[^#?]*)?(?:\?[^#]*)?(?:#(?:nixos-generate|nixos-generators|default)?)?$/i;
 const GENERATORS_PACKAGE = /^[^#\s]+#nixos-generators$/;
+/** The project by its registry name: `nix run nixos-generators --inputs-from .` runs the flake's own input. */
+const GENERATORS_INDIRECT = /^(?:flake:)?nixos-generators(?:\?[^#]*)?(?:#(?:nixos-generate|nixos-generators|default)?)?$/;
 
-/** A flake installable that runs nixos-generate (the project's flake, or a nixpkgs' `#nixos-generators`). */
+/** A flake installable that runs nixos-generate (the project's flake, by URL or registry name, or a nixpkgs' `#nixos-generators`). */
 export function isGeneratorsRef(v: string): boolean {
-  return GENERATORS_REPO.test(v) || GENERATORS_PACKAGE.test(v);
+  return GENERATORS_REPO.test(v) || GENERATORS_INDIRECT.test(v) || GENERATORS_PACKAGE.test(v);
 }
 
 /** A NixOS release older than 25.05 named in a flake ref, channel or URL. */
