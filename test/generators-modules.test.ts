@@ -10,6 +10,19 @@ beforeAll(async () => {
 const HEAD = `  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
   inputs.nixos-generators = { url = "github:nix-community/nixos-generators"; inputs.nixpkgs.follows = "nixpkgs"; };
 `;
+/** A flake with HEAD's inputs whose outputs are `body`; `at` names the argument set (`@inputs`). */
+const flake = (body: string, at = "") => `{
+${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }${at}: ${body}
+}
+`;
+/** nixosConfigurations.box (x86_64-linux) with these modules, then `rest` (indented lines) in the outputs. */
+const boxFlake = (modules: string, rest: string) =>
+  flake(`{
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ${modules} ];
+    };
+${rest}  };`);
 const run = (files: Record<string, string>) => {
   const r = runProject(new Map(Object.entries(files)), Object.keys(files).filter((p) => p.endsWith(".nix")), {});
   return { files: new Map(r.files.filter((f) => f.changed).map((f) => [f.path, f.after])), findings: formatFindings(r.findings) };
@@ -18,16 +31,13 @@ const run = (files: Record<string, string>) => {
 describe("generators-modules across files", () => {
   it("keeps all-formats when a file of the run the walk did not reach defines formatConfigs in a way it cannot read", () => {
     const r = run({
-      "flake.nix": `{
-${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: let host = "box"; in {
+      "flake.nix": flake(`let host = "box"; in {
     nixosConfigurations.box = nixpkgs.lib.nixosSystem {
       system = "x86_64-linux";
       modules = [ nixos-generators.nixosModules.all-formats (./hosts + "/\${host}.nix") ];
     };
     packages.x86_64-linux.iso = self.nixosConfigurations.box.config.formats.iso;
-  };
-}
-`,
+  };`),
       "hosts/box.nix": "{ lib, ... }: {\n  formatConfigs = lib.mkMerge [ { iso.isoImage.volumeID = \"BOX\"; } ];\n}\n",
     });
     expect(r.files.get("flake.nix") ?? "").not.toMatch(/images\.iso/);
@@ -40,17 +50,14 @@ ${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: let host = "box"; i
 
   it("keeps an import shared by two configurations when a read of either cannot be migrated", () => {
     const r = run({
-      "flake.nix": `{
-${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
+      "flake.nix": flake(`{
     nixosConfigurations.a = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./common.nix ]; };
     nixosConfigurations.b = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./common.nix ]; };
     packages.x86_64-linux = {
       a = self.nixosConfigurations.a.config.formats.iso;
       b = self.nixosConfigurations.b.config.formats.docker;
     };
-  };
-}
-`,
+  };`),
       "common.nix": "{ nixos-generators, ... }: {\n  imports = [ nixos-generators.nixosModules.all-formats ];\n}\n",
     });
     expect(r.files.has("common.nix")).toBe(false);
@@ -59,24 +66,16 @@ ${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
 
   it("leaves the reads of a custom format whose module cannot be migrated", () => {
     const r = run({
-      "flake.nix": `{
-${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
-    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      modules = [ nixos-generators.nixosModules.all-formats ./box.nix ];
-    };
-    packages.x86_64-linux = {
+      "flake.nix": boxFlake("nixos-generators.nixosModules.all-formats ./box.nix", `    packages.x86_64-linux = {
       mine = self.nixosConfigurations.box.config.formats.mine;
       iso = self.nixosConfigurations.box.config.formats.iso;
     };
-  };
-}
-`,
+`),
       "box.nix": "{ ... }: {\n  formatConfigs.mine = import ./mine.nix;\n}\n",
     });
-    const flake = r.files.get("flake.nix") ?? "";
-    expect(flake).toMatch(/config\.formats\.mine/);
-    expect(flake).toMatch(/config\.system\.build\.images\.iso/);
+    const migrated = r.files.get("flake.nix") ?? "";
+    expect(migrated).toMatch(/config\.formats\.mine/);
+    expect(migrated).toMatch(/config\.system\.build\.images\.iso/);
     expect(r.findings).toMatch(/box\.nix:2:3 error custom-format custom format "mine"/);
     expect(r.findings).toMatch(/error all-formats-use `formats\.mine` stays/);
     expect(r.findings).toMatch(/warning all-formats-kept/);
@@ -84,16 +83,8 @@ ${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
 
   it("leaves the formatConfigs of a configuration that defines formats itself, since its reads stay", () => {
     const r = run({
-      "flake.nix": `{
-${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
-    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      modules = [ nixos-generators.nixosModules.all-formats ./box.nix ];
-    };
-    packages.x86_64-linux.iso = self.nixosConfigurations.box.config.formats.iso;
-  };
-}
-`,
+      "flake.nix": boxFlake("nixos-generators.nixosModules.all-formats ./box.nix", `    packages.x86_64-linux.iso = self.nixosConfigurations.box.config.formats.iso;
+`),
       "box.nix": "{ config, ... }: {\n  formats.tarball = config.system.build.tarball;\n  formatConfigs.iso = { isoImage.volumeID = \"BOX\"; };\n}\n",
     });
     expect(r.files.has("box.nix")).toBe(false);
@@ -104,17 +95,14 @@ ${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
 
   it("keeps the input while a file of the run that no path leads to still uses it (unused-generators-input)", () => {
     const r = run({
-      "flake.nix": `{
-${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }@inputs: {
+      "flake.nix": flake(`{
     # hosts loaded by listing a directory: no relative path leads to hosts/box.nix
     nixosConfigurations = builtins.mapAttrs (name: _: nixpkgs.lib.nixosSystem {
       system = "x86_64-linux";
       specialArgs = { inherit inputs; };
       modules = [ ./common.nix (./hosts + "/\${name}") ];
     }) (builtins.readDir ./hosts);
-  };
-}
-`,
+  };`, "@inputs"),
       "common.nix": "{ services.openssh.enable = true; }\n",
       "hosts/box/default.nix": "{ inputs, config, ... }: {\n  imports = [ inputs.nixos-generators.nixosModules.all-formats ];\n  formats.custom = config.system.build.toplevel;\n}\n",
     });
@@ -124,15 +112,7 @@ ${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }@inputs: {
 
   it("renames an empty formatConfigs set with the import it belongs to (its formats commented out)", () => {
     const r = run({
-      "flake.nix": `{
-${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
-    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      modules = [ nixos-generators.nixosModules.all-formats ./box.nix ];
-    };
-  };
-}
-`,
+      "flake.nix": boxFlake("nixos-generators.nixosModules.all-formats ./box.nix", ``),
       "box.nix": "{ ... }: {\n  formatConfigs = {\n    # iso = { };\n  };\n}\n",
     });
     expect(r.files.get("box.nix")).toBe("{ ... }: {\n  image.modules = {\n    # iso = { };\n  };\n}\n");
@@ -141,16 +121,13 @@ ${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
 
   it("says a format module it cannot remove stays, and leaves the reads of what it builds", () => {
     const r = run({
-      "flake.nix": `{
-${HEAD}  outputs = { self, nixpkgs, nixos-generators, ... }: {
+      "flake.nix": flake(`{
     nixosConfigurations.disk = nixpkgs.lib.nixosSystem {
       system = "x86_64-linux";
       modules = [ ./configuration.nix ] ++ nixpkgs.lib.singleton nixos-generators.nixosModules.raw-efi;
     };
     packages.x86_64-linux.disk = self.nixosConfigurations.disk.config.system.build.raw;
-  };
-}
-`,
+  };`),
     });
     expect(r.files.has("flake.nix")).toBe(false);
     expect(r.findings).toMatch(/error generators-module .*so it stays/);
