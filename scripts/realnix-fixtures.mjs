@@ -124,7 +124,7 @@ for (const fx of loadFixtures()) {
   writeProject(join(root, "new"), after);
   const changed = result.files.some((f) => f.changed);
   const verified = withVerify ? (changed ? runVerify(join(root, "old"), fx) : { verify: "unchanged", seconds: 0 }) : null;
-  const r = spawnSync(evalSh, [join(root, "old"), join(root, "new")], { encoding: "utf8", env: { ...process.env, REALEVAL_DRVDIFF: "0" }, timeout: 900_000 });
+  const r = spawnSync(evalSh, [join(root, "old"), join(root, "new")], { encoding: "utf8", env: { ...process.env, REALEVAL_DRVDIFF: "0" }, timeout: 3_600_000 });
   const lines = r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
   for (const l of lines) {
     if (!l.compare) continue;

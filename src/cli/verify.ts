@@ -40,7 +40,7 @@ export async function verify(collected: Collected, plan: Plan, args: Args, verif
   let report: VerifyReport;
   try {
     const settings = { program: verifyArgs.nix, overrides: verifyArgs.overrides, offline: verifyArgs.offline, timeoutSeconds: verifyArgs.timeoutSeconds, cwd, env };
-    if (flakes.length) progress.status(`verifying ${flakes.length} flake${flakes.length === 1 ? "" : "s"} with ${verifyArgs.nix} (each side is one evaluation)…`);
+    if (flakes.length) progress.status(`verifying ${flakes.length} flake${flakes.length === 1 ? "" : "s"} with ${verifyArgs.nix} (before and after the migration)…`);
     // NIXGEN_MIGRATE_TIMING: each nix call and its time
     const log = env.NIXGEN_MIGRATE_TIMING ? (line: string) => io.stderr(`timing: ${line}\n`) : undefined;
     // -j: nix processes at once (each side of a flake is one); what auto is depends on the nix (autoJobs)
