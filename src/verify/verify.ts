@@ -247,7 +247,8 @@ async function evaluateSideOnce(run: Run, url: string, patterns: OutputPattern[]
     return fetchError(main.stderr);
   } else {
     const listed = main.code === 0 ? (JSON.parse(main.stdout) as Record<string, Listed[]>) : null;
-    const size = Number.isFinite(run.batch) ? run.batch : 1;
+    // after `outputs` failed as a whole, a batch of all of them would fail again: one by one
+    const size = batched ? run.batch : 1;
     const evaluated = await listThenEvaluate(patterns, listed, firstErrorLine(main.stderr), nixEval, wrapper, size);
     if ("error" in evaluated) return { error: `${what} does not evaluate: ${shown(evaluated.error)}` };
     ({ byPattern, focus } = evaluated);
