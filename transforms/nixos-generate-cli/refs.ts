@@ -22,6 +22,6 @@ export function oldRelease(s: string): string | null {
 
 /** The nixos-rebuild installable replacing a nixos-generators one. */
 export function rebuildRef(v: string): string {
-  if (GENERATORS_PACKAGE.test(v) && !GENERATORS_REPO.test(v) && !oldRelease(v)) return v.slice(0, -"nixos-generators".length) + "nixos-rebuild";
+  if (GENERATORS_PACKAGE.test(v) && !GENERATORS_REPO.test(v) && !GENERATORS_INDIRECT.test(v) && !oldRelease(v)) return v.slice(0, -"nixos-generators".length) + "nixos-rebuild";
   return "nixpkgs#nixos-rebuild";
 }
