@@ -18,7 +18,7 @@ import { attrName, descendants, entries, field, fields, inheritedNames, textOf, 
 import { generatorsReferences, generatorsView, generatorsViews, throughSelf, type GeneratorsView } from "../src/nix/generators.js";
 import { evalName } from "../src/nix/refs.js";
 import { LineIndex } from "../src/text.js";
-import { removeEntry, removeFormal, removeInheritedName } from "../src/nix/layout.js";
+import { removeEntry, removeFormal, removeInheritedName, removeScopeEntries } from "../src/nix/layout.js";
 import { resolveName, variableName, type Definition } from "../src/nix/scope.js";
 import { reachableFiles } from "../src/nix/module-graph.js";
 
@@ -229,11 +229,11 @@ class InputRemoval {
       byScope.set(a.scope, set);
     }
     for (const [scope, gone] of byScope) {
-      const body = field(scope, "body");
-      if (scope.type === "let_expression" && body && gone.size === entries(scope).length) {
-        edits.push({ start: scope.start, end: body.start, text: "" });
-        this.removed.push({ start: scope.start, end: body.start });
-      } else for (const e of gone) edits.push(removeEntry(this.src, e));
+      // what they remove (a whole `let … in`, too): references inside do not count
+      for (const e of removeScopeEntries(this.src, scope, gone)) {
+        edits.push(e);
+        this.removed.push(e);
+      }
     }
     const unbound = withs.length ? this.unboundVariables() : [];
     for (const w of withs) {

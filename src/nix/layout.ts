@@ -47,6 +47,16 @@ export function removeEntry(text: string, entry: SyntaxNode): TextEdit {
 }
 
 /**
+ * Removes these entries of one let or rec set; a `let` left without entries
+ * goes whole (`let … in ` up to its body), so no empty `let in` stays.
+ */
+export function removeScopeEntries(text: string, scope: SyntaxNode, gone: ReadonlySet<SyntaxNode>): TextEdit[] {
+  const body = field(scope, "body");
+  if (scope.type === "let_expression" && body && gone.size === entries(scope).length) return [{ start: scope.start, end: body.start, text: "" }];
+  return [...gone].map((e) => removeEntry(text, e));
+}
+
+/**
  * Removes one name from an `inherit` / `inherit (x)` entry; the whole entry
  * when it is the only name.
  */

@@ -1,11 +1,12 @@
 // Phase 4b (calls rewritten in place): a `let` binding that only fed the
 // call's format (`format = imageFormat;`, `inherit format;`) is unused once
-// format is dropped, so it goes too, as deadnix would remove it. A hoisted
-// call is left out: its text moves, with edits of its own.
+// format is dropped, so it goes too, as deadnix would remove it (a `let` left
+// empty goes whole). A hoisted call is left out: its text moves, with edits of
+// its own.
 import type { TextEdit } from "../../src/edits.js";
 import type { SyntaxNode } from "../../src/parse.js";
-import { entries, inheritedNames, unparen } from "../../src/nix/ast.js";
-import { removeEntry } from "../../src/nix/layout.js";
+import { contains, descendants, inheritedNames, unparen } from "../../src/nix/ast.js";
+import { removeScopeEntries } from "../../src/nix/layout.js";
 import { resolveName, variableName, type Definition } from "../../src/nix/scope.js";
 import { arg, type Call, type CallFile } from "./model.js";
 
@@ -14,22 +15,19 @@ type LetBinding = Extract<Definition, { kind: "binding" }>;
 /** Edits that remove the let bindings the calls' dropped formats leave unused (given the edits made so far). */
 export function unusedFormatBindings(file: CallFile, calls: readonly Call[], edits: readonly TextEdit[]): TextEdit[] {
   const src = file.src;
-  const out: TextEdit[] = [];
-  const removedFrom = new Map<SyntaxNode, number>();
-  const seen = new Set<SyntaxNode>();
+  const deleted = (n: SyntaxNode) => edits.some((e) => e.text.trim() === "" && contains(e, n));
+  // per let, the bindings that go
+  const gone = new Map<SyntaxNode, Set<SyntaxNode>>();
   for (const call of calls) {
     const def = formatBinding(src, call);
-    if (!def || seen.has(def.entry)) continue;
-    seen.add(def.entry);
-    const deleted = (n: SyntaxNode) => [...edits, ...out].some((e) => e.text.trim() === "" && e.start <= n.start && n.end <= e.end);
-    if (references(src, def).some((r) => !deleted(r))) continue;
-    // a let keeps at least one binding (`let in x` parses, but reads as a mistake)
-    const left = entries(def.scope).length - (removedFrom.get(def.scope) ?? 0);
-    if (left < 2) continue;
-    const edit = removeEntry(src, def.entry);
-    if ([...edits, ...out].some((e) => e.start < edit.end && edit.start < e.end)) continue;
-    removedFrom.set(def.scope, (removedFrom.get(def.scope) ?? 0) + 1);
-    out.push(edit);
+    if (!def || references(src, def).some((r) => !deleted(r))) continue;
+    gone.set(def.scope, (gone.get(def.scope) ?? new Set()).add(def.entry));
+  }
+  const out: TextEdit[] = [];
+  for (const [scope, entries] of gone) {
+    const removal = removeScopeEntries(src, scope, entries);
+    if (removal.some((r) => edits.some((e) => e.start < r.end && r.start < e.end))) continue;
+    out.push(...removal);
   }
   return out;
 }
@@ -59,14 +57,9 @@ function references(src: string, def: LetBinding): SyntaxNode[] {
     return d?.kind === "binding" && d.entry === def.entry;
   };
   const out: SyntaxNode[] = [];
-  const stack: SyntaxNode[] = [def.scope];
-  while (stack.length) {
-    const n = stack.pop()!;
+  for (const n of descendants(def.scope)) {
     if (n.type === "variable_expression" && variableName(src, n) === def.name && isIt(n)) out.push(n);
-    else if (n.type === "inherit") {
-      for (const i of inheritedNames(src, n)) if (i.name === def.name && isIt(i.node)) out.push(i.node);
-    }
-    stack.push(...n.children);
+    else if (n.type === "inherit") for (const i of inheritedNames(src, n)) if (i.name === def.name && isIt(i.node)) out.push(i.node);
   }
   return out;
 }
